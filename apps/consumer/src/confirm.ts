@@ -1,0 +1,53 @@
+import { CONSUMER_GROUP, SeenState, seenKey, shardOf, shardOfEventsStreamKey } from '@ddup/redis-keys';
+import type { StreamBatch } from './stream-reply.ts';
+import { entryTimeMs } from './stream-reply.ts';
+
+export interface ConfirmSettings {
+  readonly windowMs: number;
+  readonly shardCount: number;
+}
+
+/** Sends raw commands; the calls of one batch are issued together, so node-redis pipelines them. */
+export interface CommandSender {
+  sendCommand<T = unknown>(args: readonly string[]): Promise<T>;
+}
+
+export interface ConfirmResult {
+  readonly confirmed: number;
+  /** Entries left pending because they cannot be confirmed (no hash field, wrong shard). */
+  readonly unconfirmable: readonly string[];
+}
+
+/**
+ * Marks each event's seen key `processed` until the end of its window and acknowledges the
+ * entries, in one pipeline. The expiry is absolute (PXAT = entry time + window): the window
+ * counts from first acceptance, and confirming the same entry twice changes nothing.
+ * An entry whose window has already passed only gets acknowledged, so a late redelivery can never
+ * shorten the window of a newer admission of the same event.
+ */
+export async function confirmBatch(
+  redis: CommandSender,
+  batch: StreamBatch,
+  settings: ConfirmSettings,
+  now: number = Date.now(),
+): Promise<ConfirmResult> {
+  const shard = shardOfEventsStreamKey(batch.stream);
+  const commands: Promise<unknown>[] = [];
+  const acked: string[] = [];
+  const unconfirmable: string[] = [];
+  for (const entry of batch.entries) {
+    const hash = entry.fields?.hash;
+    if (shard === undefined || !hash || shardOf(hash, settings.shardCount) !== shard) {
+      unconfirmable.push(entry.id);
+      continue;
+    }
+    const expiresAt = entryTimeMs(entry.id) + settings.windowMs;
+    if (expiresAt > now) {
+      commands.push(redis.sendCommand(['SET', seenKey(shard, hash), SeenState.processed, 'PXAT', String(expiresAt)]));
+    }
+    acked.push(entry.id);
+  }
+  if (acked.length > 0) commands.push(redis.sendCommand(['XACK', batch.stream, CONSUMER_GROUP, ...acked]));
+  await Promise.all(commands);
+  return { confirmed: acked.length, unconfirmable };
+}

@@ -1,0 +1,18 @@
+import { CONSUMER_GROUP } from '@ddup/redis-keys';
+import type { CommandSender } from './confirm.ts';
+
+/**
+ * Creates the consumer group on each stream (and the stream itself) if missing. The group starts
+ * at `0`, so events admitted before any consumer ever ran are confirmed too.
+ */
+export async function ensureConsumerGroup(redis: CommandSender, streams: readonly string[]): Promise<void> {
+  await Promise.all(
+    streams.map(async (stream) => {
+      try {
+        await redis.sendCommand(['XGROUP', 'CREATE', stream, CONSUMER_GROUP, '0', 'MKSTREAM']);
+      } catch (error) {
+        if (!(error instanceof Error && error.message.startsWith('BUSYGROUP'))) throw error;
+      }
+    }),
+  );
+}

@@ -1,0 +1,101 @@
+import { CONSUMER_GROUP, allEventsStreamKeys } from '@ddup/redis-keys';
+import { type Logger, type RedisConnection, connectInBackground, createRedisConnection } from '@ddup/runtime';
+import { ensureConsumerGroup } from './consumer-group.ts';
+import type { ConsumerConfig } from './env.ts';
+import { StreamConsumer } from './stream-consumer.ts';
+
+export type ConsumerPoolSettings = Pick<
+  ConsumerConfig,
+  | 'REDIS_URL'
+  | 'STREAM_SHARDS'
+  | 'DEDUP_WINDOW_SECONDS'
+  | 'CONSUMER_CONCURRENCY'
+  | 'CONSUMER_BATCH_SIZE'
+  | 'CONSUMER_BLOCK_MS'
+  | 'CONSUMER_NAME'
+  | 'REDIS_COMMAND_TIMEOUT_MS'
+>;
+
+/** Removes a consumer from the group when it owns no pending entries, so XINFO stays tidy across restarts. */
+async function forgetIdleConsumer(redis: RedisConnection, streams: readonly string[], name: string): Promise<void> {
+  for (const stream of streams) {
+    const pending = await redis.sendCommand<unknown[]>(['XPENDING', stream, CONSUMER_GROUP, '-', '+', '1', name]);
+    if (pending.length === 0) await redis.sendCommand(['XGROUP', 'DELCONSUMER', stream, CONSUMER_GROUP, name]);
+  }
+}
+
+/** N consumers of the `ddup-workers` group, each on its own connection. */
+export class ConsumerPool {
+  readonly consumers: readonly StreamConsumer[];
+  readonly #connections: readonly RedisConnection[];
+  readonly #streams: readonly string[];
+  readonly #logger: Logger;
+  #closing: Promise<void> | undefined;
+
+  private constructor(consumers: StreamConsumer[], connections: RedisConnection[], streams: string[], logger: Logger) {
+    this.consumers = consumers;
+    this.#connections = connections;
+    this.#streams = streams;
+    this.#logger = logger;
+  }
+
+  /** Connects (retrying in the background while Redis is away) and starts every consumer. */
+  static start(settings: ConsumerPoolSettings, logger: Logger): ConsumerPool {
+    const streams = allEventsStreamKeys(settings.STREAM_SHARDS);
+    const connections: RedisConnection[] = [];
+    const consumers: StreamConsumer[] = [];
+    for (let index = 0; index < settings.CONSUMER_CONCURRENCY; index++) {
+      const name = `${settings.CONSUMER_NAME}-${process.pid}-${index}`;
+      const redis = createRedisConnection({
+        url: settings.REDIS_URL,
+        name: `ddup-consumer-${name}`,
+        commandTimeoutMs: settings.REDIS_COMMAND_TIMEOUT_MS,
+        logger,
+      });
+      connectInBackground(redis, logger);
+      connections.push(redis);
+      consumers.push(
+        new StreamConsumer({
+          redis,
+          name,
+          streams,
+          batchSize: settings.CONSUMER_BATCH_SIZE,
+          blockMs: settings.CONSUMER_BLOCK_MS,
+          commandTimeoutMs: settings.REDIS_COMMAND_TIMEOUT_MS,
+          confirm: { windowMs: settings.DEDUP_WINDOW_SECONDS * 1000, shardCount: settings.STREAM_SHARDS },
+          logger,
+        }),
+      );
+    }
+    const pool = new ConsumerPool(consumers, connections, streams, logger);
+    for (const consumer of consumers) consumer.start();
+    return pool;
+  }
+
+  /** Creates the group on every shard stream now, rather than on the first NOGROUP. */
+  async ensureGroups(): Promise<void> {
+    const first = this.#connections[0];
+    if (first) await ensureConsumerGroup(first, this.#streams);
+  }
+
+  get confirmed(): number {
+    return this.consumers.reduce((sum, consumer) => sum + consumer.confirmed, 0);
+  }
+
+  /** Stops reading, lets every batch in hand finish and be acknowledged, then disconnects. Idempotent. */
+  close(): Promise<void> {
+    this.#closing ??= (async () => {
+      await Promise.all(this.consumers.map((consumer) => consumer.close()));
+      await Promise.all(
+        this.consumers.map(async (consumer, index) => {
+          const redis = this.#connections[index];
+          if (!redis) return;
+          await forgetIdleConsumer(redis, this.#streams, consumer.name).catch(() => undefined);
+          await redis.close().catch(() => redis.destroy());
+        }),
+      );
+      this.#logger.info('consumer pool stopped', { confirmed: this.confirmed });
+    })();
+    return this.#closing;
+  }
+}

@@ -1,0 +1,25 @@
+import { hostname } from 'node:os';
+import { z } from 'zod';
+import { integerVar, parseEnv, redisVariables } from '@ddup/config';
+
+const consumerSchema = z.object({
+  ...redisVariables,
+  REDIS_URL: redisVariables.REDIS_URL.unwrap().default('redis://127.0.0.1:6379'),
+  /** Consumers in this process's pool; each has its own connection for the blocking read. */
+  CONSUMER_CONCURRENCY: integerVar({ min: 1, max: 256, fallback: 2 }),
+  /** Entries one XREADGROUP may return (COUNT). */
+  CONSUMER_BATCH_SIZE: integerVar({ min: 1, max: 100_000, fallback: 500 }),
+  /** How long one XREADGROUP waits for new entries (BLOCK); also bounds how long a stop waits. */
+  CONSUMER_BLOCK_MS: integerVar({ min: 1, max: 60_000, fallback: 1_000 }),
+  /** Prefix of consumer names in the group; the pid and index are appended. */
+  CONSUMER_NAME: z.string().regex(/^[\w.-]+$/, { error: 'may hold letters, digits, _ . - only' }).default(hostname().replace(/[^\w.-]/g, '_') || 'consumer'),
+  REDIS_COMMAND_TIMEOUT_MS: integerVar({ min: 50, max: 60_000, fallback: 5_000 }),
+  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error'], { error: 'must be debug, info, warn or error' }).default('info'),
+});
+
+/** The consumer pool's settings, read from the environment once at start-up. */
+export type ConsumerConfig = z.output<typeof consumerSchema>;
+
+export function parseConsumerConfig(env: Readonly<Record<string, string | undefined>>): ConsumerConfig {
+  return parseEnv(consumerSchema, env);
+}

@@ -1,0 +1,5 @@
+export { ConsumerPool, type ConsumerPoolSettings } from './consumer-pool.ts';
+export { StreamConsumer, type StreamConsumerOptions } from './stream-consumer.ts';
+export { confirmBatch, type ConfirmSettings } from './confirm.ts';
+export { ensureConsumerGroup } from './consumer-group.ts';
+export { parseConsumerConfig, type ConsumerConfig } from './env.ts';

@@ -1,0 +1,44 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { createRequire } from 'node:module';
+
+const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+
+export type ServiceName = 'gateway' | 'consumer';
+
+const ENTRY_POINTS: Record<ServiceName, string> = {
+  gateway: fileURLToPath(new URL('../../gateway/src/main.ts', import.meta.url)),
+  consumer: fileURLToPath(new URL('../../consumer/src/main.ts', import.meta.url)),
+};
+
+export interface Child {
+  readonly name: ServiceName;
+  readonly process: ChildProcess;
+  /** Resolves with the exit code (or the signal's name) once the process has gone. */
+  readonly exited: Promise<number | string>;
+}
+
+/**
+ * Runs a ddup service under Node with tsx, sharing this terminal's output. It gets a process
+ * group of its own so that Ctrl-C reaches only the launcher, which then stops things in order.
+ */
+export function startChild(name: ServiceName, env: NodeJS.ProcessEnv): Child {
+  const child = spawn(process.execPath, ['--import', tsxLoader, ENTRY_POINTS[name]], {
+    env,
+    stdio: ['ignore', 'inherit', 'inherit'],
+    detached: true,
+  });
+  const exited = new Promise<number | string>((resolve) => {
+    child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown'));
+  });
+  return { name, process: child, exited };
+}
+
+/** SIGTERM and wait; SIGKILL if it has not gone after `timeoutMs`. */
+export async function stopChild(child: Child, timeoutMs: number): Promise<number | string> {
+  if (child.process.exitCode === null && child.process.signalCode === null) child.process.kill('SIGTERM');
+  const timer = setTimeout(() => child.process.kill('SIGKILL'), timeoutMs);
+  const code = await child.exited;
+  clearTimeout(timer);
+  return code;
+}

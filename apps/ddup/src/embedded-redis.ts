@@ -1,0 +1,19 @@
+import { join } from 'node:path';
+import { type RunningRedisServer, findExecutable, startRedisServer } from '@ddup/redis-process';
+
+export class RedisServerMissingError extends Error {}
+
+/**
+ * Starts the embedded redis-server: a free port, its data under `<dataDir>/redis`, AOF on so the
+ * dedup window survives a restart.
+ */
+export async function startEmbeddedRedis(bin: string, dataDir: string): Promise<RunningRedisServer> {
+  const executable = findExecutable(bin, process.env.PATH);
+  if (!executable) {
+    throw new RedisServerMissingError(
+      `${bin} was not found on PATH and REDIS_URL is not set: install Redis 7 (Debian/Ubuntu: ` +
+        '`sudo apt-get install redis-server`, macOS: `brew install redis`) or set REDIS_URL=redis://host:6379',
+    );
+  }
+  return startRedisServer({ bin: executable, dir: join(dataDir, 'redis'), appendOnly: true, appendFsync: 'everysec' });
+}

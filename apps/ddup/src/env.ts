@@ -1,0 +1,21 @@
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+import { integerVar, parseEnv, redisVariables } from '@ddup/config';
+
+/** `.data/` at the project root: the embedded Redis keeps its AOF there. */
+const DEFAULT_DATA_DIR = fileURLToPath(new URL('../../../.data', import.meta.url));
+
+const launcherSchema = z.object({
+  /** Use this Redis; when unset, start an embedded redis-server. */
+  REDIS_URL: redisVariables.REDIS_URL,
+  DDUP_DATA_DIR: z.string().default(DEFAULT_DATA_DIR),
+  REDIS_SERVER_BIN: z.string().default('redis-server'),
+  /** The gateway's port, also used here to wait for it to be ready. */
+  PORT: integerVar({ min: 1, max: 65_535, fallback: 8000 }),
+});
+
+export type LauncherConfig = z.output<typeof launcherSchema>;
+
+export function parseLauncherConfig(env: Readonly<Record<string, string | undefined>>): LauncherConfig {
+  return parseEnv(launcherSchema, env);
+}

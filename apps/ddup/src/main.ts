@@ -1,0 +1,70 @@
+import { loadConfigOrExit } from '@ddup/config';
+import type { RunningRedisServer } from '@ddup/redis-process';
+import { createLogger } from '@ddup/runtime';
+import { type Child, startChild, stopChild } from './children.ts';
+import { RedisServerMissingError, startEmbeddedRedis } from './embedded-redis.ts';
+import { parseLauncherConfig } from './env.ts';
+import { waitUntilReady } from './wait-ready.ts';
+
+const STOP_TIMEOUT_MS = 15_000;
+
+const config = loadConfigOrExit('ddup', () => parseLauncherConfig(process.env));
+const logger = createLogger('ddup');
+
+let redis: RunningRedisServer | undefined;
+if (!config.REDIS_URL) {
+  try {
+    redis = await startEmbeddedRedis(config.REDIS_SERVER_BIN, config.DDUP_DATA_DIR);
+  } catch (error) {
+    process.stderr.write(`ddup: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(error instanceof RedisServerMissingError ? 3 : 1);
+  }
+  logger.info('embedded redis-server started', { url: redis.url, dir: redis.dir, pid: redis.pid });
+}
+const redisUrl = config.REDIS_URL ?? (redis as RunningRedisServer).url;
+const childEnv = { ...process.env, REDIS_URL: redisUrl, PORT: String(config.PORT) };
+
+const children: Child[] = [startChild('gateway', childEnv), startChild('consumer', childEnv)];
+let stopping: Promise<void> | undefined;
+
+/** Gateway first (no new events; in-flight requests finish), then consumers (batch in hand acknowledged), Redis last. */
+function stopAll(exitCode: number): Promise<void> {
+  stopping ??= (async () => {
+    for (const child of children) {
+      const code = await stopChild(child, STOP_TIMEOUT_MS);
+      logger.info(`${child.name} stopped`, { code });
+    }
+    if (redis) {
+      await redis.stop(STOP_TIMEOUT_MS);
+      logger.info('embedded redis-server stopped');
+    }
+    process.exit(exitCode);
+  })();
+  return stopping;
+}
+
+for (const child of children) {
+  void child.exited.then((code) => {
+    if (stopping) return;
+    logger.error(`${child.name} exited unexpectedly; stopping ddup`, { code });
+    void stopAll(typeof code === 'number' && code !== 0 ? code : 1);
+  });
+}
+// Every step of a stop is bounded by STOP_TIMEOUT_MS. Repeated signals (a terminal's Ctrl-C also
+// reaches npm/pnpm wrappers, which forward it again) do not cut the orderly stop short.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    if (!stopping) logger.info('shutting down', { signal });
+    void stopAll(0);
+  });
+}
+process.once('exit', () => {
+  for (const child of children) if (child.process.exitCode === null) child.process.kill('SIGKILL');
+});
+
+const gatewayAlive = () => children[0]?.process.exitCode === null;
+if (await waitUntilReady(config.PORT, 30_000, gatewayAlive)) {
+  logger.info('ddup is ready', { url: `http://localhost:${config.PORT}`, redis: redisUrl });
+} else if (!stopping) {
+  logger.warn('gateway not ready after 30 s; still waiting for Redis?', { port: config.PORT });
+}

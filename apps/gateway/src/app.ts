@@ -1,0 +1,91 @@
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { HTTPException } from 'hono/http-exception';
+import { type CanonicalForm, LoneSurrogateError, NonFiniteNumberError, eventHash } from '@ddup/hashing';
+import type { Logger } from '@ddup/runtime';
+import type { AdmitEvent } from './admission.ts';
+import { ApiError, RETRY_AFTER_SECONDS, bodyTooLarge, redisUnavailable, validationError } from './errors.ts';
+import { readEvent } from './read-event.ts';
+import { isRedisUnavailable } from './redis-errors.ts';
+
+export const API_PREFIX = '/api/v1/ddup_service';
+
+export interface GatewayDependencies {
+  readonly admitEvent: AdmitEvent;
+  readonly canonicalForm: CanonicalForm;
+  readonly bodyLimitBytes: number;
+  /** Resolves to undefined when Redis answers, else to the reason it does not. */
+  readonly checkRedis: () => Promise<string | undefined>;
+  readonly logger: Logger;
+}
+
+function hashOf(event: ReturnType<typeof readEvent>, form: CanonicalForm) {
+  try {
+    return eventHash(event, form);
+  } catch (error) {
+    // The JCS form cannot write every value the Python form can (1e400, lone surrogates).
+    if (error instanceof NonFiniteNumberError || error instanceof LoneSurrogateError) {
+      throw validationError([
+        { type: 'value_error', loc: ['body', 'payload'], msg: error.message, input: event.payload },
+      ]);
+    }
+    throw error;
+  }
+}
+
+/** The gateway as a Hono app: routes, validation and the one place errors become HTTP answers. */
+export function createGatewayApp(deps: GatewayDependencies): Hono {
+  const app = new Hono();
+
+  app.get(`${API_PREFIX}/test`, (c) => c.json({ message: 'successful' }));
+
+  app.post(
+    `${API_PREFIX}/events`,
+    bodyLimit({
+      maxSize: deps.bodyLimitBytes,
+      onError: () => {
+        throw bodyTooLarge(deps.bodyLimitBytes);
+      },
+    }),
+    async (c) => {
+      const event = readEvent(await c.req.text());
+      const { canonical, hash } = hashOf(event, deps.canonicalForm);
+      const admission = await deps.admitEvent(hash, canonical);
+      if (admission.outcome === 'duplicate') {
+        throw new ApiError(409, 'duplicate', { detail: 'Duplicate event detected', hash, state: admission.state });
+      }
+      return c.json(
+        { status: 'accepted', event, timestamp: new Date().toISOString(), id: admission.id, hash },
+        202,
+      );
+    },
+  );
+
+  app.get('/healthz', (c) => c.json({ status: 'ok' }));
+
+  app.get('/readyz', async (c) => {
+    const problem = await deps.checkRedis();
+    if (problem === undefined) return c.json({ status: 'ready' });
+    c.header('retry-after', String(RETRY_AFTER_SECONDS));
+    return c.json({ status: 'not ready', detail: `Redis is not reachable: ${problem}` }, 503);
+  });
+
+  app.notFound((c) => c.json({ detail: 'Not Found', code: 'not_found' }, 404));
+
+  app.onError((error, c) => {
+    if (error instanceof ApiError) {
+      return c.json({ ...error.body, code: error.code }, error.status, error.headers);
+    }
+    if (isRedisUnavailable(error)) {
+      const unavailable = redisUnavailable(error.message || error.name);
+      return c.json({ ...unavailable.body, code: unavailable.code }, unavailable.status, unavailable.headers);
+    }
+    if (error instanceof HTTPException) {
+      return c.json({ detail: error.message || 'HTTP error' }, error.status);
+    }
+    deps.logger.error('unhandled error', { error: error.stack ?? String(error), path: c.req.path });
+    return c.json({ detail: 'Internal Server Error', code: 'internal' }, 500);
+  });
+
+  return app;
+}

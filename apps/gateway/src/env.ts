@@ -1,0 +1,21 @@
+import { z } from 'zod';
+import { integerVar, parseEnv, redisVariables } from '@ddup/config';
+
+const gatewaySchema = z.object({
+  ...redisVariables,
+  REDIS_URL: redisVariables.REDIS_URL.unwrap().default('redis://127.0.0.1:6379'),
+  PORT: integerVar({ min: 1, max: 65_535, fallback: 8000 }),
+  /** Unset: every interface, IPv4 and IPv6 (so `localhost` works whichever it resolves to). */
+  HOST: z.string().optional(),
+  BODY_LIMIT_BYTES: integerVar({ min: 256, max: 64 * 1024 * 1024, fallback: 1024 * 1024 }),
+  REDIS_COMMAND_TIMEOUT_MS: integerVar({ min: 50, max: 60_000, fallback: 1_000 }),
+  SHUTDOWN_TIMEOUT_MS: integerVar({ min: 0, max: 600_000, fallback: 10_000 }),
+  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error'], { error: 'must be debug, info, warn or error' }).default('info'),
+});
+
+/** The gateway's settings, read from the environment once at start-up. */
+export type GatewayConfig = z.output<typeof gatewaySchema>;
+
+export function parseGatewayConfig(env: Readonly<Record<string, string | undefined>>): GatewayConfig {
+  return parseEnv(gatewaySchema, env);
+}

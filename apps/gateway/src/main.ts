@@ -1,0 +1,27 @@
+import { loadConfigOrExit } from '@ddup/config';
+import { createLogger, onShutdownSignal, redactUrl } from '@ddup/runtime';
+import { parseGatewayConfig } from './env.ts';
+import { createGateway } from './gateway.ts';
+import { closeGracefully, listen } from './http-server.ts';
+
+const config = loadConfigOrExit('ddup-gateway', () => parseGatewayConfig(process.env));
+const logger = createLogger('gateway', config.LOG_LEVEL);
+const { app, redis } = createGateway(config, logger);
+
+const server = await listen(app, config.PORT, config.HOST).catch((error: unknown) => {
+  logger.error('cannot listen', { port: config.PORT, host: config.HOST, error: String(error) });
+  process.exit(1);
+});
+logger.info('gateway listening', {
+  port: config.PORT,
+  host: config.HOST ?? '(all interfaces)',
+  redis: redactUrl(config.REDIS_URL),
+  shards: config.STREAM_SHARDS,
+  canonicalForm: config.CANONICAL_FORM,
+});
+
+onShutdownSignal(logger, async () => {
+  await closeGracefully(server, config.SHUTDOWN_TIMEOUT_MS);
+  await redis.close().catch(() => undefined);
+  logger.info('gateway stopped');
+});

@@ -1,0 +1,29 @@
+import {
+  ClientClosedError,
+  ClientOfflineError,
+  ConnectionTimeoutError,
+  ErrorReply,
+  SocketClosedUnexpectedlyError,
+  TimeoutError,
+} from '@redis/client';
+
+/** Server replies that mean "this node cannot serve now", not "your command is wrong". */
+const TRANSIENT_REPLY = /^(LOADING|MASTERDOWN|CLUSTERDOWN|TRYAGAIN|BUSY|READONLY|OOM|MISCONF|NOREPLICAS)\b/;
+
+/**
+ * True when `error` says Redis is unreachable or temporarily unable to serve, which the gateway
+ * answers with 503 + Retry-After rather than 500.
+ */
+export function isRedisUnavailable(error: unknown): boolean {
+  if (
+    error instanceof ClientOfflineError ||
+    error instanceof ClientClosedError ||
+    error instanceof ConnectionTimeoutError ||
+    error instanceof SocketClosedUnexpectedlyError ||
+    error instanceof TimeoutError
+  ) {
+    return true;
+  }
+  if (error instanceof ErrorReply) return TRANSIENT_REPLY.test(error.message);
+  return error instanceof Error && /ECONNREFUSED|ECONNRESET|EPIPE|The client is closed/.test(error.message);
+}

@@ -1,0 +1,58 @@
+import type { z } from 'zod';
+import { JsonDepthError, JsonSyntaxError, type JsonValue } from '@ddup/hashing';
+import type { ValidationProblem } from './errors.ts';
+
+/** pydantic v2's wording for the problems an event body can have. */
+const MESSAGES = {
+  missing: 'Field required',
+  string_type: 'Input should be a valid string',
+  dict_type: 'Input should be a valid dictionary',
+  model_attributes_type: 'Input should be a valid dictionary or object to extract fields from',
+  json_invalid: 'JSON decode error',
+} as const;
+
+/** The value at `path` inside `root`, for the `input` member of a problem. */
+function valueAt(root: JsonValue, path: readonly PropertyKey[]): unknown {
+  let value: unknown = root;
+  for (const key of path) {
+    if (value === null || typeof value !== 'object') return undefined;
+    value = (value as Record<PropertyKey, unknown>)[key];
+  }
+  return value;
+}
+
+/** Maps zod's issues on an event body to FastAPI's `detail` entries (`loc` starts with "body"). */
+export function problemsFromZod(issues: readonly z.core.$ZodIssue[], body: JsonValue): ValidationProblem[] {
+  return issues.map((issue) => {
+    const loc: (string | number)[] = ['body', ...issue.path.map((key) => (typeof key === 'number' ? key : String(key)))];
+    const input = valueAt(body, issue.path);
+    if (input === undefined) return { type: 'missing', loc, msg: MESSAGES.missing, input: body };
+    if (issue.code === 'custom') return { type: 'dict_type', loc, msg: MESSAGES.dict_type, input };
+    if (issue.code === 'invalid_type' && issue.expected === 'string') {
+      return { type: 'string_type', loc, msg: MESSAGES.string_type, input };
+    }
+    return { type: issue.code, loc, msg: issue.message, input };
+  });
+}
+
+/** The body is valid JSON but not an object (an array, a string, a number...). */
+export function notAnObjectProblem(body: JsonValue): ValidationProblem {
+  return { type: 'model_attributes_type', loc: ['body'], msg: MESSAGES.model_attributes_type, input: body };
+}
+
+/** An empty body: FastAPI reports the whole body as missing. */
+export function emptyBodyProblem(): ValidationProblem {
+  return { type: 'missing', loc: ['body'], msg: MESSAGES.missing, input: null };
+}
+
+/** Text that is not JSON, or JSON nested too deep to accept. */
+export function jsonProblem(error: JsonSyntaxError | JsonDepthError): ValidationProblem {
+  const reason = error instanceof JsonSyntaxError ? error.reason : error.message;
+  return {
+    type: 'json_invalid',
+    loc: ['body', error.position],
+    msg: MESSAGES.json_invalid,
+    input: {},
+    ctx: { error: reason },
+  };
+}

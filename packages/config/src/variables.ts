@@ -1,0 +1,44 @@
+import { z } from 'zod';
+import { CANONICAL_FORMS, type CanonicalForm } from '@ddup/hashing';
+import { MAX_SHARDS } from '@ddup/redis-keys';
+
+/** A whole number in [min, max], written in decimal; `fallback` when unset. */
+export function integerVar(options: { min: number; max: number; fallback: number }) {
+  const { min, max, fallback } = options;
+  return z
+    .string()
+    .regex(/^\d+$/, { error: `must be a whole number from ${min} to ${max}` })
+    .transform(Number)
+    .pipe(z.number().int().min(min, { error: `must be at least ${min}` }).max(max, { error: `must be at most ${max}` }))
+    .default(fallback);
+}
+
+/** `true`/`false` (also 1/0, yes/no). */
+export function booleanVar(fallback: boolean) {
+  return z
+    .enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'must be true or false' })
+    .transform((value) => value === 'true' || value === '1' || value === 'yes')
+    .default(fallback);
+}
+
+const redisUrl = z
+  .string()
+  .refine((value) => /^rediss?:\/\/[^/\s]+/.test(value) && URL.canParse(value), {
+    error: 'must be a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379',
+  });
+
+export const SEVEN_DAYS_SECONDS = 7 * 24 * 60 * 60;
+
+/** Variables every ddup process that talks to Redis reads, with the same meaning everywhere. */
+export const redisVariables = {
+  /** Where Redis is. Required by the gateway and consumer; the launcher starts its own when unset. */
+  REDIS_URL: redisUrl.optional(),
+  /** How long an event hash is remembered, counted from first acceptance. */
+  DEDUP_WINDOW_SECONDS: integerVar({ min: 1, max: 10 * 365 * 24 * 60 * 60, fallback: SEVEN_DAYS_SECONDS }),
+  /** How many stream shards events spread over. Changing it moves seen keys, so keep it fixed. */
+  STREAM_SHARDS: integerVar({ min: 1, max: MAX_SHARDS, fallback: 1 }),
+  /** Which canonical JSON form the dedup hash is taken of. */
+  CANONICAL_FORM: z
+    .enum(CANONICAL_FORMS as readonly [CanonicalForm, ...CanonicalForm[]], { error: `must be one of ${CANONICAL_FORMS.join(', ')}` })
+    .default('python'),
+} as const;

@@ -1,0 +1,14 @@
+export {
+  CONSUMER_GROUP,
+  KEY_PREFIX,
+  SeenState,
+  allEventsStreamKeys,
+  deadLetterStreamKey,
+  eventsStreamKey,
+  seenKey,
+  shardOfEventsStreamKey,
+  shardTag,
+} from './names.ts';
+export { MAX_SHARDS, shardOf } from './shard.ts';
+export { admitScript, type AdmitReply, type LuaScript } from './scripts.ts';
+export { runScript, type RedisCommandSender } from './script-runner.ts';

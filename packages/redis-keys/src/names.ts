@@ -1,0 +1,46 @@
+/** The consumer group every ddup worker reads with. */
+export const CONSUMER_GROUP = 'ddup-workers';
+
+/** The key prefix shared by everything ddup stores. */
+export const KEY_PREFIX = 'ddup';
+
+/**
+ * The hash tag of a shard, `{s00}`, `{s01}`, ...: every key of one shard carries it, so on Redis
+ * Cluster a shard's stream and its seen keys live in one slot and one script can touch them all.
+ */
+export function shardTag(shard: number): string {
+  return `{s${String(shard).padStart(2, '0')}}`;
+}
+
+/** The stream of admitted events of one shard: `ddup:{s00}:events`. */
+export function eventsStreamKey(shard: number): string {
+  return `${KEY_PREFIX}:${shardTag(shard)}:events`;
+}
+
+/** The dead-letter stream of one shard: `ddup:{s00}:dead`. */
+export function deadLetterStreamKey(shard: number): string {
+  return `${KEY_PREFIX}:${shardTag(shard)}:dead`;
+}
+
+/** The key that remembers one event hash for the dedup window: `ddup:{s00}:seen:<hash>`. */
+export function seenKey(shard: number, hash: string): string {
+  return `${KEY_PREFIX}:${shardTag(shard)}:seen:${hash}`;
+}
+
+/** Every events stream, in shard order. */
+export function allEventsStreamKeys(shardCount: number): string[] {
+  return Array.from({ length: shardCount }, (_, shard) => eventsStreamKey(shard));
+}
+
+/** The shard whose events stream is `key`, or undefined when `key` is not an events stream. */
+export function shardOfEventsStreamKey(key: string): number | undefined {
+  const match = /^ddup:\{s(\d+)\}:events$/.exec(key);
+  return match?.[1] === undefined ? undefined : Number(match[1]);
+}
+
+/** What a seen key holds: admitted and waiting for a worker, or confirmed by a worker. */
+export const SeenState = {
+  pending: 'pending',
+  processed: 'processed',
+} as const;
+export type SeenState = (typeof SeenState)[keyof typeof SeenState];

@@ -1,0 +1,29 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+
+/** A Lua script shipped with ddup: its source, SHA1 for EVALSHA, and how many of its arguments are keys. */
+export interface LuaScript {
+  readonly name: string;
+  readonly numberOfKeys: number;
+  readonly source: string;
+  readonly sha1: string;
+}
+
+/** Loads `scripts/<name>-<numberOfKeys>.lua`; the key count is part of the file name, as in BullMQ. */
+function loadScript(fileName: string): LuaScript {
+  const match = /^(.+)-(\d+)\.lua$/.exec(fileName);
+  if (!match?.[1] || !match[2]) throw new Error(`script file name must be <name>-<keys>.lua: ${fileName}`);
+  const source = readFileSync(new URL(`./scripts/${fileName}`, import.meta.url), 'utf8');
+  return {
+    name: match[1],
+    numberOfKeys: Number(match[2]),
+    source,
+    sha1: createHash('sha1').update(source).digest('hex'),
+  };
+}
+
+/** Admits one event: see the header of `scripts/admit-2.lua`. */
+export const admitScript = loadScript('admit-2.lua');
+
+/** What the admission script answers; the first element is the code. */
+export type AdmitReply = [1, string] | [0, string];

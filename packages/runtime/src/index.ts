@@ -1,0 +1,10 @@
+export { createLogger, rateLimited, type LogLevel, type Logger } from './log.ts';
+export {
+  connectInBackground,
+  createRedisConnection,
+  reconnectDelayMs,
+  redactUrl,
+  type RedisConnection,
+  type RedisConnectionOptions,
+} from './redis-connection.ts';
+export { onShutdownSignal } from './shutdown.ts';

@@ -1,0 +1,43 @@
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+const LEVELS: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
+
+export interface Logger {
+  debug(message: string, fields?: Record<string, unknown>): void;
+  info(message: string, fields?: Record<string, unknown>): void;
+  warn(message: string, fields?: Record<string, unknown>): void;
+  error(message: string, fields?: Record<string, unknown>): void;
+}
+
+/** One JSON object per line on stderr, so logs stay machine-readable and stdout stays free. */
+export function createLogger(name: string, minimum: LogLevel = 'info'): Logger {
+  const write = (level: LogLevel, message: string, fields?: Record<string, unknown>) => {
+    if (LEVELS[level] < LEVELS[minimum]) return;
+    const line = JSON.stringify({ time: new Date().toISOString(), level, name, message, ...fields });
+    process.stderr.write(`${line}\n`);
+  };
+  return {
+    debug: (message, fields) => write('debug', message, fields),
+    info: (message, fields) => write('info', message, fields),
+    warn: (message, fields) => write('warn', message, fields),
+    error: (message, fields) => write('error', message, fields),
+  };
+}
+
+/**
+ * Lets one message through per `intervalMs` and counts what it held back, so a Redis outage
+ * logs a line a few seconds rather than one per reconnect attempt or request.
+ */
+export function rateLimited(intervalMs: number, emit: (suppressed: number) => void): () => void {
+  let last = 0;
+  let suppressed = 0;
+  return () => {
+    const now = Date.now();
+    if (now - last < intervalMs) {
+      suppressed++;
+      return;
+    }
+    last = now;
+    emit(suppressed);
+    suppressed = 0;
+  };
+}

@@ -1,0 +1,3 @@
+export { startTestRedis, type TestRedis, type TestRedisOptions } from './test-redis.ts';
+export { startService, type ServiceProcess } from './service-process.ts';
+export { eventually, postJson, sampleEvent } from './http.ts';
