@@ -13,6 +13,7 @@ export interface CommandSender {
 }
 
 export interface ConfirmResult {
+  /** Entries acknowledged: confirmed, or deleted from the stream while pending (nothing left to confirm). */
   readonly confirmed: number;
   /** Entries left pending because they cannot be confirmed (no hash field, wrong shard). */
   readonly unconfirmable: readonly string[];
@@ -36,7 +37,11 @@ export async function confirmBatch(
   const acked: string[] = [];
   const unconfirmable: string[] = [];
   for (const entry of batch.entries) {
-    const hash = entry.fields?.hash;
+    if (entry.fields === undefined) {
+      acked.push(entry.id);
+      continue;
+    }
+    const hash = entry.fields.hash;
     if (shard === undefined || !hash || shardOf(hash, settings.shardCount) !== shard) {
       unconfirmable.push(entry.id);
       continue;

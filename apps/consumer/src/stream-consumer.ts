@@ -1,10 +1,10 @@
 import { once } from 'node:events';
 import { CONSUMER_GROUP } from '@ddup/redis-keys';
-import { type Logger, type RedisConnection, rateLimited } from '@ddup/runtime';
+import { type Logger, type RedisConnection, rateLimited, withCommandTimeout } from '@ddup/runtime';
 import { backoff } from './backoff.ts';
 import { type ConfirmSettings, confirmBatch } from './confirm.ts';
 import { ensureConsumerGroup } from './consumer-group.ts';
-import { parseStreamsReply } from './stream-reply.ts';
+import { type StreamBatch, parseStreamsReply } from './stream-reply.ts';
 
 export interface StreamConsumerOptions {
   /** A connection of this consumer's own: XREADGROUP BLOCK holds it while waiting. */
@@ -16,12 +16,17 @@ export interface StreamConsumerOptions {
   readonly commandTimeoutMs: number;
   readonly confirm: ConfirmSettings;
   readonly logger: Logger;
-  /** Called after each confirmed batch, with the number of entries acknowledged. */
-  readonly onConfirmed?: (count: number) => void;
 }
+
+/** Where to read next: the consumer's own pending entries (per stream cursor), or new entries. */
+type ReadPosition = { readonly kind: 'backlog'; readonly cursors: ReadonlyMap<string, string> } | { readonly kind: 'new' };
 
 /**
  * One member of the `ddup-workers` group: reads new entries of its streams, confirms them, repeats.
+ *
+ * It starts, and starts again after any failure, by re-reading its own pending entries (ID 0): a
+ * read whose reply was lost (timeout, dropped connection) has still put entries in its pending
+ * list, and only this pass confirms them without waiting for another consumer to reclaim them.
  * `close()` stops it reading, lets the batch in hand finish, and is safe to call more than once.
  */
 export class StreamConsumer {
@@ -29,9 +34,11 @@ export class StreamConsumer {
   readonly #stop = new AbortController();
   #running: Promise<void> | undefined;
   #confirmed = 0;
+  #position: ReadPosition;
 
   constructor(options: StreamConsumerOptions) {
     this.#options = options;
+    this.#position = this.#fromBacklogStart();
   }
 
   get name(): string {
@@ -53,11 +60,13 @@ export class StreamConsumer {
   }
 
   async #loop(): Promise<void> {
-    const { redis, logger } = this.#options;
-    const readArgs = this.#readArgs();
-    const timeout = this.#options.blockMs + this.#options.commandTimeoutMs;
+    const { redis, logger, blockMs, commandTimeoutMs } = this.#options;
+    const reads = withCommandTimeout(redis, blockMs + commandTimeoutMs);
+    const writes = withCommandTimeout(redis, commandTimeoutMs);
     let lastError = '';
-    const logFailure = rateLimited(5_000, (suppressed) => logger.warn('consumer cannot read', { consumer: this.name, error: lastError, suppressed }));
+    const logFailure = rateLimited(5_000, (suppressed) =>
+      logger.warn('consumer cannot read', { consumer: this.name, error: lastError, suppressed }),
+    );
     let failures = 0;
     while (!this.#stop.signal.aborted) {
       if (!redis.isReady) {
@@ -66,20 +75,21 @@ export class StreamConsumer {
         continue;
       }
       try {
-        const reply = await redis.sendCommand(readArgs, { timeout });
-        for (const batch of parseStreamsReply(reply)) {
-          const result = await confirmBatch(redis, batch, this.#options.confirm);
+        const batches = parseStreamsReply(await reads.sendCommand(this.#readArgs()));
+        for (const batch of batches) {
+          const result = await confirmBatch(writes, batch, this.#options.confirm);
           this.#confirmed += result.confirmed;
-          if (result.confirmed > 0) this.#options.onConfirmed?.(result.confirmed);
           if (result.unconfirmable.length > 0) {
             logger.warn('entries without a valid hash left pending', { stream: batch.stream, ids: result.unconfirmable.slice(0, 10) });
           }
         }
+        this.#advance(batches);
         failures = 0;
       } catch (error) {
         lastError = error instanceof Error ? error.message || error.name : String(error);
+        this.#position = this.#fromBacklogStart();
         if (lastError.startsWith('NOGROUP')) {
-          await ensureConsumerGroup(redis, this.#options.streams).catch(() => undefined);
+          await ensureConsumerGroup(writes, this.#options.streams).catch(() => undefined);
           continue;
         }
         logFailure();
@@ -88,13 +98,28 @@ export class StreamConsumer {
     }
   }
 
+  #fromBacklogStart(): ReadPosition {
+    return { kind: 'backlog', cursors: new Map(this.#options.streams.map((stream) => [stream, '0'])) };
+  }
+
+  /** In the backlog, move each stream's cursor past what was read; a stream with nothing left is done. */
+  #advance(batches: readonly StreamBatch[]): void {
+    if (this.#position.kind === 'new') return;
+    const cursors = new Map<string, string>();
+    for (const batch of batches) {
+      const last = batch.entries.at(-1);
+      if (last) cursors.set(batch.stream, last.id);
+    }
+    this.#position = cursors.size === 0 ? { kind: 'new' } : { kind: 'backlog', cursors };
+  }
+
   #readArgs(): string[] {
     const { streams, batchSize, blockMs, name } = this.#options;
-    return [
-      'XREADGROUP', 'GROUP', CONSUMER_GROUP, name,
-      'COUNT', String(batchSize),
-      'BLOCK', String(blockMs),
-      'STREAMS', ...streams, ...streams.map(() => '>'),
-    ];
+    const head = ['XREADGROUP', 'GROUP', CONSUMER_GROUP, name, 'COUNT', String(batchSize)];
+    if (this.#position.kind === 'backlog') {
+      const { cursors } = this.#position;
+      return [...head, 'STREAMS', ...cursors.keys(), ...cursors.values()];
+    }
+    return [...head, 'BLOCK', String(blockMs), 'STREAMS', ...streams, ...streams.map(() => '>')];
   }
 }

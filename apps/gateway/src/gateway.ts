@@ -1,5 +1,11 @@
 import type { Hono } from 'hono';
-import { type Logger, type RedisConnection, connectInBackground, createRedisConnection } from '@ddup/runtime';
+import {
+  type Logger,
+  type RedisConnection,
+  connectInBackground,
+  createRedisConnection,
+  withCommandTimeout,
+} from '@ddup/runtime';
 import { createEventAdmitter } from './admission.ts';
 import { createGatewayApp } from './app.ts';
 import type { GatewayConfig } from './env.ts';
@@ -19,14 +25,15 @@ export function createGateway(config: GatewayConfig, logger: Logger): Gateway {
     logger,
   });
   connectInBackground(redis, logger);
+  const commands = withCommandTimeout(redis, config.REDIS_COMMAND_TIMEOUT_MS);
   const app = createGatewayApp({
-    admitEvent: createEventAdmitter(redis, {
+    admitEvent: createEventAdmitter(commands, {
       windowSeconds: config.DEDUP_WINDOW_SECONDS,
       shardCount: config.STREAM_SHARDS,
     }),
     canonicalForm: config.CANONICAL_FORM,
     bodyLimitBytes: config.BODY_LIMIT_BYTES,
-    checkRedis: redisHealthCheck(redis),
+    checkRedis: redisHealthCheck(redis, commands),
     logger,
   });
   return { app, redis };

@@ -6,6 +6,7 @@ import {
   SocketClosedUnexpectedlyError,
   TimeoutError,
 } from '@redis/client';
+import { CommandTimeoutError } from '@ddup/runtime';
 
 /** Server replies that mean "this node cannot serve now", not "your command is wrong". */
 const TRANSIENT_REPLY = /^(LOADING|MASTERDOWN|CLUSTERDOWN|TRYAGAIN|BUSY|READONLY|OOM|MISCONF|NOREPLICAS)\b/;
@@ -20,10 +21,11 @@ export function isRedisUnavailable(error: unknown): boolean {
     error instanceof ClientClosedError ||
     error instanceof ConnectionTimeoutError ||
     error instanceof SocketClosedUnexpectedlyError ||
-    error instanceof TimeoutError
+    error instanceof TimeoutError ||
+    error instanceof CommandTimeoutError
   ) {
     return true;
   }
   if (error instanceof ErrorReply) return TRANSIENT_REPLY.test(error.message);
-  return error instanceof Error && /ECONNREFUSED|ECONNRESET|EPIPE|The client is closed/.test(error.message);
+  return error instanceof Error && /ECONNREFUSED|ECONNRESET|EPIPE|The client is closed|The queue is full/.test(error.message);
 }

@@ -8,3 +8,4 @@ export {
   type RedisConnectionOptions,
 } from './redis-connection.ts';
 export { onShutdownSignal } from './shutdown.ts';
+export { CommandTimeoutError, withCommandTimeout } from './command-timeout.ts';

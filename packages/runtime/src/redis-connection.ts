@@ -26,6 +26,8 @@ export function createRedisConnection(options: RedisConnectionOptions) {
     name: options.name,
     RESP: 2,
     disableOfflineQueue: true,
+    // Bounds memory while Redis hangs with the connection open; a full queue fails fast.
+    commandsQueueMaxLength: 100_000,
     commandOptions: { timeout: options.commandTimeoutMs },
     socket: {
       connectTimeout: Math.max(options.commandTimeoutMs, 1_000),

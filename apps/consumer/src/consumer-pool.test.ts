@@ -1,0 +1,182 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { eventHash } from '@ddup/hashing';
+import { CONSUMER_GROUP, admitScript, eventsStreamKey, runScript, seenKey, shardOf } from '@ddup/redis-keys';
+import { createLogger, createRedisConnection } from '@ddup/runtime';
+import { type TestRedis, eventually, startTestRedis } from '@ddup/test-utils';
+import { confirmBatch } from './confirm.ts';
+import { ConsumerPool, type ConsumerPoolSettings } from './consumer-pool.ts';
+import { ensureConsumerGroup } from './consumer-group.ts';
+import { StreamConsumer } from './stream-consumer.ts';
+
+const WINDOW_SECONDS = 7 * 24 * 3600;
+const logger = createLogger('test', 'error');
+let redis: TestRedis;
+let client: Awaited<ReturnType<TestRedis['client']>>;
+
+beforeAll(async () => {
+  redis = await startTestRedis();
+  client = await redis.client();
+});
+afterAll(() => redis.cleanup());
+
+/** Admits events the way the gateway does (the admission script), returning their hashes. */
+async function admit(prefix: string, count: number, shardCount = 1): Promise<string[]> {
+  const hashes = await Promise.all(
+    Array.from({ length: count }, async (_, i) => {
+      const { canonical, hash } = eventHash(
+        { user_id: `${prefix}-${i}`, event_type: 'view', timestamp: 't', payload: Object.create(null) },
+        'python',
+      );
+      const shard = shardOf(hash, shardCount);
+      await runScript(client, admitScript, [seenKey(shard, hash), eventsStreamKey(shard)], [String(WINDOW_SECONDS), hash, canonical]);
+      return hash;
+    }),
+  );
+  return hashes;
+}
+
+async function groupInfo(stream: string) {
+  const groups = await client.sendCommand<unknown[][]>(['XINFO', 'GROUPS', stream]);
+  const flat = groups[0] ?? [];
+  const info: Record<string, unknown> = {};
+  for (let i = 0; i + 1 < flat.length; i += 2) info[String(flat[i])] = flat[i + 1];
+  return info;
+}
+
+function settings(overrides: Partial<ConsumerPoolSettings> = {}): ConsumerPoolSettings {
+  return {
+    REDIS_URL: redis.url,
+    STREAM_SHARDS: 1,
+    DEDUP_WINDOW_SECONDS: WINDOW_SECONDS,
+    CONSUMER_CONCURRENCY: 2,
+    CONSUMER_BATCH_SIZE: 50,
+    CONSUMER_BLOCK_MS: 200,
+    CONSUMER_NAME: 'test',
+    REDIS_COMMAND_TIMEOUT_MS: 2_000,
+    ...overrides,
+  };
+}
+
+describe('ConsumerPool', () => {
+  let pool: ConsumerPool | undefined;
+  afterEach(async () => {
+    await pool?.close();
+    await client.flushAll();
+  });
+
+  it('confirms every admitted event: lag and pending reach 0, seen keys are processed for the window', async () => {
+    const hashes = await admit('pool', 500);
+    pool = ConsumerPool.start(settings(), logger);
+    await eventually('lag 0 and nothing pending', async () => {
+      const info = await groupInfo(eventsStreamKey(0));
+      return info.lag === 0 && info.pending === 0 && info['entries-read'] === 500;
+    });
+    expect(pool.confirmed).toBe(500);
+    const states = await Promise.all(hashes.map((hash) => client.get(seenKey(0, hash))));
+    expect(new Set(states)).toEqual(new Set(['processed']));
+    const ttl = await client.ttl(seenKey(0, hashes[0] as string));
+    expect(ttl).toBeGreaterThan(WINDOW_SECONDS - 30);
+    expect(ttl).toBeLessThanOrEqual(WINDOW_SECONDS);
+  });
+
+  it('reads every shard stream', async () => {
+    const hashes = await admit('shards', 200, 4);
+    pool = ConsumerPool.start(settings({ STREAM_SHARDS: 4 }), logger);
+    await eventually('all shards drained', async () => {
+      const infos = await Promise.all([0, 1, 2, 3].map((shard) => groupInfo(eventsStreamKey(shard))));
+      return infos.every((info) => info.lag === 0 && info.pending === 0);
+    });
+    for (const hash of hashes) expect(await client.get(seenKey(shardOf(hash, 4), hash))).toBe('processed');
+  });
+
+  it('close() is idempotent, drains, and leaves no idle consumers in the group', async () => {
+    await admit('close', 100);
+    pool = ConsumerPool.start(settings(), logger);
+    await eventually('drained', async () => (await groupInfo(eventsStreamKey(0))).lag === 0);
+    const first = pool.close();
+    const second = pool.close();
+    expect(second).toBe(first);
+    await first;
+    const consumers = await client.sendCommand<unknown[]>(['XINFO', 'CONSUMERS', eventsStreamKey(0), CONSUMER_GROUP]);
+    expect(consumers).toEqual([]);
+    expect((await groupInfo(eventsStreamKey(0))).pending).toBe(0);
+  });
+});
+
+describe('StreamConsumer', () => {
+  afterEach(() => client.flushAll());
+
+  it('confirms entries left in its own pending list by an earlier read whose reply was lost', async () => {
+    const stream = eventsStreamKey(0);
+    await admit('backlog', 30);
+    await ensureConsumerGroup(client, [stream]);
+    // A read that "crashed": the entries are now pending for this consumer name.
+    await client.sendCommand(['XREADGROUP', 'GROUP', CONSUMER_GROUP, 'worker-x', 'COUNT', '30', 'STREAMS', stream, '>']);
+    expect((await groupInfo(stream)).pending).toBe(30);
+
+    const connection = createRedisConnection({ url: redis.url, name: 'test', commandTimeoutMs: 2_000, logger });
+    await connection.connect();
+    const consumer = new StreamConsumer({
+      redis: connection,
+      name: 'worker-x',
+      streams: [stream],
+      batchSize: 7,
+      blockMs: 100,
+      commandTimeoutMs: 2_000,
+      confirm: { windowMs: WINDOW_SECONDS * 1000, shardCount: 1 },
+      logger,
+    });
+    consumer.start();
+    await eventually('backlog confirmed', async () => (await groupInfo(stream)).pending === 0);
+    await consumer.close();
+    await connection.close();
+    expect(consumer.confirmed).toBe(30);
+  });
+});
+
+describe('confirmBatch', () => {
+  afterEach(() => client.flushAll());
+
+  it('is idempotent: confirming the same entry twice leaves the same state and expiry', async () => {
+    const [hash] = await admit('twice', 1);
+    const stream = eventsStreamKey(0);
+    await ensureConsumerGroup(client, [stream]);
+    const entries = (await client.xRange(stream, '-', '+')) ?? [];
+    const batch = { stream, entries: entries.map((e) => ({ id: e.id, fields: { ...e.message } })) };
+    const settingsOf = { windowMs: WINDOW_SECONDS * 1000, shardCount: 1 };
+    await confirmBatch(client, batch, settingsOf);
+    const expiry = await client.pExpireTime(seenKey(0, hash as string));
+    await confirmBatch(client, batch, settingsOf);
+    expect(await client.pExpireTime(seenKey(0, hash as string))).toBe(expiry);
+    expect(await client.get(seenKey(0, hash as string))).toBe('processed');
+    // The window counts from first acceptance: entry time + window.
+    expect(expiry).toBe(Number(entries[0]?.id.split('-')[0]) + WINDOW_SECONDS * 1000);
+  });
+
+  it('never shortens the window of a newer admission when an old entry is redelivered late', async () => {
+    const stream = eventsStreamKey(0);
+    const hash = 'ab'.repeat(32);
+    await ensureConsumerGroup(client, [stream]);
+    // An entry accepted 8 days ago; the same event was admitted again today (fresh seen key).
+    const oldId = `${Date.now() - 8 * 24 * 3600 * 1000}-0`;
+    await client.sendCommand(['XADD', stream, oldId, 'hash', hash, 'event', '{}']);
+    await client.set(seenKey(0, hash), 'pending', { EX: WINDOW_SECONDS });
+    const result = await confirmBatch(client, { stream, entries: [{ id: oldId, fields: { hash, event: '{}' } }] }, {
+      windowMs: WINDOW_SECONDS * 1000,
+      shardCount: 1,
+    });
+    expect(result.confirmed).toBe(1);
+    expect(await client.get(seenKey(0, hash))).toBe('pending');
+    expect(await client.ttl(seenKey(0, hash))).toBeGreaterThan(WINDOW_SECONDS - 30);
+  });
+
+  it('leaves an entry without a valid hash pending instead of acknowledging it', async () => {
+    const stream = eventsStreamKey(0);
+    await ensureConsumerGroup(client, [stream]);
+    const id = await client.sendCommand<string>(['XADD', stream, '*', 'event', '{}']);
+    await client.sendCommand(['XREADGROUP', 'GROUP', CONSUMER_GROUP, 'c', 'STREAMS', stream, '>']);
+    const result = await confirmBatch(client, { stream, entries: [{ id, fields: { event: '{}' } }] }, { windowMs: 1000, shardCount: 1 });
+    expect(result).toEqual({ confirmed: 0, unconfirmable: [id] });
+    expect((await groupInfo(stream)).pending).toBe(1);
+  });
+});
