@@ -19,6 +19,22 @@ export interface ConfirmResult {
   readonly unconfirmable: readonly string[];
 }
 
+const HASH = /^[0-9a-f]{64}$/;
+
+/** Why an entry cannot be confirmed (it would fail on every delivery), or undefined when it can. */
+export function whyUnconfirmable(
+  fields: Readonly<Record<string, string>>,
+  shard: number | undefined,
+  shardCount: number,
+): string | undefined {
+  const hash = fields.hash;
+  if (shard === undefined) return 'not an events stream';
+  if (hash === undefined) return 'no hash field';
+  if (!HASH.test(hash)) return 'hash field is not a hex SHA-256';
+  if (shardOf(hash, shardCount) !== shard) return `hash belongs to another shard (STREAM_SHARDS=${shardCount})`;
+  return undefined;
+}
+
 /**
  * Marks each event's seen key `processed` until the end of its window and acknowledges the
  * entries, in one pipeline. The expiry is absolute (PXAT = entry time + window): the window
@@ -42,7 +58,7 @@ export async function confirmBatch(
       continue;
     }
     const hash = entry.fields.hash;
-    if (shard === undefined || !hash || shardOf(hash, settings.shardCount) !== shard) {
+    if (shard === undefined || !hash || whyUnconfirmable(entry.fields, shard, settings.shardCount)) {
       unconfirmable.push(entry.id);
       continue;
     }

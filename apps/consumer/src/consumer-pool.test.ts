@@ -53,6 +53,11 @@ function settings(overrides: Partial<ConsumerPoolSettings> = {}): ConsumerPoolSe
     CONSUMER_BLOCK_MS: 200,
     CONSUMER_NAME: 'test',
     REDIS_COMMAND_TIMEOUT_MS: 2_000,
+    CONSUMER_CLAIM_IDLE_MS: 30_000,
+    CONSUMER_CLAIM_INTERVAL_MS: 5_000,
+    CONSUMER_MAX_DELIVERIES: 5,
+    STREAM_RETENTION_SECONDS: 86_400,
+    STREAM_TRIM_INTERVAL_MS: 60_000,
     ...overrides,
   };
 }
@@ -124,6 +129,8 @@ describe('StreamConsumer', () => {
       blockMs: 100,
       commandTimeoutMs: 2_000,
       confirm: { windowMs: WINDOW_SECONDS * 1000, shardCount: 1 },
+      reclaim: { minIdleMs: 60_000, intervalMs: 60_000, maxDeliveries: 5, count: 100 },
+      retention: { retentionMs: 86_400_000, intervalMs: 60_000 },
       logger,
     });
     consumer.start();

@@ -14,6 +14,11 @@ export type ConsumerPoolSettings = Pick<
   | 'CONSUMER_BLOCK_MS'
   | 'CONSUMER_NAME'
   | 'REDIS_COMMAND_TIMEOUT_MS'
+  | 'CONSUMER_CLAIM_IDLE_MS'
+  | 'CONSUMER_CLAIM_INTERVAL_MS'
+  | 'CONSUMER_MAX_DELIVERIES'
+  | 'STREAM_RETENTION_SECONDS'
+  | 'STREAM_TRIM_INTERVAL_MS'
 >;
 
 /** Removes a consumer from the group when it owns no pending entries, so XINFO stays tidy across restarts. */
@@ -63,6 +68,13 @@ export class ConsumerPool {
           blockMs: settings.CONSUMER_BLOCK_MS,
           commandTimeoutMs: settings.REDIS_COMMAND_TIMEOUT_MS,
           confirm: { windowMs: settings.DEDUP_WINDOW_SECONDS * 1000, shardCount: settings.STREAM_SHARDS },
+          reclaim: {
+            minIdleMs: settings.CONSUMER_CLAIM_IDLE_MS,
+            intervalMs: settings.CONSUMER_CLAIM_INTERVAL_MS,
+            maxDeliveries: settings.CONSUMER_MAX_DELIVERIES,
+            count: settings.CONSUMER_BATCH_SIZE,
+          },
+          retention: { retentionMs: settings.STREAM_RETENTION_SECONDS * 1000, intervalMs: settings.STREAM_TRIM_INTERVAL_MS },
           logger,
         }),
       );
@@ -80,6 +92,10 @@ export class ConsumerPool {
 
   get confirmed(): number {
     return this.consumers.reduce((sum, consumer) => sum + consumer.confirmed, 0);
+  }
+
+  get deadLettered(): number {
+    return this.consumers.reduce((sum, consumer) => sum + consumer.deadLettered, 0);
   }
 
   /** Stops reading, lets every batch in hand finish and be acknowledged, then disconnects. Idempotent. */

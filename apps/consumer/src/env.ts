@@ -13,6 +13,16 @@ const consumerSchema = z.object({
   CONSUMER_BLOCK_MS: integerVar({ min: 1, max: 60_000, fallback: 1_000 }),
   /** Prefix of consumer names in the group; the pid and index are appended. */
   CONSUMER_NAME: z.string().regex(/^[\w.-]+$/, { error: 'may hold letters, digits, _ . - only' }).default(hostname().replace(/[^\w.-]/g, '_') || 'consumer'),
+  /** A pending entry idle this long is taken over from its consumer (presumed crashed). */
+  CONSUMER_CLAIM_IDLE_MS: integerVar({ min: 100, max: 24 * 3600 * 1000, fallback: 30_000 }),
+  /** How often each consumer looks for such entries. */
+  CONSUMER_CLAIM_INTERVAL_MS: integerVar({ min: 50, max: 3600 * 1000, fallback: 5_000 }),
+  /** Deliveries after which an entry that still is not confirmed goes to the dead letters. */
+  CONSUMER_MAX_DELIVERIES: integerVar({ min: 1, max: 1_000, fallback: 5 }),
+  /** Acknowledged entries older than this are trimmed from the events streams (0: trim all acknowledged). */
+  STREAM_RETENTION_SECONDS: integerVar({ min: 0, max: 10 * 365 * 24 * 3600, fallback: 24 * 3600 }),
+  /** How often each consumer trims. */
+  STREAM_TRIM_INTERVAL_MS: integerVar({ min: 50, max: 24 * 3600 * 1000, fallback: 60_000 }),
   REDIS_COMMAND_TIMEOUT_MS: integerVar({ min: 50, max: 60_000, fallback: 5_000 }),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error'], { error: 'must be debug, info, warn or error' }).default('info'),
 });

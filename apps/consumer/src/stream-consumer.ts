@@ -4,7 +4,9 @@ import { type Logger, type RedisConnection, rateLimited, withCommandTimeout } fr
 import { backoff } from './backoff.ts';
 import { type ConfirmSettings, confirmBatch } from './confirm.ts';
 import { ensureConsumerGroup } from './consumer-group.ts';
+import { type ReclaimSettings, reclaimStale } from './reclaim.ts';
 import { type StreamBatch, parseStreamsReply } from './stream-reply.ts';
+import { trimAcknowledged } from './trim.ts';
 
 export interface StreamConsumerOptions {
   /** A connection of this consumer's own: XREADGROUP BLOCK holds it while waiting. */
@@ -15,6 +17,8 @@ export interface StreamConsumerOptions {
   readonly blockMs: number;
   readonly commandTimeoutMs: number;
   readonly confirm: ConfirmSettings;
+  readonly reclaim: ReclaimSettings & { readonly intervalMs: number };
+  readonly retention: { readonly retentionMs: number; readonly intervalMs: number };
   readonly logger: Logger;
 }
 
@@ -34,7 +38,11 @@ export class StreamConsumer {
   readonly #stop = new AbortController();
   #running: Promise<void> | undefined;
   #confirmed = 0;
+  #deadLettered = 0;
+  #trimmed = 0;
   #position: ReadPosition;
+  #lastReclaim = 0;
+  #lastTrim = 0;
 
   constructor(options: StreamConsumerOptions) {
     this.#options = options;
@@ -48,6 +56,16 @@ export class StreamConsumer {
   /** Entries this consumer has acknowledged since it started. */
   get confirmed(): number {
     return this.#confirmed;
+  }
+
+  /** Entries this consumer has moved to the dead letters. */
+  get deadLettered(): number {
+    return this.#deadLettered;
+  }
+
+  /** Entries this consumer has trimmed from the events streams. */
+  get trimmed(): number {
+    return this.#trimmed;
   }
 
   start(): void {
@@ -85,6 +103,7 @@ export class StreamConsumer {
         }
         this.#advance(batches);
         failures = 0;
+        await this.#maintain(writes);
       } catch (error) {
         lastError = error instanceof Error ? error.message || error.name : String(error);
         this.#position = this.#fromBacklogStart();
@@ -94,6 +113,31 @@ export class StreamConsumer {
         }
         logFailure();
         await backoff(failures++, this.#stop.signal);
+      }
+    }
+  }
+
+  /** Between reads, now and then: take over stale entries of dead consumers; trim acknowledged history. */
+  async #maintain(writes: ReturnType<typeof withCommandTimeout>): Promise<void> {
+    const { streams, name, reclaim, retention, confirm, logger } = this.#options;
+    const now = Date.now();
+    if (now - this.#lastReclaim >= reclaim.intervalMs) {
+      this.#lastReclaim = now;
+      for (const stream of streams) {
+        const result = await reclaimStale(writes, stream, name, reclaim, confirm);
+        this.#confirmed += result.confirmed;
+        this.#deadLettered += result.deadLettered;
+        if (result.confirmed > 0) logger.info('reclaimed stale entries', { consumer: name, stream, confirmed: result.confirmed });
+        if (result.deadLettered > 0) logger.warn('entries moved to dead letters', { consumer: name, stream, count: result.deadLettered });
+      }
+    }
+    if (now - this.#lastTrim >= retention.intervalMs) {
+      this.#lastTrim = now;
+      for (const stream of streams) {
+        this.#trimmed += await trimAcknowledged(writes, stream, retention.retentionMs, now).catch((error: unknown) => {
+          logger.warn('cannot trim', { stream, error: String(error) });
+          return 0;
+        });
       }
     }
   }

@@ -10,5 +10,12 @@ export {
   shardTag,
 } from './names.ts';
 export { MAX_SHARDS, shardOf } from './shard.ts';
-export { admitScript, type AdmitReply, type LuaScript } from './scripts.ts';
+export {
+  admitScript,
+  deadLetterScript,
+  replayDeadLetterScript,
+  type AdmitReply,
+  type LuaScript,
+  type MoveReply,
+} from './scripts.ts';
 export { runScript, type RedisCommandSender } from './script-runner.ts';

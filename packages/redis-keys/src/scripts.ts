@@ -27,3 +27,12 @@ export const admitScript = loadScript('admit-2.lua');
 
 /** What the admission script answers; the first element is the code. */
 export type AdmitReply = [1, string] | [0, string];
+
+/** Moves a pending entry to the dead-letter stream and acknowledges it: see `scripts/dead-letter-2.lua`. */
+export const deadLetterScript = loadScript('dead-letter-2.lua');
+
+/** Puts a dead letter back on the events stream: see `scripts/replay-dead-letter-2.lua`. */
+export const replayDeadLetterScript = loadScript('replay-dead-letter-2.lua');
+
+/** `{1, id}` when the script acted, `{0, ''}` when there was nothing to act on. */
+export type MoveReply = [1, string] | [0, ''];

@@ -1,0 +1,74 @@
+import {
+  CONSUMER_GROUP,
+  type MoveReply,
+  deadLetterScript,
+  deadLetterStreamKey,
+  runScript,
+  shardOfEventsStreamKey,
+} from '@ddup/redis-keys';
+import { type CommandSender, type ConfirmSettings, confirmBatch, whyUnconfirmable } from './confirm.ts';
+import { parseStreamsReply } from './stream-reply.ts';
+
+export interface ReclaimSettings {
+  /** Entries pending longer than this belong to a consumer presumed dead (or stuck). */
+  readonly minIdleMs: number;
+  /** An entry delivered this many times without being acknowledged goes to the dead letters. */
+  readonly maxDeliveries: number;
+  /** Entries looked at per stream and pass. */
+  readonly count: number;
+}
+
+export interface ReclaimResult {
+  readonly confirmed: number;
+  readonly deadLettered: number;
+}
+
+/** XPENDING's extended form: id, owner, idle ms, delivery count. */
+type PendingRow = [string, string, number, number];
+
+async function reasonFor(redis: CommandSender, stream: string, id: string, deliveries: number, shardCount: number) {
+  const [entry] = parseStreamsReply([[stream, await redis.sendCommand(['XRANGE', stream, id, id])]])[0]?.entries ?? [];
+  const problem = entry?.fields && whyUnconfirmable(entry.fields, shardOfEventsStreamKey(stream), shardCount);
+  return `${problem ?? 'not confirmed'} after ${deliveries} deliveries`;
+}
+
+/**
+ * Takes over what crashed or stuck consumers left pending. Entries idle for `minIdleMs` are
+ * claimed (XCLAIM re-checks the idle time, so two reclaimers never both take one) and confirmed;
+ * confirmation is idempotent, so an entry its first owner did confirm but not acknowledge does no
+ * harm. Entries already delivered `maxDeliveries` times are moved to `ddup:{sNN}:dead` with the
+ * reason and delivery count, then acknowledged, so one poison entry cannot cycle for ever.
+ */
+export async function reclaimStale(
+  redis: CommandSender,
+  stream: string,
+  consumer: string,
+  settings: ReclaimSettings,
+  confirm: ConfirmSettings,
+): Promise<ReclaimResult> {
+  const idle = String(settings.minIdleMs);
+  const rows = await redis.sendCommand<PendingRow[]>(['XPENDING', stream, CONSUMER_GROUP, 'IDLE', idle, '-', '+', String(settings.count)]);
+  const shard = shardOfEventsStreamKey(stream);
+  let deadLettered = 0;
+  const retry: string[] = [];
+  for (const [id, , , deliveries] of rows) {
+    if (deliveries < settings.maxDeliveries) {
+      retry.push(id);
+      continue;
+    }
+    if (shard === undefined) continue;
+    const reason = await reasonFor(redis, stream, id, deliveries, confirm.shardCount);
+    const [moved] = await runScript<MoveReply>(redis, deadLetterScript, [stream, deadLetterStreamKey(shard)], [
+      CONSUMER_GROUP,
+      id,
+      reason,
+      String(deliveries),
+    ]);
+    deadLettered += moved;
+  }
+  if (retry.length === 0) return { confirmed: 0, deadLettered };
+  const claimed = await redis.sendCommand<unknown[]>(['XCLAIM', stream, CONSUMER_GROUP, consumer, idle, ...retry]);
+  const [batch] = parseStreamsReply([[stream, claimed]]);
+  const result = batch ? await confirmBatch(redis, batch, confirm) : { confirmed: 0 };
+  return { confirmed: result.confirmed, deadLettered };
+}
