@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { integerVar, parseEnv, redisVariables } from '@ddup/config';
 
 /** `.data/` at the project root: the embedded Redis keeps its AOF there. */
-const DEFAULT_DATA_DIR = fileURLToPath(new URL('../../../.data', import.meta.url));
+export const DEFAULT_DATA_DIR = fileURLToPath(new URL('../../../.data', import.meta.url));
 
 const launcherSchema = z.object({
   /** Use this Redis; when unset, start an embedded redis-server. */

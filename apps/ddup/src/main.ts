@@ -3,6 +3,7 @@ import type { RunningRedisServer } from '@ddup/redis-process';
 import { createLogger } from '@ddup/runtime';
 import { type Child, startChild, stopChild } from './children.ts';
 import { RedisServerMissingError, startEmbeddedRedis } from './embedded-redis.ts';
+import { removeEmbeddedUrl, writeEmbeddedUrl } from './embedded-url.ts';
 import { parseLauncherConfig } from './env.ts';
 import { waitUntilReady } from './wait-ready.ts';
 
@@ -20,6 +21,7 @@ if (!config.REDIS_URL) {
     process.exit(error instanceof RedisServerMissingError ? 3 : 1);
   }
   logger.info('embedded redis-server started', { url: redis.url, dir: redis.dir, pid: redis.pid });
+  writeEmbeddedUrl(config.DDUP_DATA_DIR, redis.url);
 }
 const redisUrl = config.REDIS_URL ?? (redis as RunningRedisServer).url;
 const childEnv = { ...process.env, REDIS_URL: redisUrl, PORT: String(config.PORT) };
@@ -35,6 +37,7 @@ function stopAll(exitCode: number): Promise<void> {
       logger.info(`${child.name} stopped`, { code });
     }
     if (redis) {
+      removeEmbeddedUrl(config.DDUP_DATA_DIR);
       await redis.stop(STOP_TIMEOUT_MS);
       logger.info('embedded redis-server stopped');
     }

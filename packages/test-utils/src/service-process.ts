@@ -21,8 +21,8 @@ export interface ServiceProcess {
   readonly exited: Promise<number | null>;
 }
 
-export function startService(entry: string, env: Record<string, string>): ServiceProcess {
-  const child = spawn(process.execPath, ['--import', tsxLoader, entry], {
+export function startService(entry: string, env: Record<string, string>, args: readonly string[] = []): ServiceProcess {
+  const child = spawn(process.execPath, ['--import', tsxLoader, entry, ...args], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -1,0 +1,90 @@
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { eventHash } from '@ddup/hashing';
+import { CONSUMER_GROUP, admitScript, eventsStreamKey, runScript, seenKey, shardOf } from '@ddup/redis-keys';
+import { type ServiceProcess, type TestRedis, eventually, startService, startTestRedis } from '@ddup/test-utils';
+
+const CONSUMER_MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url));
+const SHARDS = 2;
+const EVENTS = 20_000;
+const WINDOW = 3_600;
+let redis: TestRedis;
+let client: Awaited<ReturnType<TestRedis['client']>>;
+const processes: ServiceProcess[] = [];
+
+beforeAll(async () => {
+  redis = await startTestRedis();
+  client = await redis.client();
+});
+afterAll(async () => {
+  await Promise.all(processes.map((p) => p.stop('SIGKILL')));
+  await redis.cleanup();
+});
+
+function consumerEnv(name: string): Record<string, string> {
+  return {
+    REDIS_URL: redis.url,
+    STREAM_SHARDS: String(SHARDS),
+    DEDUP_WINDOW_SECONDS: String(WINDOW),
+    CONSUMER_NAME: name,
+    CONSUMER_CONCURRENCY: '2',
+    CONSUMER_BATCH_SIZE: '200',
+    CONSUMER_BLOCK_MS: '200',
+    CONSUMER_CLAIM_IDLE_MS: '1000',
+    CONSUMER_CLAIM_INTERVAL_MS: '200',
+    LOG_LEVEL: 'info',
+  };
+}
+
+async function groupTotals() {
+  let pending = 0;
+  let lag = 0;
+  for (let shard = 0; shard < SHARDS; shard++) {
+    const [flat = []] = await client.sendCommand<unknown[][]>(['XINFO', 'GROUPS', eventsStreamKey(shard)]);
+    pending += Number(flat[flat.indexOf('pending') + 1]);
+    lag += Number(flat[flat.indexOf('lag') + 1]);
+  }
+  return { pending, lag };
+}
+
+it('a consumer killed with SIGKILL mid-run leaves entries that another consumer reclaims and confirms', async () => {
+  const hashes: string[] = [];
+  for (let start = 0; start < EVENTS; start += 1_000) {
+    const batch = await Promise.all(
+      Array.from({ length: 1_000 }, async (_, i) => {
+        const { canonical, hash } = eventHash({ user_id: `crash-${start + i}`, event_type: 'e', timestamp: 't', payload: Object.create(null) }, 'python');
+        const shard = shardOf(hash, SHARDS);
+        await runScript(client, admitScript, [seenKey(shard, hash), eventsStreamKey(shard)], [String(WINDOW), hash, canonical]);
+        return hash;
+      }),
+    );
+    hashes.push(...batch);
+  }
+
+  const doomed = startService(CONSUMER_MAIN, consumerEnv('doomed'));
+  processes.push(doomed);
+  await eventually('the first consumer is confirming', async () => {
+    const [flat = []] = await client.sendCommand<unknown[][]>(['XINFO', 'GROUPS', eventsStreamKey(0)]);
+    return Number(flat[flat.indexOf('entries-read') + 1]) > 500;
+  });
+  await doomed.stop('SIGKILL');
+
+  // Whatever the kill left, make sure a crash right after a read is covered: deliver entries to the
+  // dead consumer's name, exactly as a read it did not live to acknowledge would have.
+  for (let shard = 0; shard < SHARDS; shard++) {
+    await client.sendCommand(['XREADGROUP', 'GROUP', CONSUMER_GROUP, 'doomed-gone', 'COUNT', '50', 'STREAMS', eventsStreamKey(shard), '>']);
+  }
+  expect((await groupTotals()).pending).toBeGreaterThan(0);
+
+  const rescuer = startService(CONSUMER_MAIN, consumerEnv('rescuer'));
+  processes.push(rescuer);
+  await eventually('every accepted event confirmed and acknowledged', async () => {
+    const { pending, lag } = await groupTotals();
+    return pending === 0 && lag === 0;
+  }, 60_000);
+  await rescuer.waitForOutput(/reclaimed stale entries/);
+
+  const states = await Promise.all(hashes.map((hash) => client.get(seenKey(shardOf(hash, SHARDS), hash))));
+  expect(states.filter((state) => state !== 'processed')).toEqual([]);
+  expect(await rescuer.stop('SIGTERM')).toBe(0);
+}, 120_000);

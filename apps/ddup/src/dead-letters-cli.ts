@@ -1,0 +1,63 @@
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { listDeadLetters, replayDeadLetters } from '@ddup/consumer';
+import { integerVar, loadConfigOrExit, parseEnv, redisVariables } from '@ddup/config';
+import { createLogger, createRedisConnection } from '@ddup/runtime';
+import { readEmbeddedUrl } from './embedded-url.ts';
+import { DEFAULT_DATA_DIR } from './env.ts';
+
+const USAGE = `usage: pnpm dead-letters list   [--count N] [--shard N]
+       pnpm dead-letters replay [--count N] [--shard N] [--id ID]
+
+list    prints dead letters as JSON lines: shard, id, source_id, reason, deliveries, hash, event
+replay  puts them back on their events stream (atomically, one by one) and deletes them
+
+Redis: REDIS_URL, else the embedded Redis of a running \`pnpm start\` (DDUP_DATA_DIR/redis/url).`;
+
+const schema = z.object({
+  REDIS_URL: redisVariables.REDIS_URL,
+  STREAM_SHARDS: redisVariables.STREAM_SHARDS,
+  DDUP_DATA_DIR: z.string().default(DEFAULT_DATA_DIR),
+  DEAD_LETTER_COUNT: integerVar({ min: 1, max: 1_000_000, fallback: 100 }),
+});
+
+function fail(message: string): never {
+  process.stderr.write(`ddup dead-letters: ${message}\n${USAGE}\n`);
+  process.exit(2);
+}
+
+const { positionals, values } = parseArgs({
+  allowPositionals: true,
+  options: { count: { type: 'string' }, shard: { type: 'string' }, id: { type: 'string' }, help: { type: 'boolean' } },
+});
+if (values.help) {
+  process.stdout.write(`${USAGE}\n`);
+  process.exit(0);
+}
+const command = positionals[0];
+if (command !== 'list' && command !== 'replay') fail('expected "list" or "replay"');
+
+const config = loadConfigOrExit('ddup dead-letters', () => parseEnv(schema, { ...process.env, DEAD_LETTER_COUNT: values.count }));
+const url = config.REDIS_URL ?? readEmbeddedUrl(config.DDUP_DATA_DIR);
+if (!url) fail(`no REDIS_URL, and no running embedded Redis under ${config.DDUP_DATA_DIR}`);
+const shard = values.shard === undefined ? undefined : Number(values.shard);
+if (shard !== undefined && !(Number.isInteger(shard) && shard >= 0 && shard < config.STREAM_SHARDS)) {
+  fail(`--shard must be from 0 to ${config.STREAM_SHARDS - 1}`);
+}
+
+const redis = createRedisConnection({ url, name: 'ddup-dead-letters', commandTimeoutMs: 5_000, logger: createLogger('dead-letters', 'error') });
+await redis.connect();
+try {
+  let letters = await listDeadLetters(redis, config.STREAM_SHARDS, config.DEAD_LETTER_COUNT);
+  if (shard !== undefined) letters = letters.filter((letter) => letter.shard === shard);
+  if (values.id !== undefined) letters = letters.filter((letter) => letter.id === values.id);
+  if (command === 'list') {
+    for (const letter of letters) process.stdout.write(`${JSON.stringify({ shard: letter.shard, id: letter.id, ...letter.fields })}\n`);
+    process.stderr.write(`${letters.length} dead letter(s)\n`);
+  } else {
+    const replayed = await replayDeadLetters(redis, letters);
+    process.stdout.write(`replayed ${replayed.length} dead letter(s)\n`);
+  }
+} finally {
+  await redis.close();
+}
