@@ -1,13 +1,13 @@
 import { join } from 'node:path';
-import { type RunningRedisServer, findExecutable, startRedisServer } from '@ddup/redis-process';
+import { type AppendFsync, type RunningRedisServer, findExecutable, startRedisServer } from '@ddup/redis-process';
 
 export class RedisServerMissingError extends Error {}
 
 /**
  * Starts the embedded redis-server: a free port, its data under `<dataDir>/redis`, AOF on so the
- * dedup window survives a restart.
+ * dedup window survives a restart (`everysec`, or `always` for DURABILITY=fsync).
  */
-export async function startEmbeddedRedis(bin: string, dataDir: string): Promise<RunningRedisServer> {
+export async function startEmbeddedRedis(bin: string, dataDir: string, appendFsync: AppendFsync): Promise<RunningRedisServer> {
   const executable = findExecutable(bin, process.env.PATH);
   if (!executable) {
     throw new RedisServerMissingError(
@@ -15,5 +15,5 @@ export async function startEmbeddedRedis(bin: string, dataDir: string): Promise<
         '`sudo apt-get install redis-server`, macOS: `brew install redis`) or set REDIS_URL=redis://host:6379',
     );
   }
-  return startRedisServer({ bin: executable, dir: join(dataDir, 'redis'), appendOnly: true, appendFsync: 'everysec' });
+  return startRedisServer({ bin: executable, dir: join(dataDir, 'redis'), appendOnly: true, appendFsync });
 }

@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { integerVar, parseEnv, redisVariables } from '@ddup/config';
+import { durabilityVariables, integerVar, parseEnv, redisVariables } from '@ddup/config';
 
 /** `.data/` at the project root: the embedded Redis keeps its AOF there. */
 export const DEFAULT_DATA_DIR = fileURLToPath(new URL('../../../.data', import.meta.url));
@@ -12,6 +12,8 @@ const launcherSchema = z.object({
   REDIS_SERVER_BIN: z.string().default('redis-server'),
   /** The gateway's port, also used here to wait for it to be ready. */
   PORT: integerVar({ min: 1, max: 65_535, fallback: 8000 }),
+  /** fsync starts the embedded Redis with `appendfsync always`. */
+  DURABILITY: durabilityVariables.DURABILITY,
 });
 
 export type LauncherConfig = z.output<typeof launcherSchema>;

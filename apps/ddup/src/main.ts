@@ -4,6 +4,7 @@ import { createLogger } from '@ddup/runtime';
 import { type Child, startChild, stopChild } from './children.ts';
 import { RedisServerMissingError, startEmbeddedRedis } from './embedded-redis.ts';
 import { removeEmbeddedUrl, writeEmbeddedUrl } from './embedded-url.ts';
+import { SupervisedRedis } from './supervised-redis.ts';
 import { parseLauncherConfig } from './env.ts';
 import { waitUntilReady } from './wait-ready.ts';
 
@@ -12,18 +13,21 @@ const STOP_TIMEOUT_MS = 15_000;
 const config = loadConfigOrExit('ddup', () => parseLauncherConfig(process.env));
 const logger = createLogger('ddup');
 
-let redis: RunningRedisServer | undefined;
+let redis: SupervisedRedis | undefined;
 if (!config.REDIS_URL) {
+  let server: RunningRedisServer;
   try {
-    redis = await startEmbeddedRedis(config.REDIS_SERVER_BIN, config.DDUP_DATA_DIR);
+    const appendFsync = config.DURABILITY === 'fsync' ? 'always' : 'everysec';
+    server = await startEmbeddedRedis(config.REDIS_SERVER_BIN, config.DDUP_DATA_DIR, appendFsync);
   } catch (error) {
     process.stderr.write(`ddup: ${error instanceof Error ? error.message : String(error)}\n`);
     process.exit(error instanceof RedisServerMissingError ? 3 : 1);
   }
-  logger.info('embedded redis-server started', { url: redis.url, dir: redis.dir, pid: redis.pid });
-  writeEmbeddedUrl(config.DDUP_DATA_DIR, redis.url);
+  logger.info('embedded redis-server started', { url: server.url, dir: server.dir, pid: server.pid, appendfsync: server.options.appendFsync });
+  writeEmbeddedUrl(config.DDUP_DATA_DIR, server.url);
+  redis = new SupervisedRedis(server, logger);
 }
-const redisUrl = config.REDIS_URL ?? (redis as RunningRedisServer).url;
+const redisUrl = config.REDIS_URL ?? (redis as SupervisedRedis).url;
 const childEnv = { ...process.env, REDIS_URL: redisUrl, PORT: String(config.PORT) };
 
 const children: Child[] = [startChild('gateway', childEnv), startChild('consumer', childEnv)];

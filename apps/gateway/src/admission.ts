@@ -16,6 +16,16 @@ export type Admission =
 export interface AdmissionSettings {
   readonly windowSeconds: number;
   readonly shardCount: number;
+  /** When set, a 202 also waits for this many replicas to have the admission (WAIT). */
+  readonly waitForReplicas?: { readonly replicas: number; readonly timeoutMs: number };
+}
+
+/** The admission was stored on the primary but not acknowledged by enough replicas in time. */
+export class ReplicationTimeoutError extends Error {
+  override readonly name = 'ReplicationTimeoutError';
+  constructor(readonly acknowledged: number, readonly required: number) {
+    super(`only ${acknowledged} of ${required} replicas acknowledged the admission in time`);
+  }
 }
 
 export type AdmitEvent = (hash: string, canonical: string) => Promise<Admission>;
@@ -26,6 +36,9 @@ export type AdmitEvent = (hash: string, canonical: string) => Promise<Admission>
  */
 export function createEventAdmitter(redis: RedisCommandSender, settings: AdmissionSettings): AdmitEvent {
   const windowSeconds = String(settings.windowSeconds);
+  const wait = settings.waitForReplicas;
+  const waitReplicas = String(wait?.replicas ?? 0);
+  const waitTimeout = String(wait?.timeoutMs ?? 0);
   return async function admitEvent(hash, canonical) {
     const shard = shardOf(hash, settings.shardCount);
     const [code, value] = await runScript<AdmitReply>(
@@ -34,6 +47,12 @@ export function createEventAdmitter(redis: RedisCommandSender, settings: Admissi
       [seenKey(shard, hash), eventsStreamKey(shard)],
       [windowSeconds, hash, canonical],
     );
-    return code === 1 ? { outcome: 'accepted', id: value, hash } : { outcome: 'duplicate', hash, state: value };
+    if (code === 0) return { outcome: 'duplicate', hash, state: value };
+    if (wait) {
+      // WAIT covers every write sent before it on this connection, this admission included.
+      const acknowledged = await redis.sendCommand<number>(['WAIT', waitReplicas, waitTimeout]);
+      if (acknowledged < wait.replicas) throw new ReplicationTimeoutError(acknowledged, wait.replicas);
+    }
+    return { outcome: 'accepted', id: value, hash };
   };
 }

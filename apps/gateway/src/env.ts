@@ -1,8 +1,9 @@
 import { z } from 'zod';
-import { integerVar, parseEnv, redisVariables } from '@ddup/config';
+import { durabilityVariables, integerVar, parseEnv, redisVariables } from '@ddup/config';
 
 const gatewaySchema = z.object({
   ...redisVariables,
+  ...durabilityVariables,
   REDIS_URL: redisVariables.REDIS_URL.unwrap().default('redis://127.0.0.1:6379'),
   PORT: integerVar({ min: 1, max: 65_535, fallback: 8000 }),
   /** Unset: every interface, IPv4 and IPv6 (so `localhost` works whichever it resolves to). */

@@ -10,6 +10,7 @@ import { createEventAdmitter } from './admission.ts';
 import { createGatewayApp } from './app.ts';
 import type { GatewayConfig } from './env.ts';
 import { redisHealthCheck } from './redis-health.ts';
+import { warnUnlessFsyncAlways } from './durability-check.ts';
 
 export interface Gateway {
   readonly app: Hono;
@@ -25,11 +26,17 @@ export function createGateway(config: GatewayConfig, logger: Logger): Gateway {
     logger,
   });
   connectInBackground(redis, logger);
-  const commands = withCommandTimeout(redis, config.REDIS_COMMAND_TIMEOUT_MS);
+  // WAIT may take up to its own timeout on top of the ordinary command time.
+  const waitMs = config.DURABILITY === 'wait' ? config.DURABILITY_WAIT_TIMEOUT_MS : 0;
+  const commands = withCommandTimeout(redis, config.REDIS_COMMAND_TIMEOUT_MS + waitMs);
+  if (config.DURABILITY === 'fsync') redis.on('ready', () => void warnUnlessFsyncAlways(commands, logger));
   const app = createGatewayApp({
     admitEvent: createEventAdmitter(commands, {
       windowSeconds: config.DEDUP_WINDOW_SECONDS,
       shardCount: config.STREAM_SHARDS,
+      ...(config.DURABILITY === 'wait'
+        ? { waitForReplicas: { replicas: config.DURABILITY_WAIT_REPLICAS, timeoutMs: config.DURABILITY_WAIT_TIMEOUT_MS } }
+        : {}),
     }),
     canonicalForm: config.CANONICAL_FORM,
     bodyLimitBytes: config.BODY_LIMIT_BYTES,

@@ -7,6 +7,7 @@ import {
   TimeoutError,
 } from '@redis/client';
 import { CommandTimeoutError } from '@ddup/runtime';
+import { ReplicationTimeoutError } from './admission.ts';
 
 /** Server replies that mean "this node cannot serve now", not "your command is wrong". */
 const TRANSIENT_REPLY = /^(LOADING|MASTERDOWN|CLUSTERDOWN|TRYAGAIN|BUSY|READONLY|OOM|MISCONF|NOREPLICAS)\b/;
@@ -22,7 +23,8 @@ export function isRedisUnavailable(error: unknown): boolean {
     error instanceof ConnectionTimeoutError ||
     error instanceof SocketClosedUnexpectedlyError ||
     error instanceof TimeoutError ||
-    error instanceof CommandTimeoutError
+    error instanceof CommandTimeoutError ||
+    error instanceof ReplicationTimeoutError
   ) {
     return true;
   }

@@ -1,2 +1,10 @@
 export { ConfigError, loadConfigOrExit, parseEnv } from './parse-env.ts';
-export { SEVEN_DAYS_SECONDS, booleanVar, integerVar, redisVariables } from './variables.ts';
+export {
+  DURABILITY_MODES,
+  SEVEN_DAYS_SECONDS,
+  booleanVar,
+  durabilityVariables,
+  integerVar,
+  redisVariables,
+  type Durability,
+} from './variables.ts';

@@ -42,3 +42,16 @@ export const redisVariables = {
     .enum(CANONICAL_FORMS as readonly [CanonicalForm, ...CanonicalForm[]], { error: `must be one of ${CANONICAL_FORMS.join(', ')}` })
     .default('python'),
 } as const;
+
+export const DURABILITY_MODES = ['memory', 'fsync', 'wait'] as const;
+export type Durability = (typeof DURABILITY_MODES)[number];
+
+/** What a 202 waits for; read by the gateway (WAIT) and the launcher (the embedded Redis's fsync policy). */
+export const durabilityVariables = {
+  /** memory: Redis has it in memory; fsync: on disk (appendfsync always); wait: also on N replicas. */
+  DURABILITY: z.enum(DURABILITY_MODES, { error: `must be one of ${DURABILITY_MODES.join(', ')}` }).default('memory'),
+  /** With DURABILITY=wait: replicas that must acknowledge an admission before its 202. */
+  DURABILITY_WAIT_REPLICAS: integerVar({ min: 1, max: 64, fallback: 1 }),
+  /** With DURABILITY=wait: how long to wait for them before answering 503. */
+  DURABILITY_WAIT_TIMEOUT_MS: integerVar({ min: 1, max: 60_000, fallback: 1_000 }),
+} as const;
