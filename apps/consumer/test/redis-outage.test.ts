@@ -1,0 +1,45 @@
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { eventHash } from '@ddup/hashing';
+import { admitScript, eventsStreamKey, runScript, seenKey } from '@ddup/redis-keys';
+import { type ServiceProcess, type TestRedis, eventually, startService, startTestRedis } from '@ddup/test-utils';
+
+const CONSUMER_MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url));
+let redis: TestRedis;
+let consumer: ServiceProcess;
+
+beforeAll(async () => {
+  redis = await startTestRedis({ appendOnly: true });
+});
+afterAll(async () => {
+  await consumer?.stop('SIGKILL');
+  await redis.cleanup();
+});
+
+async function admit(client: Awaited<ReturnType<TestRedis['client']>>, name: string): Promise<string> {
+  const { canonical, hash } = eventHash({ user_id: name, event_type: 'e', timestamp: 't', payload: Object.create(null) }, 'python');
+  await runScript(client, admitScript, [seenKey(0, hash), eventsStreamKey(0)], ['3600', hash, canonical]);
+  return hash;
+}
+
+it('consumers ride out a Redis outage: no crash, a few log lines, and they resume by themselves', async () => {
+  consumer = startService(CONSUMER_MAIN, { REDIS_URL: redis.url, CONSUMER_CONCURRENCY: '3', CONSUMER_BLOCK_MS: '200', LOG_LEVEL: 'info' });
+  await consumer.waitForOutput(/consumer pool started/);
+  const before = await admit(await redis.client(), 'before-outage');
+  await eventually('confirmed before the outage', async () => (await (await redis.client()).get(seenKey(0, before))) === 'processed');
+
+  await redis.server.kill('SIGKILL');
+  const linesAtKill = consumer.output().split('\n').length;
+  await new Promise((resolve) => setTimeout(resolve, 4_000));
+  const outageLines = consumer.output().split('\n').length - linesAtKill;
+  // Three connections reconnecting every <= 2 s for 4 s: without rate limiting this is dozens of lines.
+  expect(outageLines).toBeLessThanOrEqual(12);
+
+  await redis.restart();
+  const client = await redis.client();
+  const after = await admit(client, 'after-outage');
+  await eventually('confirmed after the outage', async () => (await client.get(seenKey(0, after))) === 'processed', 20_000);
+  expect(consumer.output()).not.toMatch(/Unhandled|uncaught/i);
+  // Same process all along: it never crashed.
+  expect(await consumer.stop('SIGTERM')).toBe(0);
+}, 60_000);

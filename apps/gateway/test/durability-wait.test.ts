@@ -1,0 +1,45 @@
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { createLogger } from '@ddup/runtime';
+import { type TestRedis, eventually, sampleEvent, startTestRedis } from '@ddup/test-utils';
+import { API_PREFIX } from '../src/app.ts';
+import { parseGatewayConfig } from '../src/env.ts';
+import { type Gateway, createGateway } from '../src/gateway.ts';
+
+let primary: TestRedis;
+let replica: TestRedis;
+let gateway: Gateway;
+
+const post = async (n: string) =>
+  await gateway.app.request(`${API_PREFIX}/events`, { method: 'POST', body: JSON.stringify(sampleEvent(n)) });
+
+beforeAll(async () => {
+  primary = await startTestRedis();
+  replica = await startTestRedis({ extraArgs: ['--replicaof', '127.0.0.1', String(primary.port)] });
+  const client = await primary.client();
+  await eventually('replica attached', async () => /slave0:.*state=online/.test(await client.info('replication')));
+  gateway = createGateway(
+    parseGatewayConfig({ REDIS_URL: primary.url, DURABILITY: 'wait', DURABILITY_WAIT_REPLICAS: '1', DURABILITY_WAIT_TIMEOUT_MS: '300' }),
+    createLogger('test', 'error'),
+  );
+  await eventually('gateway connected', () => gateway.redis.isReady);
+});
+
+afterAll(async () => {
+  await gateway.redis.close().catch(() => undefined);
+  await replica.cleanup();
+  await primary.cleanup();
+});
+
+it('DURABILITY=wait: 202 once a replica has the event; 503 when no replica acknowledges in time', async () => {
+  const accepted = await post('replicated');
+  expect(accepted.status, await accepted.clone().text()).toBe(202);
+  const { id } = (await accepted.json()) as { id: string };
+  const replicaClient = await replica.client();
+  expect((await replicaClient.xRange('ddup:{s00}:events', id, id))?.length).toBe(1);
+
+  await replica.server.kill('SIGKILL');
+  const refused = await post('not-replicated');
+  expect(refused.status).toBe(503);
+  expect(refused.headers.get('retry-after')).toBe('1');
+  expect(await refused.json()).toMatchObject({ code: 'redis_unavailable', reason: 'only 0 of 1 replicas acknowledged the admission in time' });
+});
