@@ -25,7 +25,8 @@ export interface Child {
 export function startChild(name: ServiceName, env: NodeJS.ProcessEnv): Child {
   const child = spawn(process.execPath, ['--import', tsxLoader, ENTRY_POINTS[name]], {
     env,
-    stdio: ['ignore', 'inherit', 'inherit'],
+    // The IPC channel is a lifeline: the child stops if this launcher dies without stopping it.
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     detached: true,
   });
   const exited = new Promise<number | string>((resolve) => {

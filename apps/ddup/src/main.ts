@@ -4,6 +4,7 @@ import { createLogger } from '@ddup/runtime';
 import { type Child, startChild, stopChild } from './children.ts';
 import { RedisServerMissingError, startEmbeddedRedis } from './embedded-redis.ts';
 import { removeEmbeddedUrl, writeEmbeddedUrl } from './embedded-url.ts';
+import { stopLeftoverEmbeddedRedis } from './leftover-redis.ts';
 import { SupervisedRedis } from './supervised-redis.ts';
 import { parseLauncherConfig } from './env.ts';
 import { waitUntilReady } from './wait-ready.ts';
@@ -15,6 +16,7 @@ const logger = createLogger('ddup');
 
 let redis: SupervisedRedis | undefined;
 if (!config.REDIS_URL) {
+  await stopLeftoverEmbeddedRedis(config.DDUP_DATA_DIR, logger);
   let server: RunningRedisServer;
   try {
     const appendFsync = config.DURABILITY === 'fsync' ? 'always' : 'everysec';

@@ -2,3 +2,4 @@ export { findExecutable } from './find-executable.ts';
 export { freePort } from './free-port.ts';
 export { ping } from './ping.ts';
 export { startRedisServer, type AppendFsync, type RedisServerOptions, type RunningRedisServer } from './redis-server.ts';
+export { shutdownServer } from './shutdown-server.ts';

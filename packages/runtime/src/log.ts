@@ -12,7 +12,7 @@ export interface Logger {
 export function createLogger(name: string, minimum: LogLevel = 'info'): Logger {
   const write = (level: LogLevel, message: string, fields?: Record<string, unknown>) => {
     if (LEVELS[level] < LEVELS[minimum]) return;
-    const line = JSON.stringify({ time: new Date().toISOString(), level, name, message, ...fields });
+    const line = JSON.stringify({ time: new Date().toISOString(), level, name, pid: process.pid, message, ...fields });
     process.stderr.write(`${line}\n`);
   };
   return {

@@ -3,6 +3,7 @@ import type { Logger } from './log.ts';
 /**
  * Runs `shutdown` once on the first SIGINT or SIGTERM and exits with 0 when it finishes (1 if it
  * throws). A second signal while shutting down exits at once, as users expect of a second Ctrl-C.
+ * The loss of the parent's IPC channel (the launcher died) counts as SIGTERM.
  */
 export function onShutdownSignal(logger: Logger, shutdown: (signal: NodeJS.Signals) => Promise<void>): void {
   let shuttingDown = false;
@@ -23,4 +24,12 @@ export function onShutdownSignal(logger: Logger, shutdown: (signal: NodeJS.Signa
   };
   process.on('SIGINT', handle);
   process.on('SIGTERM', handle);
+  // Started by the launcher with an IPC channel: if the launcher dies (even by SIGKILL) the channel
+  // closes, and this process stops cleanly instead of living on as an orphan holding its port.
+  if (process.channel) {
+    process.channel.unref();
+    process.once('disconnect', () => {
+      if (!shuttingDown) handle('SIGTERM');
+    });
+  }
 }
