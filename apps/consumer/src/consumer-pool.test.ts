@@ -1,8 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { eventHash } from '@ddup/hashing';
-import { CONSUMER_GROUP, admitScript, eventsStreamKey, runScript, seenKey, shardOf } from '@ddup/redis-keys';
+import { CONSUMER_GROUP, eventsStreamKey, seenKey, shardOf } from '@ddup/redis-keys';
 import { createLogger, createRedisConnection } from '@ddup/runtime';
-import { type TestRedis, eventually, startTestRedis } from '@ddup/test-utils';
+import { type TestRedis, admitEvents, eventually, names, startTestRedis } from '@ddup/test-utils';
 import { confirmBatch } from './confirm.ts';
 import { ConsumerPool, type ConsumerPoolSettings } from './consumer-pool.ts';
 import { ensureConsumerGroup } from './consumer-group.ts';
@@ -19,20 +18,8 @@ beforeAll(async () => {
 });
 afterAll(() => redis.cleanup());
 
-/** Admits events the way the gateway does (the admission script), returning their hashes. */
-async function admit(prefix: string, count: number, shardCount = 1): Promise<string[]> {
-  const hashes = await Promise.all(
-    Array.from({ length: count }, async (_, i) => {
-      const { canonical, hash } = eventHash(
-        { user_id: `${prefix}-${i}`, event_type: 'view', timestamp: 't', payload: Object.create(null) },
-        'python',
-      );
-      const shard = shardOf(hash, shardCount);
-      await runScript(client, admitScript, [seenKey(shard, hash), eventsStreamKey(shard)], [String(WINDOW_SECONDS), hash, canonical]);
-      return hash;
-    }),
-  );
-  return hashes;
+function admit(prefix: string, count: number, shardCount = 1): Promise<string[]> {
+  return admitEvents(client, names(prefix, count), { shardCount, windowSeconds: WINDOW_SECONDS });
 }
 
 async function groupInfo(stream: string) {

@@ -1,6 +1,6 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CONSUMER_GROUP, deadLetterStreamKey, eventsStreamKey, seenKey } from '@ddup/redis-keys';
-import { type TestRedis, startTestRedis } from '@ddup/test-utils';
+import { useTestRedis } from '@ddup/test-utils';
 import { ensureConsumerGroup } from './consumer-group.ts';
 import { listDeadLetters, replayDeadLetters } from './dead-letters.ts';
 import { reclaimStale } from './reclaim.ts';
@@ -8,66 +8,58 @@ import { reclaimStale } from './reclaim.ts';
 const stream = eventsStreamKey(0);
 const confirm = { windowMs: 3_600_000, shardCount: 1 };
 const HASH = 'cd'.repeat(32);
-let redis: TestRedis;
-let client: Awaited<ReturnType<TestRedis['client']>>;
-
-beforeAll(async () => {
-  redis = await startTestRedis();
-  client = await redis.client();
-});
-afterAll(() => redis.cleanup());
-afterEach(() => client.flushAll());
+const redis = useTestRedis({ flushAfterEach: true });
 
 async function deliverTo(consumer: string) {
-  await client.sendCommand(['XREADGROUP', 'GROUP', CONSUMER_GROUP, consumer, 'STREAMS', stream, '>']);
+  await redis.client.sendCommand(['XREADGROUP', 'GROUP', CONSUMER_GROUP, consumer, 'STREAMS', stream, '>']);
 }
 
 async function pendingCount() {
-  const [count] = await client.sendCommand<[number]>(['XPENDING', stream, CONSUMER_GROUP]);
+  const [count] = await redis.client.sendCommand<[number]>(['XPENDING', stream, CONSUMER_GROUP]);
   return count;
 }
 
 describe('reclaimStale', () => {
   it('takes over entries a dead consumer left pending once they are idle long enough, and confirms them', async () => {
-    await ensureConsumerGroup(client, [stream]);
-    await client.sendCommand(['XADD', stream, '*', 'hash', HASH, 'event', '{}']);
+    await ensureConsumerGroup(redis.client, [stream]);
+    await redis.client.sendCommand(['XADD', stream, '*', 'hash', HASH, 'event', '{}']);
     await deliverTo('dead-one');
 
-    const early = await reclaimStale(client, stream, 'rescuer', { minIdleMs: 60_000, maxDeliveries: 5, count: 10 }, confirm);
+    const early = await reclaimStale(redis.client, stream, 'rescuer', { minIdleMs: 60_000, maxDeliveries: 5, count: 10 }, confirm);
     expect(early).toEqual({ confirmed: 0, deadLettered: 0 });
     expect(await pendingCount()).toBe(1);
 
     await new Promise((resolve) => setTimeout(resolve, 120));
-    const late = await reclaimStale(client, stream, 'rescuer', { minIdleMs: 100, maxDeliveries: 5, count: 10 }, confirm);
+    const late = await reclaimStale(redis.client, stream, 'rescuer', { minIdleMs: 100, maxDeliveries: 5, count: 10 }, confirm);
     expect(late).toEqual({ confirmed: 1, deadLettered: 0 });
     expect(await pendingCount()).toBe(0);
-    expect(await client.get(seenKey(0, HASH))).toBe('processed');
+    expect(await redis.client.get(seenKey(0, HASH))).toBe('processed');
   });
 
   it('moves an entry that keeps failing to the dead letters with reason and delivery count, then acknowledges it', async () => {
-    await ensureConsumerGroup(client, [stream]);
-    const poison = await client.sendCommand<string>(['XADD', stream, '*', 'event', 'not json at all']);
+    await ensureConsumerGroup(redis.client, [stream]);
+    const poison = await redis.client.sendCommand<string>(['XADD', stream, '*', 'event', 'not json at all']);
     await deliverTo('first');
     const settings = { minIdleMs: 1, maxDeliveries: 3, count: 10 };
     let dead = 0;
     for (let round = 0; round < 5 && dead === 0; round++) {
       await new Promise((resolve) => setTimeout(resolve, 5));
-      dead += (await reclaimStale(client, stream, 'rescuer', settings, confirm)).deadLettered;
+      dead += (await reclaimStale(redis.client, stream, 'rescuer', settings, confirm)).deadLettered;
     }
     expect(dead).toBe(1);
     expect(await pendingCount()).toBe(0);
-    const [letter] = await listDeadLetters(client, 1, 10);
+    const [letter] = await listDeadLetters(redis.client, 1, 10);
     expect(letter?.fields).toMatchObject({ source_id: poison, reason: 'no hash field after 3 deliveries', deliveries: '3', event: 'not json at all' });
   });
 
   it('replays a dead letter onto the events stream and removes it from the dead letters', async () => {
-    await client.sendCommand(['XADD', deadLetterStreamKey(0), '*', 'source_id', '1-1', 'reason', 'r', 'deliveries', '5', 'hash', HASH, 'event', '{"a": 1}']);
-    const letters = await listDeadLetters(client, 1, 10);
-    const [id] = await replayDeadLetters(client, letters);
-    const entries = (await client.xRange(stream, '-', '+')) ?? [];
+    await redis.client.sendCommand(['XADD', deadLetterStreamKey(0), '*', 'source_id', '1-1', 'reason', 'r', 'deliveries', '5', 'hash', HASH, 'event', '{"a": 1}']);
+    const letters = await listDeadLetters(redis.client, 1, 10);
+    const [id] = await replayDeadLetters(redis.client, letters);
+    const entries = (await redis.client.xRange(stream, '-', '+')) ?? [];
     expect(entries.map((entry) => entry.id)).toEqual([id]);
     expect(entries[0]?.message).toEqual({ hash: HASH, event: '{"a": 1}' });
-    expect(await client.xLen(deadLetterStreamKey(0))).toBe(0);
-    expect(await replayDeadLetters(client, letters)).toEqual([]);
+    expect(await redis.client.xLen(deadLetterStreamKey(0))).toBe(0);
+    expect(await replayDeadLetters(redis.client, letters)).toEqual([]);
   });
 });

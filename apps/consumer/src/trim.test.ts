@@ -1,71 +1,63 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CONSUMER_GROUP, eventsStreamKey } from '@ddup/redis-keys';
-import { type TestRedis, startTestRedis } from '@ddup/test-utils';
+import { useTestRedis } from '@ddup/test-utils';
 import { ensureConsumerGroup } from './consumer-group.ts';
 import { compareIds, trimAcknowledged } from './trim.ts';
 
 const stream = eventsStreamKey(0);
 const HOUR = 3_600_000;
-let redis: TestRedis;
-let client: Awaited<ReturnType<TestRedis['client']>>;
-
-beforeAll(async () => {
-  redis = await startTestRedis();
-  client = await redis.client();
-});
-afterAll(() => redis.cleanup());
-afterEach(() => client.flushAll());
+const redis = useTestRedis({ flushAfterEach: true });
 
 /** Entries at fixed times: 10 h, 9 h, ... 1 h ago. */
 async function addOldEntries(now: number): Promise<string[]> {
   const ids: string[] = [];
   for (let hoursAgo = 10; hoursAgo >= 1; hoursAgo--) {
-    ids.push(await client.sendCommand<string>(['XADD', stream, `${now - hoursAgo * HOUR}-0`, 'hash', 'h', 'event', '{}']));
+    ids.push(await redis.client.sendCommand<string>(['XADD', stream, `${now - hoursAgo * HOUR}-0`, 'hash', 'h', 'event', '{}']));
   }
   return ids;
 }
 
 async function ids() {
-  return ((await client.xRange(stream, '-', '+')) ?? []).map((entry) => entry.id);
+  return ((await redis.client.xRange(stream, '-', '+')) ?? []).map((entry) => entry.id);
 }
 
 describe('trimAcknowledged', () => {
   it('trims acknowledged entries older than the retention, and only those', async () => {
     const now = Date.now();
     const all = await addOldEntries(now);
-    await ensureConsumerGroup(client, [stream]);
-    await client.sendCommand(['XREADGROUP', 'GROUP', CONSUMER_GROUP, 'c', 'STREAMS', stream, '>']);
-    await client.sendCommand(['XACK', stream, CONSUMER_GROUP, ...all]);
-    expect(await trimAcknowledged(client, stream, 5.5 * HOUR, now)).toBe(5);
+    await ensureConsumerGroup(redis.client, [stream]);
+    await redis.client.sendCommand(['XREADGROUP', 'GROUP', CONSUMER_GROUP, 'c', 'STREAMS', stream, '>']);
+    await redis.client.sendCommand(['XACK', stream, CONSUMER_GROUP, ...all]);
+    expect(await trimAcknowledged(redis.client, stream, 5.5 * HOUR, now)).toBe(5);
     expect(await ids()).toEqual(all.slice(5));
   });
 
   it('never trims a pending entry, nor anything after it', async () => {
     const now = Date.now();
     const all = await addOldEntries(now);
-    await ensureConsumerGroup(client, [stream]);
-    await client.sendCommand(['XREADGROUP', 'GROUP', CONSUMER_GROUP, 'c', 'STREAMS', stream, '>']);
+    await ensureConsumerGroup(redis.client, [stream]);
+    await redis.client.sendCommand(['XREADGROUP', 'GROUP', CONSUMER_GROUP, 'c', 'STREAMS', stream, '>']);
     // All delivered; all but the 3rd oldest acknowledged.
-    await client.sendCommand(['XACK', stream, CONSUMER_GROUP, ...all.filter((_, i) => i !== 2)]);
-    expect(await trimAcknowledged(client, stream, 0, now)).toBe(2);
+    await redis.client.sendCommand(['XACK', stream, CONSUMER_GROUP, ...all.filter((_, i) => i !== 2)]);
+    expect(await trimAcknowledged(redis.client, stream, 0, now)).toBe(2);
     expect(await ids()).toEqual(all.slice(2));
   });
 
   it('never trims an entry the group has not been delivered yet', async () => {
     const now = Date.now();
     const all = await addOldEntries(now);
-    await ensureConsumerGroup(client, [stream]);
+    await ensureConsumerGroup(redis.client, [stream]);
     // Only the 4 oldest delivered and acknowledged.
-    await client.sendCommand(['XREADGROUP', 'GROUP', CONSUMER_GROUP, 'c', 'COUNT', '4', 'STREAMS', stream, '>']);
-    await client.sendCommand(['XACK', stream, CONSUMER_GROUP, ...all.slice(0, 4)]);
-    expect(await trimAcknowledged(client, stream, 0, now)).toBe(4);
+    await redis.client.sendCommand(['XREADGROUP', 'GROUP', CONSUMER_GROUP, 'c', 'COUNT', '4', 'STREAMS', stream, '>']);
+    await redis.client.sendCommand(['XACK', stream, CONSUMER_GROUP, ...all.slice(0, 4)]);
+    expect(await trimAcknowledged(redis.client, stream, 0, now)).toBe(4);
     expect(await ids()).toEqual(all.slice(4));
   });
 
   it('trims nothing when the group does not exist', async () => {
     const now = Date.now();
     await addOldEntries(now);
-    expect(await trimAcknowledged(client, stream, 0, now)).toBe(0);
+    expect(await trimAcknowledged(redis.client, stream, 0, now)).toBe(0);
     expect(await ids()).toHaveLength(10);
   });
 });

@@ -1,8 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { eventHash } from '@ddup/hashing';
-import { CONSUMER_GROUP, admitScript, eventsStreamKey, runScript, seenKey, shardOf } from '@ddup/redis-keys';
-import { type ServiceProcess, type TestRedis, eventually, startService, startTestRedis } from '@ddup/test-utils';
+import { CONSUMER_GROUP, eventsStreamKey, seenKey, shardOf } from '@ddup/redis-keys';
+import { type ServiceProcess, type TestRedis, admitEvents, eventually, names, startService, startTestRedis } from '@ddup/test-utils';
 
 const CONSUMER_MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url));
 const SHARDS = 2;
@@ -50,15 +49,7 @@ async function groupTotals() {
 it('a consumer killed with SIGKILL mid-run leaves entries that another consumer reclaims and confirms', async () => {
   const hashes: string[] = [];
   for (let start = 0; start < EVENTS; start += 1_000) {
-    const batch = await Promise.all(
-      Array.from({ length: 1_000 }, async (_, i) => {
-        const { canonical, hash } = eventHash({ user_id: `crash-${start + i}`, event_type: 'e', timestamp: 't', payload: Object.create(null) }, 'python');
-        const shard = shardOf(hash, SHARDS);
-        await runScript(client, admitScript, [seenKey(shard, hash), eventsStreamKey(shard)], [String(WINDOW), hash, canonical]);
-        return hash;
-      }),
-    );
-    hashes.push(...batch);
+    hashes.push(...(await admitEvents(client, names('crash', 1_000, start), { shardCount: SHARDS, windowSeconds: WINDOW })));
   }
 
   const doomed = startService(CONSUMER_MAIN, consumerEnv('doomed'));

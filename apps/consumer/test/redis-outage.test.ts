@@ -1,8 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { eventHash } from '@ddup/hashing';
-import { admitScript, eventsStreamKey, runScript, seenKey } from '@ddup/redis-keys';
-import { type ServiceProcess, type TestRedis, eventually, startService, startTestRedis } from '@ddup/test-utils';
+import { seenKey } from '@ddup/redis-keys';
+import { type ServiceProcess, type TestRedis, admitEvents, eventually, startService, startTestRedis } from '@ddup/test-utils';
 
 const CONSUMER_MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url));
 let redis: TestRedis;
@@ -17,9 +16,8 @@ afterAll(async () => {
 });
 
 async function admit(client: Awaited<ReturnType<TestRedis['client']>>, name: string): Promise<string> {
-  const { canonical, hash } = eventHash({ user_id: name, event_type: 'e', timestamp: 't', payload: Object.create(null) }, 'python');
-  await runScript(client, admitScript, [seenKey(0, hash), eventsStreamKey(0)], ['3600', hash, canonical]);
-  return hash;
+  const [hash] = await admitEvents(client, [name]);
+  return hash as string;
 }
 
 it('consumers ride out a Redis outage: no crash, a few log lines, and they resume by themselves', async () => {

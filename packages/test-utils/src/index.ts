@@ -1,3 +1,5 @@
 export { startTestRedis, type TestRedis, type TestRedisOptions } from './test-redis.ts';
 export { startService, type ServiceProcess } from './service-process.ts';
 export { eventually, postJson, sampleEvent } from './http.ts';
+export { admitEvents, names, type AdmitOptions } from './admit-events.ts';
+export { useTestRedis, type TestClient } from './use-test-redis.ts';
