@@ -1,10 +1,10 @@
 import { Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import { type CanonicalForm, LoneSurrogateError, NonFiniteNumberError, eventHash } from '@ddup/hashing';
 import type { Logger } from '@ddup/runtime';
 import type { AdmitEvent } from './admission.ts';
-import { ApiError, RETRY_AFTER_SECONDS, bodyTooLarge, redisUnavailable, validationError } from './errors.ts';
+import { ApiError, RETRY_AFTER_SECONDS, redisUnavailable, validationError } from './errors.ts';
+import { decodeUtf8Body, readBodyBytes } from './read-body.ts';
 import { readEvent } from './read-event.ts';
 import { isRedisUnavailable } from './redis-errors.ts';
 
@@ -17,6 +17,13 @@ export interface GatewayDependencies {
   /** Resolves to undefined when Redis answers, else to the reason it does not. */
   readonly checkRedis: () => Promise<string | undefined>;
   readonly logger: Logger;
+}
+
+/** Bodies larger than this are parsed and hashed in separate turns of the event loop. */
+const YIELD_ABOVE_BYTES = 64 * 1024;
+
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 function hashOf(event: ReturnType<typeof readEvent>, form: CanonicalForm) {
@@ -39,27 +46,21 @@ export function createGatewayApp(deps: GatewayDependencies): Hono {
 
   app.get(`${API_PREFIX}/test`, (c) => c.json({ message: 'successful' }));
 
-  app.post(
-    `${API_PREFIX}/events`,
-    bodyLimit({
-      maxSize: deps.bodyLimitBytes,
-      onError: () => {
-        throw bodyTooLarge(deps.bodyLimitBytes);
-      },
-    }),
-    async (c) => {
-      const event = readEvent(await c.req.text());
-      const { canonical, hash } = hashOf(event, deps.canonicalForm);
-      const admission = await deps.admitEvent(hash, canonical);
-      if (admission.outcome === 'duplicate') {
-        throw new ApiError(409, 'duplicate', { detail: 'Duplicate event detected', hash, state: admission.state });
-      }
-      return c.json(
-        { status: 'accepted', event, timestamp: new Date().toISOString(), id: admission.id, hash },
-        202,
-      );
-    },
-  );
+  app.post(`${API_PREFIX}/events`, async (c) => {
+    // Bytes first (bounded by the limit), then strict UTF-8: never c.req.text(), which would turn
+    // invalid bytes into U+FFFD and let two different bodies hash alike.
+    const bytes = await readBodyBytes(c.req.raw, deps.bodyLimitBytes);
+    const event = readEvent(decodeUtf8Body(bytes));
+    // Parsing and hashing a big body (100,000 keys near the limit) take a while each; let other
+    // requests in between rather than block them for both.
+    if (bytes.byteLength > YIELD_ABOVE_BYTES) await yieldToEventLoop();
+    const { canonical, hash } = hashOf(event, deps.canonicalForm);
+    const admission = await deps.admitEvent(hash, canonical);
+    if (admission.outcome === 'duplicate') {
+      throw new ApiError(409, 'duplicate', { detail: 'Duplicate event detected', hash, state: admission.state });
+    }
+    return c.json({ status: 'accepted', event, timestamp: new Date().toISOString(), id: admission.id, hash }, 202);
+  });
 
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
 

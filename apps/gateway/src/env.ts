@@ -10,6 +10,8 @@ const gatewaySchema = z.object({
   HOST: z.string().optional(),
   BODY_LIMIT_BYTES: integerVar({ min: 256, max: 64 * 1024 * 1024, fallback: 1024 * 1024 }),
   REDIS_COMMAND_TIMEOUT_MS: integerVar({ min: 50, max: 60_000, fallback: 1_000 }),
+  /** Time allowed to receive a whole request, headers and body; then 408 and the connection is closed (0: no limit). */
+  BODY_TIMEOUT_MS: integerVar({ min: 0, max: 600_000, fallback: 10_000 }),
   SHUTDOWN_TIMEOUT_MS: integerVar({ min: 0, max: 600_000, fallback: 10_000 }),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error'], { error: 'must be debug, info, warn or error' }).default('info'),
 });

@@ -6,6 +6,9 @@ export type ApiErrorCode =
   | 'validation_failed'
   | 'duplicate'
   | 'body_too_large'
+  | 'bad_request'
+  | 'request_timeout'
+  | 'headers_too_large'
   | 'redis_unavailable'
   | 'not_found'
   | 'internal';

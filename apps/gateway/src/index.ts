@@ -2,4 +2,4 @@ export { API_PREFIX, createGatewayApp, type GatewayDependencies } from './app.ts
 export { createEventAdmitter, type Admission, type AdmitEvent } from './admission.ts';
 export { createGateway, type Gateway } from './gateway.ts';
 export { parseGatewayConfig, type GatewayConfig } from './env.ts';
-export { closeGracefully, listen } from './http-server.ts';
+export { BODY_TIMEOUT_MS, closeGracefully, listen, type ListenOptions } from './http-server.ts';

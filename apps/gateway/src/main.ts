@@ -8,7 +8,7 @@ const config = loadConfigOrExit('ddup-gateway', () => parseGatewayConfig(process
 const logger = createLogger('gateway', config.LOG_LEVEL);
 const { app, redis } = createGateway(config, logger);
 
-const server = await listen(app, config.PORT, config.HOST).catch((error: unknown) => {
+const server = await listen(app, config.PORT, config.HOST, { bodyTimeoutMs: config.BODY_TIMEOUT_MS }).catch((error: unknown) => {
   logger.error('cannot listen', { port: config.PORT, host: config.HOST, error: String(error) });
   process.exit(1);
 });

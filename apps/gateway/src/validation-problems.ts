@@ -21,12 +21,22 @@ function valueAt(root: JsonValue, path: readonly PropertyKey[]): unknown {
   return value;
 }
 
-/** Maps zod's issues on an event body to FastAPI's `detail` entries (`loc` starts with "body"). */
-export function problemsFromZod(issues: readonly z.core.$ZodIssue[], body: JsonValue): ValidationProblem[] {
+/**
+ * pydantic echoes the whole body as the `input` of every `missing` problem: up to four copies of it.
+ * Above this many characters the body is not echoed (`input: {}`), so a 1 MiB body cannot make a
+ * 4 MiB answer (and a long JSON.stringify); nothing else in an answer repeats the body.
+ */
+export const MAX_ECHOED_BODY_CHARS = 64 * 1024;
+
+/**
+ * Maps zod's issues on an event body to FastAPI's `detail` entries (`loc` starts with "body").
+ * `echoBody`: whether `missing` problems carry the whole body as their `input`, as pydantic's do.
+ */
+export function problemsFromZod(issues: readonly z.core.$ZodIssue[], body: JsonValue, echoBody = true): ValidationProblem[] {
   return issues.map((issue) => {
     const loc: (string | number)[] = ['body', ...issue.path.map((key) => (typeof key === 'number' ? key : String(key)))];
     const input = valueAt(body, issue.path);
-    if (input === undefined) return { type: 'missing', loc, msg: MESSAGES.missing, input: body };
+    if (input === undefined) return { type: 'missing', loc, msg: MESSAGES.missing, input: echoBody ? body : {} };
     if (issue.code === 'custom') return { type: 'dict_type', loc, msg: MESSAGES.dict_type, input };
     if (issue.code === 'invalid_type' && issue.expected === 'string') {
       return { type: 'string_type', loc, msg: MESSAGES.string_type, input };
@@ -43,6 +53,17 @@ export function notAnObjectProblem(body: JsonValue): ValidationProblem {
 /** An empty body: FastAPI reports the whole body as missing. */
 export function emptyBodyProblem(): ValidationProblem {
   return { type: 'missing', loc: ['body'], msg: MESSAGES.missing, input: null };
+}
+
+/** Body bytes that are not UTF-8 (so not JSON text); `offset` counts bytes, not characters. */
+export function invalidUtf8Problem(offset: number): ValidationProblem {
+  return {
+    type: 'json_invalid',
+    loc: ['body', offset],
+    msg: MESSAGES.json_invalid,
+    input: {},
+    ctx: { error: 'Invalid UTF-8' },
+  };
 }
 
 /** Text that is not JSON, or JSON nested too deep to accept. */

@@ -1,0 +1,114 @@
+import { ApiError, bodyTooLarge, validationError } from './errors.ts';
+import { invalidUtf8Problem } from './validation-problems.ts';
+
+/**
+ * Reads a request body as bytes, at most `limitBytes` of them, without ever holding more than the
+ * limit (plus the chunk that crossed it):
+ * - a `Content-Length` over the limit is refused before a byte of the body is read;
+ * - a body without one (chunked) is refused as soon as the bytes read pass the limit.
+ * Either way the 413 asks the client to close the connection, so the server does not go on reading
+ * the rest of a body it has already refused.
+ */
+export async function readBodyBytes(request: Request, limitBytes: number): Promise<Uint8Array> {
+  const declared = declaredLength(request.headers);
+  if (declared !== undefined && declared > limitBytes) throw closing(bodyTooLarge(limitBytes));
+  const body = request.body;
+  if (body === null) return new Uint8Array(0);
+
+  const reader = body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    let chunk: Awaited<ReturnType<typeof reader.read>>;
+    try {
+      chunk = await reader.read();
+    } catch {
+      // The client went away, or the server cut a stalled upload; nobody reads this answer.
+      throw bodyIncomplete();
+    }
+    if (chunk.done) break;
+    size += chunk.value.byteLength;
+    // Stop reading here: the 413 closes the connection, and with it the rest of the upload.
+    if (size > limitBytes) throw closing(bodyTooLarge(limitBytes));
+    chunks.push(chunk.value);
+  }
+  return concat(chunks, size);
+}
+
+/** `Content-Length` as a number, when it is the body's framing (no `Transfer-Encoding`). */
+function declaredLength(headers: Headers): number | undefined {
+  if (headers.has('transfer-encoding')) return undefined;
+  const value = headers.get('content-length');
+  if (value === null || !/^\d+$/.test(value.trim())) return undefined;
+  return Number(value.trim());
+}
+
+function concat(chunks: readonly Uint8Array[], size: number): Uint8Array {
+  if (chunks.length === 1 && chunks[0] !== undefined) return chunks[0];
+  const out = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return out;
+}
+
+function closing(error: ApiError): ApiError {
+  return new ApiError(error.status, error.code, error.body, { ...error.headers, connection: 'close' });
+}
+
+function bodyIncomplete(): ApiError {
+  return new ApiError(400, 'bad_request', { detail: 'The request body ended before it was complete' }, { connection: 'close' });
+}
+
+// `fatal`: a byte sequence that is not UTF-8 is an error, never a silent U+FFFD (two different bodies
+// must not hash alike). A leading UTF-8 BOM is dropped, as Python's `json.loads(bytes)` did.
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** The body as text; bytes that are not UTF-8 are a 422 `json_invalid` at their byte offset. */
+export function decodeUtf8Body(bytes: Uint8Array): string {
+  try {
+    return utf8.decode(bytes);
+  } catch {
+    throw validationError([invalidUtf8Problem(firstInvalidUtf8Offset(bytes) ?? 0)]);
+  }
+}
+
+/**
+ * The offset of the first byte of the first ill-formed UTF-8 sequence (Unicode table 3-7: no
+ * overlong forms, no surrogates, nothing above U+10FFFF, no truncated sequence), or undefined.
+ */
+export function firstInvalidUtf8Offset(bytes: Uint8Array): number | undefined {
+  const n = bytes.length;
+  let i = 0;
+  while (i < n) {
+    const b = bytes[i] ?? 0;
+    if (b < 0x80) {
+      i++;
+      continue;
+    }
+    let need: number;
+    let lo = 0x80;
+    let hi = 0xbf;
+    if (b >= 0xc2 && b <= 0xdf) need = 1;
+    else if (b >= 0xe0 && b <= 0xef) {
+      need = 2;
+      if (b === 0xe0) lo = 0xa0;
+      else if (b === 0xed) hi = 0x9f;
+    } else if (b >= 0xf0 && b <= 0xf4) {
+      need = 3;
+      if (b === 0xf0) lo = 0x90;
+      else if (b === 0xf4) hi = 0x8f;
+    } else return i;
+    if (i + need >= n) return i;
+    const second = bytes[i + 1] ?? 0;
+    if (second < lo || second > hi) return i;
+    for (let k = 2; k <= need; k++) {
+      const next = bytes[i + k] ?? 0;
+      if (next < 0x80 || next > 0xbf) return i;
+    }
+    i += need + 1;
+  }
+  return undefined;
+}

@@ -1,0 +1,51 @@
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { createLogger } from '@ddup/runtime';
+import { type TestRedis, eventually, sampleEvent, startTestRedis } from '@ddup/test-utils';
+import { API_PREFIX } from '../src/app.ts';
+import { parseGatewayConfig } from '../src/env.ts';
+import { type Gateway, createGateway } from '../src/gateway.ts';
+import { closeGracefully, listen } from '../src/http-server.ts';
+
+let redis: TestRedis;
+let gateway: Gateway;
+
+beforeAll(async () => {
+  redis = await startTestRedis();
+  gateway = createGateway(parseGatewayConfig({ REDIS_URL: redis.url }), createLogger('test', 'error'));
+  await eventually('connected', () => gateway.redis.isReady);
+});
+afterAll(async () => {
+  await gateway.redis.close();
+  await redis.cleanup();
+});
+
+it('stops serving busy keep-alive connections after their current request, long before the shutdown timeout', async () => {
+  const server = await listen(gateway.app, 0, '127.0.0.1');
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}${API_PREFIX}/events`;
+  let stop = false;
+  let servedAfterClose = 0;
+  let closeStarted = 0;
+  let sequence = 0;
+  const client = async () => {
+    while (!stop) {
+      try {
+        const response = await fetch(url, { method: 'POST', body: JSON.stringify(sampleEvent(`ka-${sequence++}`)) });
+        await response.arrayBuffer();
+        if (closeStarted && Date.now() > closeStarted + 100) servedAfterClose++;
+      } catch {
+        // refused once the server has closed: expected
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+    }
+  };
+  const clients = Array.from({ length: 4 }, client);
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  closeStarted = Date.now();
+  await closeGracefully(server, 10_000);
+  const closeMs = Date.now() - closeStarted;
+  stop = true;
+  await Promise.all(clients);
+  expect(closeMs).toBeLessThan(3_000);
+  expect(servedAfterClose).toBe(0);
+});

@@ -1,0 +1,106 @@
+import { connect, type Socket } from 'node:net';
+
+/** What a raw HTTP/1.1 exchange ended with. */
+export interface RawExchange {
+  /** 0 when the server closed without answering. */
+  readonly status: number;
+  readonly headers: Record<string, string>;
+  readonly body: string;
+  /** From connect to the server closing (or resetting) the connection. */
+  readonly closedAfterMs: number;
+  /** Bytes of the request this client managed to hand to the kernel before the end. */
+  readonly bytesSent: number;
+  readonly clientError: string | undefined;
+  /** The client socket's local port, to find the server's side of the connection. */
+  readonly localPort: number;
+}
+
+export interface RawRequestOptions {
+  /** Called once connected, after `head` is written; write the body here (or nothing, to stall). */
+  readonly feed?: (socket: Socket) => void;
+  /** Give up (and fail the caller) after this long; default 15 s. */
+  readonly timeoutMs?: number;
+}
+
+/**
+ * Writes `head` (request line, headers, maybe part of a body) on a fresh TCP connection and waits
+ * until the server closes it, collecting what it answered (send `Connection: close` when the
+ * request is complete, or a keep-alive answer leaves the connection open). The caller controls the rest of the body
+ * through `feed`, so stalled, trickled and endless uploads can be played exactly.
+ */
+export function rawRequest(port: number, head: string, options: RawRequestOptions = {}): Promise<RawExchange> {
+  const timeoutMs = options.timeoutMs ?? 15_000;
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const socket = connect({ port, host: '127.0.0.1' });
+    const received: Buffer[] = [];
+    let clientError: string | undefined;
+    let localPort = 0;
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new Error(`server did not close the connection within ${timeoutMs} ms`));
+    }, timeoutMs);
+    socket.on('data', (data: Buffer) => received.push(data));
+    socket.on('error', (error: NodeJS.ErrnoException) => {
+      clientError = error.code ?? error.message;
+    });
+    socket.on('close', () => {
+      clearTimeout(timer);
+      resolve({
+        ...parseResponse(Buffer.concat(received).toString('utf8')),
+        closedAfterMs: performance.now() - started,
+        bytesSent: socket.bytesWritten,
+        clientError,
+        localPort,
+      });
+    });
+    socket.once('connect', () => {
+      localPort = socket.localPort ?? 0;
+      socket.write(head);
+      options.feed?.(socket);
+    });
+  });
+}
+
+function parseResponse(text: string): Pick<RawExchange, 'status' | 'headers' | 'body'> {
+  const end = text.indexOf('\r\n\r\n');
+  if (end < 0) return { status: 0, headers: {}, body: text };
+  const [statusLine = '', ...lines] = text.slice(0, end).split('\r\n');
+  const headers: Record<string, string> = {};
+  for (const line of lines) {
+    const colon = line.indexOf(':');
+    if (colon > 0) headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
+  }
+  const status = Number(/^HTTP\/1\.[01] (\d{3})/.exec(statusLine)?.[1] ?? 0);
+  return { status, headers, body: text.slice(end + 4) };
+}
+
+/**
+ * Writes `total` bytes of `chunk` repeated, honouring back-pressure, until done, the connection
+ * ends, or the server answers (as curl does: an early answer means the rest is not wanted). The
+ * same buffer is written again and again, so the client itself allocates almost nothing.
+ * With `chunked`, each piece is framed as an HTTP/1.1 chunk and the body is never terminated.
+ */
+export function pump(socket: Socket, total: number, chunk: Buffer, chunked = false): void {
+  const size = Buffer.from(`${chunk.length.toString(16)}\r\n`);
+  const crlf = Buffer.from('\r\n');
+  let sent = 0;
+  const more = () => sent < total && !socket.destroyed && socket.writable && socket.bytesRead === 0;
+  const write = (): void => {
+    while (more()) {
+      sent += chunk.length;
+      if (chunked) {
+        socket.write(size);
+        socket.write(chunk);
+        if (!socket.write(crlf)) break;
+      } else if (!socket.write(chunk)) break;
+    }
+    if (more()) socket.once('drain', write);
+  };
+  write();
+}
+
+export function postHead(path: string, headers: Record<string, string | number>): string {
+  const lines = Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`);
+  return `POST ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\n${lines.join('')}\r\n`;
+}
