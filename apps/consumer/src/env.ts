@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { z } from 'zod';
-import { integerVar, parseEnv, redisVariables } from '@ddup/config';
+import { integerVar, loadConfigOrExit, parseEnv, redisVariables } from '@ddup/config';
 
 const consumerSchema = z.object({
   ...redisVariables,
@@ -32,4 +32,9 @@ export type ConsumerConfig = z.output<typeof consumerSchema>;
 
 export function parseConsumerConfig(env: Readonly<Record<string, string | undefined>>): ConsumerConfig {
   return parseEnv(consumerSchema, env);
+}
+
+/** The process's settings, from its environment; exits with a message naming a bad variable. */
+export function loadConsumerConfig(): ConsumerConfig {
+  return loadConfigOrExit('ddup-consumer', () => parseConsumerConfig(process.env));
 }

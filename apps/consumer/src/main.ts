@@ -1,9 +1,8 @@
-import { loadConfigOrExit } from '@ddup/config';
 import { createLogger, onShutdownSignal, redactUrl } from '@ddup/runtime';
 import { ConsumerPool } from './consumer-pool.ts';
-import { parseConsumerConfig } from './env.ts';
+import { loadConsumerConfig } from './env.ts';
 
-const config = loadConfigOrExit('ddup-consumer', () => parseConsumerConfig(process.env));
+const config = loadConsumerConfig();
 const logger = createLogger('consumer', config.LOG_LEVEL);
 const pool = ConsumerPool.start(config, logger);
 logger.info('consumer pool started', {

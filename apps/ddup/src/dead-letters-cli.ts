@@ -1,10 +1,8 @@
 import { parseArgs } from 'node:util';
-import { z } from 'zod';
 import { listDeadLetters, replayDeadLetters } from '@ddup/consumer';
-import { integerVar, loadConfigOrExit, parseEnv, redisVariables } from '@ddup/config';
 import { createLogger, createRedisConnection } from '@ddup/runtime';
 import { readEmbeddedUrl } from './embedded-url.ts';
-import { DEFAULT_DATA_DIR } from './env.ts';
+import { loadDeadLettersConfig } from './dead-letters-env.ts';
 
 const USAGE = `usage: pnpm dead-letters list   [--count N] [--shard N]
        pnpm dead-letters replay [--count N] [--shard N] [--id ID]
@@ -13,13 +11,6 @@ list    prints dead letters as JSON lines: shard, id, source_id, reason, deliver
 replay  puts them back on their events stream (atomically, one by one) and deletes them
 
 Redis: REDIS_URL, else the embedded Redis of a running \`pnpm start\` (DDUP_DATA_DIR/redis/url).`;
-
-const schema = z.object({
-  REDIS_URL: redisVariables.REDIS_URL,
-  STREAM_SHARDS: redisVariables.STREAM_SHARDS,
-  DDUP_DATA_DIR: z.string().default(DEFAULT_DATA_DIR),
-  DEAD_LETTER_COUNT: integerVar({ min: 1, max: 1_000_000, fallback: 100 }),
-});
 
 function fail(message: string): never {
   process.stderr.write(`ddup dead-letters: ${message}\n${USAGE}\n`);
@@ -37,7 +28,7 @@ if (values.help) {
 const command = positionals[0];
 if (command !== 'list' && command !== 'replay') fail('expected "list" or "replay"');
 
-const config = loadConfigOrExit('ddup dead-letters', () => parseEnv(schema, { ...process.env, DEAD_LETTER_COUNT: values.count }));
+const config = loadDeadLettersConfig(values.count);
 const url = config.REDIS_URL ?? readEmbeddedUrl(config.DDUP_DATA_DIR);
 if (!url) fail(`no REDIS_URL, and no running embedded Redis under ${config.DDUP_DATA_DIR}`);
 const shard = values.shard === undefined ? undefined : Number(values.shard);

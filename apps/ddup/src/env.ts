@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { durabilityVariables, integerVar, parseEnv, redisVariables } from '@ddup/config';
+import { durabilityVariables, integerVar, loadConfigOrExit, parseEnv, redisVariables } from '@ddup/config';
 
 /** `.data/` at the project root: the embedded Redis keeps its AOF there. */
 export const DEFAULT_DATA_DIR = fileURLToPath(new URL('../../../.data', import.meta.url));
@@ -14,10 +14,22 @@ const launcherSchema = z.object({
   PORT: integerVar({ min: 1, max: 65_535, fallback: 8000 }),
   /** fsync starts the embedded Redis with `appendfsync always`. */
   DURABILITY: durabilityVariables.DURABILITY,
+  /** Where redis-server is looked for. */
+  PATH: z.string().optional(),
 });
 
 export type LauncherConfig = z.output<typeof launcherSchema>;
 
 export function parseLauncherConfig(env: Readonly<Record<string, string | undefined>>): LauncherConfig {
   return parseEnv(launcherSchema, env);
+}
+
+/** The launcher's settings, from its environment; exits with a message naming a bad variable. */
+export function loadLauncherConfig(): LauncherConfig {
+  return loadConfigOrExit('ddup', () => parseLauncherConfig(process.env));
+}
+
+/** The launcher's whole environment, passed on to gateway and consumer with `overrides` on top. */
+export function childEnvironment(overrides: Record<string, string>): NodeJS.ProcessEnv {
+  return { ...process.env, ...overrides };
 }

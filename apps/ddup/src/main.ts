@@ -1,4 +1,3 @@
-import { loadConfigOrExit } from '@ddup/config';
 import type { RunningRedisServer } from '@ddup/redis-process';
 import { createLogger } from '@ddup/runtime';
 import { type Child, startChild, stopChild } from './children.ts';
@@ -6,12 +5,12 @@ import { RedisServerMissingError, startEmbeddedRedis } from './embedded-redis.ts
 import { removeEmbeddedUrl, writeEmbeddedUrl } from './embedded-url.ts';
 import { stopLeftoverEmbeddedRedis } from './leftover-redis.ts';
 import { SupervisedRedis } from './supervised-redis.ts';
-import { parseLauncherConfig } from './env.ts';
+import { childEnvironment, loadLauncherConfig } from './env.ts';
 import { waitUntilReady } from './wait-ready.ts';
 
 const STOP_TIMEOUT_MS = 15_000;
 
-const config = loadConfigOrExit('ddup', () => parseLauncherConfig(process.env));
+const config = loadLauncherConfig();
 const logger = createLogger('ddup');
 
 let redis: SupervisedRedis | undefined;
@@ -20,7 +19,7 @@ if (!config.REDIS_URL) {
   let server: RunningRedisServer;
   try {
     const appendFsync = config.DURABILITY === 'fsync' ? 'always' : 'everysec';
-    server = await startEmbeddedRedis(config.REDIS_SERVER_BIN, config.DDUP_DATA_DIR, appendFsync);
+    server = await startEmbeddedRedis(config.REDIS_SERVER_BIN, config.PATH, config.DDUP_DATA_DIR, appendFsync);
   } catch (error) {
     process.stderr.write(`ddup: ${error instanceof Error ? error.message : String(error)}\n`);
     process.exit(error instanceof RedisServerMissingError ? 3 : 1);
@@ -30,7 +29,7 @@ if (!config.REDIS_URL) {
   redis = new SupervisedRedis(server, logger);
 }
 const redisUrl = config.REDIS_URL ?? (redis as SupervisedRedis).url;
-const childEnv = { ...process.env, REDIS_URL: redisUrl, PORT: String(config.PORT) };
+const childEnv = childEnvironment({ REDIS_URL: redisUrl, PORT: String(config.PORT) });
 
 const children: Child[] = [startChild('gateway', childEnv), startChild('consumer', childEnv)];
 let stopping: Promise<void> | undefined;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { durabilityVariables, integerVar, parseEnv, redisVariables } from '@ddup/config';
+import { durabilityVariables, integerVar, loadConfigOrExit, parseEnv, redisVariables } from '@ddup/config';
 
 const gatewaySchema = z.object({
   ...redisVariables,
@@ -21,4 +21,9 @@ export type GatewayConfig = z.output<typeof gatewaySchema>;
 
 export function parseGatewayConfig(env: Readonly<Record<string, string | undefined>>): GatewayConfig {
   return parseEnv(gatewaySchema, env);
+}
+
+/** The process's settings, from its environment; exits with a message naming a bad variable. */
+export function loadGatewayConfig(): GatewayConfig {
+  return loadConfigOrExit('ddup-gateway', () => parseGatewayConfig(process.env));
 }

@@ -1,10 +1,9 @@
-import { loadConfigOrExit } from '@ddup/config';
 import { createLogger, onShutdownSignal, redactUrl } from '@ddup/runtime';
-import { parseGatewayConfig } from './env.ts';
+import { loadGatewayConfig } from './env.ts';
 import { createGateway } from './gateway.ts';
 import { closeGracefully, listen } from './http-server.ts';
 
-const config = loadConfigOrExit('ddup-gateway', () => parseGatewayConfig(process.env));
+const config = loadGatewayConfig();
 const logger = createLogger('gateway', config.LOG_LEVEL);
 const { app, redis } = createGateway(config, logger);
 

@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
+import { inheritedEnvironment } from './env.ts';
 
 const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 
@@ -23,7 +24,7 @@ export interface ServiceProcess {
 
 export function startService(entry: string, env: Record<string, string>, args: readonly string[] = []): ServiceProcess {
   const child = spawn(process.execPath, ['--import', tsxLoader, entry, ...args], {
-    env: { ...process.env, ...env },
+    env: inheritedEnvironment(env),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   started.add(child);

@@ -1,0 +1,18 @@
+import { z } from 'zod';
+import { integerVar, loadConfigOrExit, parseEnv, redisVariables } from '@ddup/config';
+import { DEFAULT_DATA_DIR } from './env.ts';
+
+const deadLettersSchema = z.object({
+  REDIS_URL: redisVariables.REDIS_URL,
+  STREAM_SHARDS: redisVariables.STREAM_SHARDS,
+  DDUP_DATA_DIR: z.string().default(DEFAULT_DATA_DIR),
+  /** From `--count`: dead letters read per shard. */
+  DEAD_LETTER_COUNT: integerVar({ min: 1, max: 1_000_000, fallback: 100 }),
+});
+
+export type DeadLettersConfig = z.output<typeof deadLettersSchema>;
+
+/** The dead-letters tool's settings: its environment, with `--count` as DEAD_LETTER_COUNT. */
+export function loadDeadLettersConfig(count: string | undefined): DeadLettersConfig {
+  return loadConfigOrExit('ddup dead-letters', () => parseEnv(deadLettersSchema, { ...process.env, DEAD_LETTER_COUNT: count }));
+}
