@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import { CONSUMER_GROUP } from '@ddup/redis-keys';
-import { type Logger, type RedisConnection, rateLimited, withCommandTimeout } from '@ddup/runtime';
+import { type Logger, type RedisConnection, rateLimited, withCommandTimeout, withTimeout } from '@ddup/runtime';
 import { backoff } from './backoff.ts';
 import { type ConfirmSettings, confirmBatch } from './confirm.ts';
 import { ensureConsumerGroup } from './consumer-group.ts';
@@ -95,7 +95,8 @@ export class StreamConsumer {
       try {
         const batches = parseStreamsReply(await reads.sendCommand(this.#readArgs()));
         for (const batch of batches) {
-          const result = await confirmBatch(writes, batch, this.#options.confirm);
+          // One timer for the whole pipeline, not one per command.
+          const result = await withTimeout(confirmBatch(redis, batch, this.#options.confirm), commandTimeoutMs, 'confirm batch');
           this.#confirmed += result.confirmed;
           if (result.unconfirmable.length > 0) {
             logger.warn('entries without a valid hash left pending', { stream: batch.stream, ids: result.unconfirmable.slice(0, 10) });

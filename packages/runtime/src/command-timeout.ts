@@ -6,6 +6,15 @@ export class CommandTimeoutError extends Error {
   }
 }
 
+/** `promise`, or a CommandTimeoutError naming `what` after `timeoutMs`. One timer, however much work `promise` covers. */
+export function withTimeout<T>(promise: Promise<T>, timeoutMs: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new CommandTimeoutError(what, timeoutMs)), timeoutMs);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
 interface RawSender {
   sendCommand<T = unknown>(args: readonly string[]): Promise<T>;
 }
@@ -18,11 +27,7 @@ interface RawSender {
 export function withCommandTimeout(redis: RawSender, timeoutMs: number): RawSender {
   return {
     sendCommand<T>(args: readonly string[]): Promise<T> {
-      let timer: NodeJS.Timeout | undefined;
-      const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new CommandTimeoutError(args[0] ?? '?', timeoutMs)), timeoutMs);
-      });
-      return Promise.race([redis.sendCommand<T>(args), timeout]).finally(() => clearTimeout(timer));
+      return withTimeout(redis.sendCommand<T>(args), timeoutMs, args[0] ?? '?');
     },
   };
 }

@@ -8,4 +8,4 @@ export {
   type RedisConnectionOptions,
 } from './redis-connection.ts';
 export { onShutdownSignal } from './shutdown.ts';
-export { CommandTimeoutError, withCommandTimeout } from './command-timeout.ts';
+export { CommandTimeoutError, withCommandTimeout, withTimeout } from './command-timeout.ts';

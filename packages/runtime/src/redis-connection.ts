@@ -28,7 +28,10 @@ export function createRedisConnection(options: RedisConnectionOptions) {
     disableOfflineQueue: true,
     // Bounds memory while Redis hangs with the connection open; a full queue fails fast.
     commandsQueueMaxLength: 100_000,
-    commandOptions: { timeout: options.commandTimeoutMs },
+    // node-redis's own per-command timeout builds an AbortSignal per command (7% of a consumer's
+    // CPU and much of its GC in a profile) and did not fire against a frozen Redis anyway; ddup
+    // bounds calls itself (withCommandTimeout, withTimeout), so it is switched off.
+    commandOptions: { timeout: 0 },
     socket: {
       connectTimeout: Math.max(options.commandTimeoutMs, 1_000),
       reconnectStrategy: reconnectDelayMs,
