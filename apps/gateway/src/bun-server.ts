@@ -1,0 +1,173 @@
+/**
+ * The gateway on Bun: the same Hono app, served by `Bun.serve`. This file is also type-checked
+ * (and its pure parts tested) under Node, so it declares the little of Bun's API it uses instead
+ * of pulling `@types/bun` into the Node type check, and it reads `Bun` from `globalThis` only when
+ * asked to serve.
+ */
+
+/** What `Bun.serve` is given here (a subset of Bun's `ServeOptions`). */
+export interface BunServeOptions {
+  readonly port: number;
+  /** Unset: every interface, IPv4 and IPv6 (Bun listens on `*`). */
+  readonly hostname?: string;
+  readonly fetch: (request: Request) => Response | Promise<Response>;
+  /** Bun answers a bare 413 (no body) itself past this many bytes. */
+  readonly maxRequestBodySize: number;
+  /** Seconds; 0 disables. See `bunIdleTimeoutSeconds`. */
+  readonly idleTimeout: number;
+}
+
+/** The part of Bun's `Server` used here. */
+export interface BunServer {
+  readonly port: number;
+  readonly hostname: string;
+  /**
+   * Stops listening. Without `true`: idle keep-alive connections close at once, busy ones after
+   * their current response, and the promise resolves once every connection is closed. With `true`:
+   * in-flight requests are cut.
+   */
+  stop(closeActiveConnections?: boolean): Promise<void>;
+}
+
+export interface BunRuntime {
+  readonly version: string;
+  serve(options: BunServeOptions): BunServer;
+}
+
+/** The `Bun` global; throws when this is not running under Bun. */
+export function bunRuntime(): BunRuntime {
+  const runtime = (globalThis as { Bun?: BunRuntime }).Bun;
+  if (runtime === undefined) throw new Error('this entry point runs under Bun: bun apps/gateway/src/main-bun.ts');
+  return runtime;
+}
+
+/** Bun's `idleTimeout` is a whole number of seconds, at most 255. */
+const BUN_MAX_IDLE_TIMEOUT_SECONDS = 255;
+
+/**
+ * Bun's own body size limit: none to speak of. The app reads the body as a stream, refuses a
+ * declared `Content-Length` over `BODY_LIMIT_BYTES` before reading any of it and a chunked body as
+ * soon as it passes the limit, and answers JSON 413 with `Connection: close` (Bun then closes the
+ * connection and drops the rest; measured: a 500 MB upload either way left Bun at ~40 MB RSS).
+ * Any finite limit here would pre-empt that answer for a `Content-Length` above it with Bun's own
+ * bare 413 (no body, not JSON) before the app saw the request.
+ */
+export const BUN_MAX_REQUEST_BODY_SIZE = Number.MAX_SAFE_INTEGER;
+
+export interface TimeoutSettings {
+  /** `BODY_TIMEOUT_MS`: time allowed to receive a whole request (0: no limit). */
+  readonly bodyTimeoutMs: number;
+  /** The longest a request may legitimately spend waiting for Redis (command timeout, plus WAIT). */
+  readonly longestHandlerMs: number;
+}
+
+/**
+ * Bun's `idleTimeout`. Measured on Bun 1.4: it is not reset by body bytes that trickle in, and it
+ * also runs while the handler works, so it acts as a deadline for the whole exchange; when it
+ * fires Bun closes the connection without an answer, and it fires late by up to ~4 s (its timer
+ * granularity). So it is set past both `BODY_TIMEOUT_MS` (whose JSON 408 comes from
+ * `withRequestDeadline`) and the longest Redis wait (a slow Redis must still get its 503).
+ */
+export function bunIdleTimeoutSeconds(settings: TimeoutSettings): number {
+  if (settings.bodyTimeoutMs <= 0) return 0;
+  const seconds = Math.ceil(Math.max(settings.bodyTimeoutMs, settings.longestHandlerMs) / 1000) + 1;
+  return Math.min(seconds, BUN_MAX_IDLE_TIMEOUT_SECONDS);
+}
+
+/** The JSON 408 that Node's `requestTimeout` handling (http-server.ts) answers, for Bun. */
+export function requestTimeoutResponse(timeoutMs: number): Response {
+  return Response.json(
+    { detail: `The request was not received completely within ${timeoutMs} ms`, code: 'request_timeout' },
+    { status: 408, headers: { connection: 'close' } },
+  );
+}
+
+type Fetch = (request: Request) => Response | Promise<Response>;
+
+interface Waiting {
+  readonly expiresAt: number;
+  readonly resolve: (response: Response) => void;
+}
+
+/** How often expired requests are looked for: the 408 comes at most this late. */
+export function deadlineSweepMs(timeoutMs: number): number {
+  return Math.min(250, Math.max(10, Math.floor(timeoutMs / 10)));
+}
+
+/**
+ * Whether a body follows the headers, from the headers alone: `request.body` would make Bun build
+ * a ReadableStream for every request (measured: ~15% more CPU per POST), which the app avoids by
+ * reading a body of declared length with `arrayBuffer()`.
+ */
+function hasBody(headers: Headers): boolean {
+  const length = headers.get('content-length');
+  return length === null ? headers.has('transfer-encoding') : length.trim() !== '0';
+}
+
+/**
+ * Answers JSON 408 (and closes the connection) when a request with a body is not answered within
+ * `timeoutMs` (plus up to `deadlineSweepMs`): a stalled or trickling upload. Bun has no
+ * request-receive timeout of its own that answers anything (see `bunIdleTimeoutSeconds`). The
+ * handler still waiting for the body sees its stream fail when Bun closes the connection, and its
+ * answer goes nowhere. Requests without a body arrive complete (Bun calls `fetch` only once the
+ * headers are in), so they are left alone.
+ *
+ * The deadline runs until the answer, not only until the body is in: a handler slower than
+ * `timeoutMs` would get 408 too. Redis waits are bounded by REDIS_COMMAND_TIMEOUT_MS (1 s by
+ * default, against 10 s here), so that takes a BODY_TIMEOUT_MS set below the Redis timeouts.
+ *
+ * One interval timer for all requests rather than one timer each: every request has the same
+ * timeout, so insertion order is expiry order and a sweep stops at the first one still in time.
+ */
+export function withRequestDeadline(fetch: Fetch, timeoutMs: number): Fetch {
+  if (timeoutMs <= 0) return fetch;
+  const waiting = new Set<Waiting>();
+  let sweeper: ReturnType<typeof setInterval> | undefined;
+  const sweep = () => {
+    const now = Date.now();
+    for (const entry of waiting) {
+      if (entry.expiresAt > now) break;
+      waiting.delete(entry);
+      entry.resolve(requestTimeoutResponse(timeoutMs));
+    }
+    if (waiting.size === 0) {
+      clearInterval(sweeper);
+      sweeper = undefined;
+    }
+  };
+  return (request) => {
+    if (!hasBody(request.headers)) return fetch(request);
+    const answer = fetch(request);
+    if (answer instanceof Response) return answer;
+    return new Promise<Response>((resolve, reject) => {
+      const entry: Waiting = { expiresAt: Date.now() + timeoutMs, resolve };
+      waiting.add(entry);
+      sweeper ??= setInterval(sweep, deadlineSweepMs(timeoutMs));
+      answer.then(
+        (response) => {
+          waiting.delete(entry);
+          resolve(response);
+        },
+        (error: unknown) => {
+          waiting.delete(entry);
+          reject(error);
+        },
+      );
+    });
+  };
+}
+
+/**
+ * Stops accepting connections and lets in-flight requests finish (Bun closes each busy
+ * connection after its current response); connections still open after `timeoutMs` are cut.
+ */
+export async function stopGracefully(server: BunServer, timeoutMs: number): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const graceful = server.stop(false);
+  const deadline = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), timeoutMs);
+  });
+  const outcome = await Promise.race([graceful.then(() => 'stopped' as const), deadline]);
+  clearTimeout(timer);
+  if (outcome === 'timeout') await server.stop(true);
+}

@@ -1,0 +1,53 @@
+/**
+ * The gateway under Bun: `bun apps/gateway/src/main-bun.ts` (or `pnpm --filter @ddup/gateway
+ * start:bun`). Same settings, same Hono app and Redis connection as main.ts, served by `Bun.serve`.
+ */
+import { createLogger, onShutdownSignal, redactUrl } from '@ddup/runtime';
+import {
+  type BunServer,
+  bunIdleTimeoutSeconds,
+  BUN_MAX_REQUEST_BODY_SIZE,
+  bunRuntime,
+  stopGracefully,
+  withRequestDeadline,
+} from './bun-server.ts';
+import { loadGatewayConfig } from './env.ts';
+import { createGateway } from './gateway.ts';
+
+const config = loadGatewayConfig();
+const logger = createLogger('gateway', config.LOG_LEVEL);
+const bun = bunRuntime();
+const { app, redis } = createGateway(config, logger);
+
+const longestHandlerMs =
+  config.REDIS_COMMAND_TIMEOUT_MS + (config.DURABILITY === 'wait' ? config.DURABILITY_WAIT_TIMEOUT_MS : 0);
+
+let server: BunServer;
+try {
+  server = bun.serve({
+    port: config.PORT,
+    ...(config.HOST ? { hostname: config.HOST } : {}),
+    fetch: withRequestDeadline((request) => app.fetch(request), config.BODY_TIMEOUT_MS),
+    maxRequestBodySize: BUN_MAX_REQUEST_BODY_SIZE,
+    idleTimeout: bunIdleTimeoutSeconds({ bodyTimeoutMs: config.BODY_TIMEOUT_MS, longestHandlerMs }),
+  });
+} catch (error) {
+  logger.error('cannot listen', { port: config.PORT, host: config.HOST, error: String(error) });
+  process.exit(1);
+}
+
+logger.info('gateway listening', {
+  port: server.port,
+  host: config.HOST ?? '(all interfaces)',
+  runtime: 'bun',
+  bunVersion: bun.version,
+  redis: redactUrl(config.REDIS_URL),
+  shards: config.STREAM_SHARDS,
+  canonicalForm: config.CANONICAL_FORM,
+});
+
+onShutdownSignal(logger, async () => {
+  await stopGracefully(server, config.SHUTDOWN_TIMEOUT_MS);
+  await redis.close().catch(() => undefined);
+  logger.info('gateway stopped');
+});
