@@ -8,7 +8,8 @@ let redis: TestRedis;
 let consumer: ServiceProcess;
 
 beforeAll(async () => {
-  redis = await startTestRedis({ appendOnly: true });
+  // always: with everysec a busy disk lets Redis postpone its AOF write, and a SIGKILL may lose an answered write.
+  redis = await startTestRedis({ appendOnly: true, appendFsync: 'always' });
 });
 afterAll(async () => {
   await consumer?.stop('SIGKILL');

@@ -3,6 +3,7 @@ import { HTTPException } from 'hono/http-exception';
 import { type CanonicalForm, LoneSurrogateError, NonFiniteNumberError, eventHash } from '@ddup/hashing';
 import type { Logger } from '@ddup/runtime';
 import type { AdmitEvent } from './admission.ts';
+import { type BatchDependencies, batchEventsHandler } from './batch-route.ts';
 import { ApiError, RETRY_AFTER_SECONDS, redisUnavailable, validationError } from './errors.ts';
 import { decodeUtf8Body, readBodyBytes } from './read-body.ts';
 import { readEvent } from './read-event.ts';
@@ -17,6 +18,8 @@ export interface GatewayDependencies {
   /** Resolves to undefined when Redis answers, else to the reason it does not. */
   readonly checkRedis: () => Promise<string | undefined>;
   readonly logger: Logger;
+  /** `POST /events/batch` (see batch-route.ts). */
+  readonly batch: BatchDependencies;
 }
 
 /** Bodies larger than this are parsed and hashed in separate turns of the event loop. */
@@ -61,6 +64,8 @@ export function createGatewayApp(deps: GatewayDependencies): Hono {
     }
     return c.json({ status: 'accepted', event, timestamp: new Date().toISOString(), id: admission.id, hash }, 202);
   });
+
+  app.post(`${API_PREFIX}/events/batch`, batchEventsHandler(deps.batch));
 
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
 

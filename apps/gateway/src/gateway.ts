@@ -6,7 +6,8 @@ import {
   createRedisConnection,
   withCommandTimeout,
 } from '@ddup/runtime';
-import { createEventAdmitter } from './admission.ts';
+import { type AdmissionSettings, createEventAdmitter } from './admission.ts';
+import { createBatchAdmitter } from './batch-admission.ts';
 import { createGatewayApp } from './app.ts';
 import type { GatewayConfig } from './env.ts';
 import { redisHealthCheck } from './redis-health.ts';
@@ -30,18 +31,26 @@ export function createGateway(config: GatewayConfig, logger: Logger): Gateway {
   const waitMs = config.DURABILITY === 'wait' ? config.DURABILITY_WAIT_TIMEOUT_MS : 0;
   const commands = withCommandTimeout(redis, config.REDIS_COMMAND_TIMEOUT_MS + waitMs);
   if (config.DURABILITY === 'fsync') redis.on('ready', () => void warnUnlessFsyncAlways(commands, logger));
+  const admission: AdmissionSettings = {
+    windowSeconds: config.DEDUP_WINDOW_SECONDS,
+    shardCount: config.STREAM_SHARDS,
+    ...(config.DURABILITY === 'wait'
+      ? { waitForReplicas: { replicas: config.DURABILITY_WAIT_REPLICAS, timeoutMs: config.DURABILITY_WAIT_TIMEOUT_MS } }
+      : {}),
+  };
   const app = createGatewayApp({
-    admitEvent: createEventAdmitter(commands, {
-      windowSeconds: config.DEDUP_WINDOW_SECONDS,
-      shardCount: config.STREAM_SHARDS,
-      ...(config.DURABILITY === 'wait'
-        ? { waitForReplicas: { replicas: config.DURABILITY_WAIT_REPLICAS, timeoutMs: config.DURABILITY_WAIT_TIMEOUT_MS } }
-        : {}),
-    }),
+    admitEvent: createEventAdmitter(commands, admission),
     canonicalForm: config.CANONICAL_FORM,
     bodyLimitBytes: config.BODY_LIMIT_BYTES,
     checkRedis: redisHealthCheck(redis, commands),
     logger,
+    batch: {
+      admitBatch: createBatchAdmitter(commands, admission),
+      canonicalForm: config.CANONICAL_FORM,
+      bodyLimitBytes: config.BATCH_BODY_LIMIT_BYTES,
+      eventLimitBytes: config.BODY_LIMIT_BYTES,
+      maxEvents: config.BATCH_MAX_EVENTS,
+    },
   });
   return { app, redis };
 }

@@ -12,7 +12,8 @@ const post = async (n: string) =>
   await gateway.app.request(`${API_PREFIX}/events`, { method: 'POST', body: JSON.stringify(sampleEvent(n)) });
 
 beforeAll(async () => {
-  redis = await startTestRedis({ appendOnly: true });
+  // always: with everysec a busy disk lets Redis postpone its AOF write, and a SIGKILL may lose an answered write.
+  redis = await startTestRedis({ appendOnly: true, appendFsync: 'always' });
   gateway = createGateway(parseGatewayConfig({ REDIS_URL: redis.url }), createLogger('test', 'error'));
   await eventually('gateway connected', () => gateway.redis.isReady);
 });

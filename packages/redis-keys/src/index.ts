@@ -11,11 +11,14 @@ export {
 } from './names.ts';
 export { MAX_SHARDS, shardOf } from './shard.ts';
 export {
+  admitBatchScript,
   admitScript,
   deadLetterScript,
   replayDeadLetterScript,
+  type AdmitBatchReply,
   type AdmitReply,
   type LuaScript,
   type MoveReply,
+  type VariadicLuaScript,
 } from './scripts.ts';
 export { runScript, type RedisCommandSender } from './script-runner.ts';

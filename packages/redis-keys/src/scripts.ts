@@ -9,17 +9,39 @@ export interface LuaScript {
   readonly sha1: string;
 }
 
+/** `<name>-<numberOfKeys>.lua`, or `<name>-var.lua` for a script whose key count varies per call. */
+const SCRIPT_FILE_NAME = /^(.+)-(\d+|var)\.lua$/;
+
+function readScript(fileName: string) {
+  const match = SCRIPT_FILE_NAME.exec(fileName);
+  if (!match?.[1] || !match[2]) throw new Error(`script file name must be <name>-<keys>.lua or <name>-var.lua: ${fileName}`);
+  const source = readFileSync(new URL(`./scripts/${fileName}`, import.meta.url), 'utf8');
+  return { name: match[1], keys: match[2], source, sha1: createHash('sha1').update(source).digest('hex') };
+}
+
 /** Loads `scripts/<name>-<numberOfKeys>.lua`; the key count is part of the file name, as in BullMQ. */
 function loadScript(fileName: string): LuaScript {
-  const match = /^(.+)-(\d+)\.lua$/.exec(fileName);
-  if (!match?.[1] || !match[2]) throw new Error(`script file name must be <name>-<keys>.lua: ${fileName}`);
-  const source = readFileSync(new URL(`./scripts/${fileName}`, import.meta.url), 'utf8');
-  return {
-    name: match[1],
-    numberOfKeys: Number(match[2]),
-    source,
-    sha1: createHash('sha1').update(source).digest('hex'),
-  };
+  const { name, keys, source, sha1 } = readScript(fileName);
+  if (keys === 'var') throw new Error(`${fileName} takes a variable number of keys: load it with loadVariadicScript`);
+  return { name, numberOfKeys: Number(keys), source, sha1 };
+}
+
+/**
+ * A script that takes a different number of keys on each call (file `<name>-var.lua`; its header
+ * says how the count is made up). `withKeyCount(n)` is the script as `runScript` takes it for one
+ * call with `n` keys, so runScript still checks the keys it is given against a stated count.
+ */
+export interface VariadicLuaScript {
+  readonly name: string;
+  readonly source: string;
+  readonly sha1: string;
+  withKeyCount(numberOfKeys: number): LuaScript;
+}
+
+function loadVariadicScript(fileName: string): VariadicLuaScript {
+  const { name, keys, source, sha1 } = readScript(fileName);
+  if (keys !== 'var') throw new Error(`${fileName} takes ${keys} keys: load it with loadScript`);
+  return { name, source, sha1, withKeyCount: (numberOfKeys) => ({ name, numberOfKeys, source, sha1 }) };
 }
 
 /** Admits one event: see the header of `scripts/admit-2.lua`. */
@@ -27,6 +49,12 @@ export const admitScript = loadScript('admit-2.lua');
 
 /** What the admission script answers; the first element is the code. */
 export type AdmitReply = [1, string] | [0, string];
+
+/** Admits a batch of events of one shard in one call: see the header of `scripts/admit-batch-var.lua`. */
+export const admitBatchScript = loadVariadicScript('admit-batch-var.lua');
+
+/** Two elements per event, in order: `1, <entry id>` (admitted) or `0, <state>` (duplicate). */
+export type AdmitBatchReply = (number | string)[];
 
 /** Moves a pending entry to the dead-letter stream and acknowledges it: see `scripts/dead-letter-2.lua`. */
 export const deadLetterScript = loadScript('dead-letter-2.lua');

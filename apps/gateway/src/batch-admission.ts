@@ -1,0 +1,95 @@
+import {
+  type AdmitBatchReply,
+  type RedisCommandSender,
+  admitBatchScript,
+  eventsStreamKey,
+  runScript,
+  seenKey,
+  shardOf,
+} from '@ddup/redis-keys';
+import { type AdmissionSettings, ReplicationTimeoutError } from './admission.ts';
+import type { HashedEvent } from './batch-item.ts';
+import type { AdmittedResult } from './batch-results.ts';
+
+/** Admits valid events of one batch; resolves to one result per event, in order. */
+export type AdmitBatch = (events: readonly HashedEvent[]) => Promise<AdmittedResult[]>;
+
+/** One shard's part of a batch: the script call's keys and arguments, and where its events came from. */
+interface ShardCall {
+  readonly keys: string[];
+  readonly args: string[];
+  readonly indices: number[];
+}
+
+/** `1, <id>` or `0, <state>` for each of the call's events, into `results`. */
+function collect(call: ShardCall, reply: AdmitBatchReply, events: readonly HashedEvent[], results: AdmittedResult[]): void {
+  if (!Array.isArray(reply) || reply.length !== 2 * call.indices.length) {
+    throw new Error(`${admitBatchScript.name}: expected ${2 * call.indices.length} reply elements`);
+  }
+  for (let k = 0; k < call.indices.length; k++) {
+    const index = call.indices[k] ?? 0;
+    const hash = events[index]?.hash ?? '';
+    const code = reply[2 * k];
+    const value = String(reply[2 * k + 1]);
+    results[index] = code === 1 ? { status: 'accepted', id: value, hash } : { status: 'duplicate', hash, state: value };
+  }
+}
+
+/**
+ * Batch admission: the events are grouped by shard and each shard's group is admitted by one call of
+ * `admit-batch-var.lua` (all its keys carry the shard's hash tag, so the call works on Redis Cluster);
+ * the calls go out together, so a single node sees one round trip. An event whose hash repeats an
+ * earlier one of the batch is not sent again: it is a duplicate of that one (state `pending` when that
+ * one was accepted, else its state). Any failed call fails the whole batch (503): the other calls may
+ * have stored their events, which a retry then gets back as duplicates. With `waitForReplicas`, one
+ * WAIT follows all the calls, as for a single event.
+ */
+export function createBatchAdmitter(redis: RedisCommandSender, settings: AdmissionSettings): AdmitBatch {
+  const windowSeconds = String(settings.windowSeconds);
+  const wait = settings.waitForReplicas;
+  const waitCommand = wait ? ['WAIT', String(wait.replicas), String(wait.timeoutMs)] : undefined;
+  return async function admitBatch(events) {
+    const results = new Array<AdmittedResult>(events.length);
+    const calls = new Map<number, ShardCall>();
+    const firstOf = new Map<string, number>();
+    const repeats: number[] = [];
+    for (let i = 0; i < events.length; i++) {
+      const event = events[i];
+      if (event === undefined) continue;
+      if (firstOf.has(event.hash)) {
+        repeats.push(i);
+        continue;
+      }
+      firstOf.set(event.hash, i);
+      const shard = shardOf(event.hash, settings.shardCount);
+      let call = calls.get(shard);
+      if (call === undefined) {
+        call = { keys: [eventsStreamKey(shard)], args: [windowSeconds], indices: [] };
+        calls.set(shard, call);
+      }
+      call.keys.push(seenKey(shard, event.hash));
+      call.args.push(event.hash, event.canonical);
+      call.indices.push(i);
+    }
+
+    await Promise.all(
+      Array.from(calls.values(), async (call) => {
+        const script = admitBatchScript.withKeyCount(call.keys.length);
+        collect(call, await runScript<AdmitBatchReply>(redis, script, call.keys, call.args), events, results);
+      }),
+    );
+
+    for (const i of repeats) {
+      const hash = events[i]?.hash ?? '';
+      const first = results[firstOf.get(hash) ?? i];
+      results[i] = { status: 'duplicate', hash, state: first?.status === 'duplicate' ? first.state : 'pending' };
+    }
+
+    if (waitCommand && wait && results.some((result) => result.status === 'accepted')) {
+      // WAIT covers every write sent before it on this connection, the whole batch included.
+      const acknowledged = await redis.sendCommand<number>(waitCommand);
+      if (acknowledged < wait.replicas) throw new ReplicationTimeoutError(acknowledged, wait.replicas);
+    }
+    return results;
+  };
+}

@@ -1,0 +1,49 @@
+import type { Context } from 'hono';
+import type { CanonicalForm } from '@ddup/hashing';
+import type { AdmitBatch } from './batch-admission.ts';
+import { batchFormat } from './batch-format.ts';
+import { splitJsonBatch } from './batch-json-body.ts';
+import { tooManyEventsProblem } from './batch-problems.ts';
+import { type BatchSource, readBatch } from './batch-read.ts';
+import { batchAnswer } from './batch-results.ts';
+import { splitNdjson } from './batch-split-lines.ts';
+import { validationError } from './errors.ts';
+import { decodeUtf8Body, readBodyBytes } from './read-body.ts';
+
+export interface BatchDependencies {
+  readonly admitBatch: AdmitBatch;
+  readonly canonicalForm: CanonicalForm;
+  /** `BATCH_BODY_LIMIT_BYTES`: larger bodies get 413. */
+  readonly bodyLimitBytes: number;
+  /** `BODY_LIMIT_BYTES`: a larger item is invalid (and not parsed). */
+  readonly eventLimitBytes: number;
+  /** `BATCH_MAX_EVENTS`: more items are a 422 `too_long`. */
+  readonly maxEvents: number;
+}
+
+/** The body's items as texts, or the 422 for the whole body. */
+function batchSource(text: string, contentType: string | undefined, deps: BatchDependencies): BatchSource {
+  if (batchFormat(contentType) === 'json') return splitJsonBatch(text, deps);
+  const lines = splitNdjson(text, deps.maxEvents);
+  if (lines.count > deps.maxEvents) throw validationError([tooManyEventsProblem(deps.maxEvents, lines.count)]);
+  return lines;
+}
+
+/**
+ * `POST /events/batch`: a JSON array (or NDJSON) of events, answered 200 with one result per item in
+ * order: `accepted` (id, hash), `duplicate` (hash, state) or `invalid` (FastAPI-style detail).
+ * The body is read once, each item parsed once, and the valid events admitted with one script call
+ * per shard. Redis failing fails the whole request (503): no answer claims an event it did not store.
+ */
+export function batchEventsHandler(deps: BatchDependencies) {
+  return async function postBatch(c: Context): Promise<Response> {
+    const bytes = await readBodyBytes(c.req.raw, deps.bodyLimitBytes);
+    const text = decodeUtf8Body(bytes);
+    const read = await readBatch(text, batchSource(text, c.req.header('content-type'), deps), deps);
+    if (read.events.length > 0) {
+      const admitted = await deps.admitBatch(read.events);
+      for (let k = 0; k < admitted.length; k++) read.results[read.positions[k] ?? 0] = admitted[k];
+    }
+    return c.json(batchAnswer(read.results), 200);
+  };
+}
