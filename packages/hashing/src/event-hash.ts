@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, hash as oneShotHash } from 'node:crypto';
 import { canonicalize, type CanonicalForm } from './canonical-form.ts';
 import { emptyJsonObject, type JsonObject } from './json-value.ts';
 
@@ -18,6 +18,11 @@ export function eventHash(event: DedupEvent, form: CanonicalForm): { canonical: 
   hashed['timestamp'] = event.timestamp;
   hashed['payload'] = event.payload;
   const canonical = canonicalize(hashed, form);
-  const hash = createHash('sha256').update(canonical, 'utf8').digest('hex');
-  return { canonical, hash };
+  return { canonical, hash: sha256Hex(canonical) };
 }
+
+// crypto.hash (Node >= 20.12, Bun) skips the Hash object a createHash chain allocates per call.
+const sha256Hex: (text: string) => string =
+  typeof oneShotHash === 'function'
+    ? (text) => oneShotHash('sha256', text, 'hex')
+    : (text) => createHash('sha256').update(text, 'utf8').digest('hex');
