@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { type RoundResult, summarize } from './aggregate.ts';
+import { benchEnvironment, resultsDir as resultsDirOf } from './env.ts';
 import { describeMachine } from './machine.ts';
 import { type ModeResult, measureMode } from './measure-mode.ts';
 import { MODE_SETUPS } from './modes.ts';
@@ -12,8 +12,8 @@ import { readSettings } from './settings.ts';
 process.once('SIGINT', () => process.exit(130));
 process.once('SIGTERM', () => process.exit(143));
 
-const resultsDir = fileURLToPath(new URL('../results/', import.meta.url));
-const settings = readSettings(process.env);
+const resultsDir = `${resultsDirOf(benchEnvironment())}/`;
+const settings = readSettings(benchEnvironment());
 const machine = describeMachine();
 const started = Date.now();
 

@@ -1,46 +1,31 @@
 import { fileURLToPath } from 'node:url';
-import { freePort } from '@ddup/redis-process';
-import { startService } from '@ddup/test-utils';
+import { GATEWAY_BUN_ENTRY } from './bun-runtime.ts';
+import { type HttpService, startHttpService } from './http-service.ts';
+import { NODE_RUNTIME, type Runtime } from './runtimes.ts';
 
-const GATEWAY_ENTRY = fileURLToPath(new URL('../../apps/gateway/src/main.ts', import.meta.url));
+const GATEWAY_NODE_ENTRY = fileURLToPath(new URL('../../apps/gateway/src/main.ts', import.meta.url));
 
-export interface GatewayProcess {
-  readonly baseUrl: string;
-  /** SIGTERM and wait for the exit; returns the exit code. */
-  stop(): Promise<number | null>;
+export type GatewayProcess = HttpService;
+
+export interface GatewayOptions {
+  /** Node (default: apps/gateway/src/main.ts) or Bun (apps/gateway/src/main-bun.ts). */
+  readonly runtime?: Runtime;
+  /** Node only: where to write a V8 CPU profile of the gateway when it stops. */
+  readonly cpuProfileDir?: string | undefined;
+  readonly timeoutMs?: number;
 }
 
-async function isReady(baseUrl: string): Promise<boolean> {
-  try {
-    const response = await fetch(`${baseUrl}/readyz`);
-    await response.arrayBuffer();
-    return response.status === 200;
-  } catch {
-    return false;
-  }
-}
-
-/** Starts apps/gateway as a Node process and resolves once GET /readyz answers 200. */
-export async function startGateway(redisUrl: string, env: Record<string, string>, timeoutMs = 30_000): Promise<GatewayProcess> {
-  const port = await freePort();
-  const baseUrl = `http://127.0.0.1:${port}`;
-  const service = startService(GATEWAY_ENTRY, {
-    REDIS_URL: redisUrl,
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    LOG_LEVEL: 'warn',
-    STREAM_SHARDS: '1',
-    ...env,
-  });
-  let exited = false;
-  void service.exited.then(() => (exited = true));
-  const deadline = Date.now() + timeoutMs;
-  while (!(await isReady(baseUrl))) {
-    if (exited || Date.now() > deadline) {
-      await service.stop('SIGKILL');
-      throw new Error(`gateway did not become ready on ${baseUrl}; output:\n${service.output()}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  return { baseUrl, stop: () => service.stop('SIGTERM') };
+/**
+ * Starts apps/gateway (STREAM_SHARDS=1, LOG_LEVEL=warn unless `env` says otherwise) and resolves
+ * once GET /readyz answers 200, i.e. once it reaches Redis.
+ */
+export function startGateway(redisUrl: string, env: Record<string, string>, options: GatewayOptions = {}): Promise<GatewayProcess> {
+  const runtime = options.runtime ?? NODE_RUNTIME;
+  const entry = runtime.name === 'bun' ? GATEWAY_BUN_ENTRY : GATEWAY_NODE_ENTRY;
+  return startHttpService(
+    runtime,
+    entry,
+    { REDIS_URL: redisUrl, LOG_LEVEL: 'warn', STREAM_SHARDS: '1', ...env },
+    { cpuProfileDir: options.cpuProfileDir, timeoutMs: options.timeoutMs ?? 30_000 },
+  );
 }

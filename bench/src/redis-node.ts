@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type AppendFsync, type RunningRedisServer, startRedisServer } from '@ddup/redis-process';
+import { redisServerBin } from './env.ts';
 
 /** A redis-server in a temporary directory of its own; stop() also removes the directory. */
 export interface RedisNode {
@@ -26,8 +27,7 @@ export async function startRedisNode(appendFsync: AppendFsync, extraArgs: readon
   const dir = mkdtempSync(join(tmpdir(), 'ddup-bench-redis-'));
   let server: RunningRedisServer;
   try {
-    const bin = process.env.REDIS_SERVER_BIN ?? 'redis-server';
-    server = await startRedisServer({ bin, dir, appendOnly: true, appendFsync, extraArgs });
+    server = await startRedisServer({ bin: redisServerBin(), dir, appendOnly: true, appendFsync, extraArgs });
   } catch (error) {
     rmSync(dir, { recursive: true, force: true });
     throw error;

@@ -4,6 +4,7 @@ import { createClient } from '@redis/client';
 export interface RedisProbe {
   xlen(key: string): Promise<number>;
   info(section: string): Promise<string>;
+  sendCommand<T = unknown>(args: readonly string[]): Promise<T>;
   close(): void;
 }
 
@@ -14,6 +15,7 @@ export async function openProbe(url: string): Promise<RedisProbe> {
   return {
     xlen: (key) => client.xLen(key),
     info: async (section) => String(await client.info(section)),
+    sendCommand: <T>(args: readonly string[]) => client.sendCommand<T>(args),
     close: () => client.destroy(),
   };
 }

@@ -1,3 +1,5 @@
+import { positiveInteger } from './env-values.ts';
+
 /** How long and how hard each mode is loaded; read once from the environment. */
 export interface BenchSettings {
   /** Length of the measured run per mode (BENCH_SECONDS, default 8). */
@@ -10,13 +12,6 @@ export interface BenchSettings {
    * a shared machine during the run weighs on every mode alike.
    */
   readonly rounds: number;
-}
-
-function positiveInteger(name: string, raw: string | undefined, fallback: number): number {
-  if (raw === undefined || raw.trim() === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a positive integer (got "${raw}")`);
-  return value;
 }
 
 export function readSettings(env: Readonly<Record<string, string | undefined>>): BenchSettings {
