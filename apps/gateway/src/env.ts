@@ -13,6 +13,8 @@ const gatewaySchema = z.object({
   BATCH_BODY_LIMIT_BYTES: integerVar({ min: 256, max: 256 * 1024 * 1024, fallback: 16 * 1024 * 1024 }),
   /** Most events in one batch; more are a 422 `too_long`. One script call admits a shard's share, so keep it modest. */
   BATCH_MAX_EVENTS: integerVar({ min: 1, max: 10_000, fallback: 1_000 }),
+  /** Batches admitted at once; more wait in the gateway (no timer) rather than queue on the Redis connection. */
+  BATCH_ADMISSION_CONCURRENCY: integerVar({ min: 1, max: 64, fallback: 2 }),
   REDIS_COMMAND_TIMEOUT_MS: integerVar({ min: 50, max: 60_000, fallback: 1_000 }),
   /** Time allowed to receive a whole request, headers and body; then 408 and the connection is closed (0: no limit). */
   BODY_TIMEOUT_MS: integerVar({ min: 0, max: 600_000, fallback: 10_000 }),

@@ -8,6 +8,7 @@ import {
 } from '@ddup/runtime';
 import { type AdmissionSettings, createEventAdmitter } from './admission.ts';
 import { createBatchAdmitter } from './batch-admission.ts';
+import { limitConcurrency } from './concurrency-limit.ts';
 import { createGatewayApp } from './app.ts';
 import type { GatewayConfig } from './env.ts';
 import { redisHealthCheck } from './redis-health.ts';
@@ -45,7 +46,7 @@ export function createGateway(config: GatewayConfig, logger: Logger): Gateway {
     checkRedis: redisHealthCheck(redis, commands),
     logger,
     batch: {
-      admitBatch: createBatchAdmitter(commands, admission),
+      admitBatch: limitConcurrency(config.BATCH_ADMISSION_CONCURRENCY, createBatchAdmitter(commands, admission)),
       canonicalForm: config.CANONICAL_FORM,
       bodyLimitBytes: config.BATCH_BODY_LIMIT_BYTES,
       eventLimitBytes: config.BODY_LIMIT_BYTES,
