@@ -1,5 +1,11 @@
 import { CONSUMER_GROUP, allEventsStreamKeys } from '@ddup/redis-keys';
-import { type Logger, type RedisConnection, connectInBackground, createRedisConnection } from '@ddup/runtime';
+import {
+  type Logger,
+  type RedisConnection,
+  connectInBackground,
+  createRedisConnection,
+  stopOnShardCountMismatch,
+} from '@ddup/runtime';
 import { ensureConsumerGroup } from './consumer-group.ts';
 import type { ConsumerConfig } from './env.ts';
 import { StreamConsumer } from './stream-consumer.ts';
@@ -58,6 +64,7 @@ export class ConsumerPool {
         logger,
       });
       connectInBackground(redis, logger);
+      if (index === 0) redis.on('ready', () => void stopOnShardCountMismatch(redis, settings.STREAM_SHARDS, logger));
       connections.push(redis);
       consumers.push(
         new StreamConsumer({

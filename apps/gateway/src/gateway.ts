@@ -4,6 +4,7 @@ import {
   type RedisConnection,
   connectInBackground,
   createRedisConnection,
+  stopOnShardCountMismatch,
   withCommandTimeout,
 } from '@ddup/runtime';
 import { type AdmissionSettings, createEventAdmitter } from './admission.ts';
@@ -32,6 +33,7 @@ export function createGateway(config: GatewayConfig, logger: Logger): Gateway {
   const waitMs = config.DURABILITY === 'wait' ? config.DURABILITY_WAIT_TIMEOUT_MS : 0;
   const commands = withCommandTimeout(redis, config.REDIS_COMMAND_TIMEOUT_MS + waitMs);
   if (config.DURABILITY === 'fsync') redis.on('ready', () => void warnUnlessFsyncAlways(commands, logger));
+  redis.on('ready', () => void stopOnShardCountMismatch(commands, config.STREAM_SHARDS, logger));
   const admission: AdmissionSettings = {
     windowSeconds: config.DEDUP_WINDOW_SECONDS,
     shardCount: config.STREAM_SHARDS,

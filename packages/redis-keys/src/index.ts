@@ -1,6 +1,7 @@
 export {
   CONSUMER_GROUP,
   KEY_PREFIX,
+  SHARD_COUNT_KEY,
   SeenState,
   allEventsStreamKeys,
   deadLetterStreamKey,

@@ -44,3 +44,9 @@ export const SeenState = {
   processed: 'processed',
 } as const;
 export type SeenState = (typeof SeenState)[keyof typeof SeenState];
+
+/**
+ * The shard count the data was written with, recorded on first start. A different STREAM_SHARDS
+ * would look for every seen key in another shard and silently cut the dedup window.
+ */
+export const SHARD_COUNT_KEY = `${KEY_PREFIX}:meta:stream-shards`;

@@ -9,3 +9,4 @@ export {
 } from './redis-connection.ts';
 export { onShutdownSignal } from './shutdown.ts';
 export { CommandTimeoutError, withCommandTimeout, withTimeout } from './command-timeout.ts';
+export { checkShardCount, shardCountMismatch, stopOnShardCountMismatch } from './shard-count-guard.ts';
