@@ -1,7 +1,7 @@
 /** Batches while Redis is away (503, nothing stored), and with DURABILITY=wait (one WAIT per batch). */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '@ddup/runtime';
-import { type TestRedis, eventually, sampleEvent, startTestRedis } from '@ddup/test-utils';
+import { type TestRedis, eventually, sampleEvent, startTestRedis, startTestReplica } from '@ddup/test-utils';
 import { API_PREFIX } from '../src/app.ts';
 import { parseGatewayConfig } from '../src/env.ts';
 import { type Gateway, createGateway } from '../src/gateway.ts';
@@ -71,9 +71,7 @@ describe('DURABILITY=wait', () => {
 
   beforeAll(async () => {
     primary = await startTestRedis();
-    replica = await startTestRedis({ extraArgs: ['--replicaof', '127.0.0.1', String(primary.port)] });
-    const client = await primary.client();
-    await eventually('replica attached', async () => /slave0:.*state=online/.test(await client.info('replication')));
+    replica = await startTestReplica(primary);
     gateway = createGateway(
       parseGatewayConfig({
         REDIS_URL: primary.url,

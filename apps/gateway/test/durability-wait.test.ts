@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createLogger } from '@ddup/runtime';
-import { type TestRedis, eventually, sampleEvent, startTestRedis } from '@ddup/test-utils';
+import { type TestRedis, eventually, sampleEvent, startTestRedis, startTestReplica } from '@ddup/test-utils';
 import { API_PREFIX } from '../src/app.ts';
 import { parseGatewayConfig } from '../src/env.ts';
 import { type Gateway, createGateway } from '../src/gateway.ts';
@@ -14,9 +14,7 @@ const post = async (n: string) =>
 
 beforeAll(async () => {
   primary = await startTestRedis();
-  replica = await startTestRedis({ extraArgs: ['--replicaof', '127.0.0.1', String(primary.port)] });
-  const client = await primary.client();
-  await eventually('replica attached', async () => /slave0:.*state=online/.test(await client.info('replication')));
+  replica = await startTestReplica(primary);
   gateway = createGateway(
     parseGatewayConfig({ REDIS_URL: primary.url, DURABILITY: 'wait', DURABILITY_WAIT_REPLICAS: '1', DURABILITY_WAIT_TIMEOUT_MS: '300' }),
     createLogger('test', 'error'),

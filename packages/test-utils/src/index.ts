@@ -1,4 +1,4 @@
-export { startTestRedis, type TestRedis, type TestRedisOptions } from './test-redis.ts';
+export { startTestRedis, startTestReplica, type TestRedis, type TestRedisOptions } from './test-redis.ts';
 export { startService, type ServiceProcess } from './service-process.ts';
 export { eventually, postJson, sampleEvent } from './http.ts';
 export { admitEvents, names, type AdmitOptions } from './admit-events.ts';

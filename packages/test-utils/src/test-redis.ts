@@ -66,3 +66,15 @@ export async function startTestRedis(options: TestRedisOptions = {}): Promise<Te
     },
   };
 }
+
+/** A replica of `primary` (`--replicaof`), resolved once the primary reports it online. */
+export async function startTestReplica(primary: TestRedis): Promise<TestRedis> {
+  const replica = await startTestRedis({ extraArgs: ['--replicaof', '127.0.0.1', String(primary.port)] });
+  const client = await primary.client();
+  const deadline = Date.now() + 15_000;
+  while (!/slave0:.*state=online/.test(await client.info('replication'))) {
+    if (Date.now() > deadline) throw new Error(`replica on ${replica.port} did not come online`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return replica;
+}
