@@ -3,3 +3,4 @@ export { startService, type ServiceProcess } from './service-process.ts';
 export { eventually, postJson, sampleEvent } from './http.ts';
 export { admitEvents, names, type AdmitOptions } from './admit-events.ts';
 export { useTestRedis, type TestClient } from './use-test-redis.ts';
+export { startTestCluster, type TestCluster } from './test-cluster.ts';
