@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger } from '@ddup/runtime';
 import { type TestRedis, sampleEvent, startTestRedis } from '@ddup/test-utils';
 import { API_PREFIX } from './app.ts';
-import { parseGatewayConfig } from './env.ts';
-import { type Gateway, createGateway } from './gateway.ts';
+import type { Gateway } from './gateway.ts';
+import { startTestGateway, stopTestGateway } from '../test/test-gateway.ts';
 
 const EVENTS = `http://localhost${API_PREFIX}/events`;
 let redis: TestRedis;
@@ -15,14 +14,11 @@ async function post(body: string, headers: Record<string, string> = { 'content-t
 
 beforeAll(async () => {
   redis = await startTestRedis();
-  const config = parseGatewayConfig({ REDIS_URL: redis.url, BODY_LIMIT_BYTES: '4096' });
-  gateway = createGateway(config, createLogger('test', 'error'));
-  const deadline = Date.now() + 5_000;
-  while (!gateway.redis.isReady && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  gateway = await startTestGateway({ REDIS_URL: redis.url, BODY_LIMIT_BYTES: '4096' });
 });
 
 afterAll(async () => {
-  await gateway.redis.close();
+  await stopTestGateway(gateway);
   await redis.cleanup();
 });
 

@@ -4,11 +4,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventHash, parseJson, type DedupEvent } from '@ddup/hashing';
-import { createLogger } from '@ddup/runtime';
-import { eventually, sampleEvent, useTestRedis } from '@ddup/test-utils';
+import { sampleEvent, useTestRedis } from '@ddup/test-utils';
 import { API_PREFIX } from '../src/app.ts';
-import { parseGatewayConfig } from '../src/env.ts';
-import { type Gateway, createGateway } from '../src/gateway.ts';
+import type { Gateway } from '../src/gateway.ts';
+import { startTestGateway, stopTestGateway } from './test-gateway.ts';
 
 const BATCH = `http://localhost${API_PREFIX}/events/batch`;
 const STREAM = 'ddup:{s00}:events';
@@ -41,18 +40,16 @@ function hashOf(event: unknown): string {
 const ID = expect.stringMatching(/^\d+-\d+$/);
 
 beforeAll(async () => {
-  const config = parseGatewayConfig({
+  gateway = await startTestGateway({
     REDIS_URL: test.redis.url,
     BODY_LIMIT_BYTES: '4096',
     BATCH_BODY_LIMIT_BYTES: String(1024 * 1024),
     BATCH_MAX_EVENTS: '1000',
   });
-  gateway = createGateway(config, createLogger('test', 'error'));
-  await eventually('gateway connected', () => gateway.redis.isReady);
 });
 
 afterAll(async () => {
-  await gateway.redis.close();
+  await stopTestGateway(gateway);
 });
 
 describe('POST /events/batch', () => {

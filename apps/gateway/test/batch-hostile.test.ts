@@ -3,11 +3,10 @@
  * answered without parsing megabytes as one value, and a heavy batch lets other requests in.
  */
 import { afterAll, beforeAll, beforeEach, expect, it, vi } from 'vitest';
-import { createLogger } from '@ddup/runtime';
-import { eventually, useTestRedis } from '@ddup/test-utils';
+import { useTestRedis } from '@ddup/test-utils';
 import { API_PREFIX } from '../src/app.ts';
-import { parseGatewayConfig } from '../src/env.ts';
-import { type Gateway, createGateway } from '../src/gateway.ts';
+import type { Gateway } from '../src/gateway.ts';
+import { startTestGateway, stopTestGateway } from './test-gateway.ts';
 
 const MiB = 1024 * 1024;
 
@@ -43,12 +42,11 @@ function repeated(unit: string, bytes: number): string {
 }
 
 beforeAll(async () => {
-  gateway = createGateway(parseGatewayConfig({ REDIS_URL: test.redis.url }), createLogger('test', 'error'));
-  await eventually('gateway connected', () => gateway.redis.isReady);
+  gateway = await startTestGateway({ REDIS_URL: test.redis.url });
 });
 
 afterAll(async () => {
-  await gateway.redis.close();
+  await stopTestGateway(gateway);
 });
 
 it('16 MiB of array elements: too_long, counted without parsing them', async () => {

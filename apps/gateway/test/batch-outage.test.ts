@@ -1,10 +1,9 @@
 /** Batches while Redis is away (503, nothing stored), and with DURABILITY=wait (one WAIT per batch). */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger } from '@ddup/runtime';
 import { type TestRedis, eventually, sampleEvent, startTestRedis, startTestReplica } from '@ddup/test-utils';
 import { API_PREFIX } from '../src/app.ts';
-import { parseGatewayConfig } from '../src/env.ts';
-import { type Gateway, createGateway } from '../src/gateway.ts';
+import type { Gateway } from '../src/gateway.ts';
+import { startTestGateway, stopTestGateway } from './test-gateway.ts';
 
 const batchOf = (prefix: string, n = 50) => JSON.stringify(Array.from({ length: n }, (_, i) => sampleEvent(`${prefix}-${i}`)));
 
@@ -20,12 +19,11 @@ describe('Redis unreachable', () => {
   beforeAll(async () => {
     // fsync always: what was answered survives the SIGKILL even when the disk is slow (everysec may postpone writes).
     redis = await startTestRedis({ appendOnly: true, appendFsync: 'always' });
-    gateway = createGateway(parseGatewayConfig({ REDIS_URL: redis.url, STREAM_SHARDS: '4' }), createLogger('test', 'error'));
-    await eventually('gateway connected', () => gateway.redis.isReady);
+    gateway = await startTestGateway({ REDIS_URL: redis.url, STREAM_SHARDS: '4' });
   });
 
   afterAll(async () => {
-    await gateway.redis.close().catch(() => undefined);
+    await stopTestGateway(gateway);
     await redis.cleanup();
   });
 
@@ -72,21 +70,17 @@ describe('DURABILITY=wait', () => {
   beforeAll(async () => {
     primary = await startTestRedis();
     replica = await startTestReplica(primary);
-    gateway = createGateway(
-      parseGatewayConfig({
+    gateway = await startTestGateway({
         REDIS_URL: primary.url,
         STREAM_SHARDS: '4',
         DURABILITY: 'wait',
         DURABILITY_WAIT_REPLICAS: '1',
         DURABILITY_WAIT_TIMEOUT_MS: '300',
-      }),
-      createLogger('test', 'error'),
-    );
-    await eventually('gateway connected', () => gateway.redis.isReady);
+      });
   });
 
   afterAll(async () => {
-    await gateway.redis.close().catch(() => undefined);
+    await stopTestGateway(gateway);
     await replica.cleanup();
     await primary.cleanup();
   });

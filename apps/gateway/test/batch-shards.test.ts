@@ -2,11 +2,10 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { eventHash, parseJson, type DedupEvent } from '@ddup/hashing';
 import { allEventsStreamKeys, eventsStreamKey, seenKey, shardOf } from '@ddup/redis-keys';
-import { createLogger } from '@ddup/runtime';
-import { eventually, sampleEvent, useTestRedis } from '@ddup/test-utils';
+import { sampleEvent, useTestRedis } from '@ddup/test-utils';
 import { API_PREFIX } from '../src/app.ts';
-import { parseGatewayConfig } from '../src/env.ts';
-import { type Gateway, createGateway } from '../src/gateway.ts';
+import type { Gateway } from '../src/gateway.ts';
+import { startTestGateway, stopTestGateway } from './test-gateway.ts';
 
 const SHARDS = 4;
 const test = useTestRedis({ flushAfterEach: true });
@@ -39,12 +38,11 @@ async function scriptCalls(): Promise<number> {
 }
 
 beforeAll(async () => {
-  gateway = createGateway(parseGatewayConfig({ REDIS_URL: test.redis.url, STREAM_SHARDS: String(SHARDS) }), createLogger('test', 'error'));
-  await eventually('gateway connected', () => gateway.redis.isReady);
+  gateway = await startTestGateway({ REDIS_URL: test.redis.url, STREAM_SHARDS: String(SHARDS) });
 });
 
 afterAll(async () => {
-  await gateway.redis.close();
+  await stopTestGateway(gateway);
 });
 
 it('puts each event in the stream of its shard, with one script call per shard', async () => {

@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createLogger } from '@ddup/runtime';
-import { type TestRedis, eventually, sampleEvent, startTestRedis, startTestReplica } from '@ddup/test-utils';
+import { type TestRedis, sampleEvent, startTestRedis, startTestReplica } from '@ddup/test-utils';
 import { API_PREFIX } from '../src/app.ts';
-import { parseGatewayConfig } from '../src/env.ts';
-import { type Gateway, createGateway } from '../src/gateway.ts';
+import type { Gateway } from '../src/gateway.ts';
+import { startTestGateway, stopTestGateway } from './test-gateway.ts';
 
 let primary: TestRedis;
 let replica: TestRedis;
@@ -15,15 +14,11 @@ const post = async (n: string) =>
 beforeAll(async () => {
   primary = await startTestRedis();
   replica = await startTestReplica(primary);
-  gateway = createGateway(
-    parseGatewayConfig({ REDIS_URL: primary.url, DURABILITY: 'wait', DURABILITY_WAIT_REPLICAS: '1', DURABILITY_WAIT_TIMEOUT_MS: '300' }),
-    createLogger('test', 'error'),
-  );
-  await eventually('gateway connected', () => gateway.redis.isReady);
+  gateway = await startTestGateway({ REDIS_URL: primary.url, DURABILITY: 'wait', DURABILITY_WAIT_REPLICAS: '1', DURABILITY_WAIT_TIMEOUT_MS: '300' });
 });
 
 afterAll(async () => {
-  await gateway.redis.close().catch(() => undefined);
+  await stopTestGateway(gateway);
   await replica.cleanup();
   await primary.cleanup();
 });

@@ -1,10 +1,9 @@
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createLogger } from '@ddup/runtime';
-import { type TestRedis, eventually, sampleEvent, startTestRedis } from '@ddup/test-utils';
+import { type TestRedis, sampleEvent, startTestRedis } from '@ddup/test-utils';
 import { API_PREFIX } from '../src/app.ts';
-import { parseGatewayConfig } from '../src/env.ts';
-import { type Gateway, createGateway } from '../src/gateway.ts';
+import type { Gateway } from '../src/gateway.ts';
+import { startTestGateway, stopTestGateway } from './test-gateway.ts';
 import { closeGracefully, listen } from '../src/http-server.ts';
 
 let redis: TestRedis;
@@ -12,11 +11,10 @@ let gateway: Gateway;
 
 beforeAll(async () => {
   redis = await startTestRedis();
-  gateway = createGateway(parseGatewayConfig({ REDIS_URL: redis.url }), createLogger('test', 'error'));
-  await eventually('connected', () => gateway.redis.isReady);
+  gateway = await startTestGateway({ REDIS_URL: redis.url });
 });
 afterAll(async () => {
-  await gateway.redis.close();
+  await stopTestGateway(gateway);
   await redis.cleanup();
 });
 

@@ -5,10 +5,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Logger } from '@ddup/runtime';
-import { type TestRedis, eventually, startTestRedis } from '@ddup/test-utils';
+import { type TestRedis, startTestRedis } from '@ddup/test-utils';
 import { API_PREFIX } from '../src/app.ts';
-import { parseGatewayConfig } from '../src/env.ts';
-import { type Gateway, createGateway } from '../src/gateway.ts';
+import type { Gateway } from '../src/gateway.ts';
+import { startTestGateway, stopTestGateway } from './test-gateway.ts';
 import { firstInvalidUtf8Offset } from '../src/read-body.ts';
 import {
   MiB,
@@ -93,13 +93,12 @@ function endlessBody(total: number) {
 
 beforeAll(async () => {
   redis = await startTestRedis();
-  gateway = createGateway(parseGatewayConfig({ REDIS_URL: redis.url, BODY_LIMIT_BYTES: String(LIMIT) }), recordingLogger);
-  await eventually('gateway connected', () => gateway.redis.isReady);
+  gateway = await startTestGateway({ REDIS_URL: redis.url, BODY_LIMIT_BYTES: String(LIMIT) }, recordingLogger);
 });
 
 afterAll(async () => {
   expect(loggedErrors).toEqual([]);
-  await gateway.redis.close().catch(() => undefined);
+  await stopTestGateway(gateway);
   await redis.cleanup();
 });
 

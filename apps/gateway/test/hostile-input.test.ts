@@ -9,10 +9,10 @@ import type { AddressInfo, Socket } from 'node:net';
 import { type IntervalHistogram, monitorEventLoopDelay } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Logger } from '@ddup/runtime';
-import { type TestRedis, eventually, startTestRedis } from '@ddup/test-utils';
+import { type TestRedis, startTestRedis } from '@ddup/test-utils';
 import { API_PREFIX } from '../src/app.ts';
-import { parseGatewayConfig } from '../src/env.ts';
-import { type Gateway, createGateway } from '../src/gateway.ts';
+import type { Gateway } from '../src/gateway.ts';
+import { startTestGateway, stopTestGateway } from './test-gateway.ts';
 import { BODY_TIMEOUT_MS, closeGracefully, listen } from '../src/http-server.ts';
 import { MiB, bytesOf, deepEventText, invalidUtf8Bodies, manyKeysEventText, prng, randomBytes, richEventText } from './hostile-cases.ts';
 import { type RawExchange, postHead, pump, rawRequest } from './raw-http.ts';
@@ -89,8 +89,7 @@ async function runHealthProbe(): Promise<void> {
 
 beforeAll(async () => {
   redis = await startTestRedis();
-  gateway = createGateway(parseGatewayConfig({ REDIS_URL: redis.url, BODY_LIMIT_BYTES: String(LIMIT) }), recordingLogger);
-  await eventually('gateway connected', () => gateway.redis.isReady);
+  gateway = await startTestGateway({ REDIS_URL: redis.url, BODY_LIMIT_BYTES: String(LIMIT) }, recordingLogger);
   server = await listen(gateway.app, 0, '127.0.0.1', { bodyTimeoutMs: TIMEOUT_MS });
   server.on('connection', (socket: Socket) => {
     const peerPort = socket.remotePort ?? 0;
@@ -113,7 +112,7 @@ afterAll(async () => {
   clearInterval(rssTimer);
   loopDelay?.disable();
   if (server) await closeGracefully(server, 1_000);
-  await gateway?.redis.close().catch(() => undefined);
+  await stopTestGateway(gateway);
   await redis?.cleanup();
 });
 

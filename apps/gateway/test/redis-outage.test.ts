@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createLogger } from '@ddup/runtime';
 import { type TestRedis, eventually, sampleEvent, startTestRedis } from '@ddup/test-utils';
 import { API_PREFIX } from '../src/app.ts';
-import { parseGatewayConfig } from '../src/env.ts';
-import { type Gateway, createGateway } from '../src/gateway.ts';
+import type { Gateway } from '../src/gateway.ts';
+import { startTestGateway, stopTestGateway } from './test-gateway.ts';
 
 let redis: TestRedis;
 let gateway: Gateway;
@@ -14,12 +13,11 @@ const post = async (n: string) =>
 beforeAll(async () => {
   // always: with everysec a busy disk lets Redis postpone its AOF write, and a SIGKILL may lose an answered write.
   redis = await startTestRedis({ appendOnly: true, appendFsync: 'always' });
-  gateway = createGateway(parseGatewayConfig({ REDIS_URL: redis.url }), createLogger('test', 'error'));
-  await eventually('gateway connected', () => gateway.redis.isReady);
+  gateway = await startTestGateway({ REDIS_URL: redis.url });
 });
 
 afterAll(async () => {
-  await gateway.redis.close().catch(() => undefined);
+  await stopTestGateway(gateway);
   await redis.cleanup();
 });
 
