@@ -32,12 +32,13 @@ async function groupInfo(stream: string) {
 
 function settings(overrides: Partial<ConsumerPoolSettings> = {}): ConsumerPoolSettings {
   return {
-    REDIS_URL: redis.url,
+    redis: { kind: 'single', url: redis.url },
     STREAM_SHARDS: 1,
     DEDUP_WINDOW_SECONDS: WINDOW_SECONDS,
     CONSUMER_CONCURRENCY: 2,
     CONSUMER_BATCH_SIZE: 50,
     CONSUMER_BLOCK_MS: 200,
+    CONSUMER_IDLE_POLL_MS: 20,
     CONSUMER_NAME: 'test',
     REDIS_COMMAND_TIMEOUT_MS: 2_000,
     CONSUMER_CLAIM_IDLE_MS: 30_000,
@@ -106,7 +107,7 @@ describe('StreamConsumer', () => {
     await client.sendCommand(['XREADGROUP', 'GROUP', CONSUMER_GROUP, 'worker-x', 'COUNT', '30', 'STREAMS', stream, '>']);
     expect((await groupInfo(stream)).pending).toBe(30);
 
-    const connection = createRedisConnection({ url: redis.url, name: 'test', commandTimeoutMs: 2_000, logger });
+    const connection = createRedisConnection({ target: { kind: 'single', url: redis.url }, name: 'test', commandTimeoutMs: 2_000, logger });
     await connection.connect();
     const consumer = new StreamConsumer({
       redis: connection,
@@ -114,6 +115,7 @@ describe('StreamConsumer', () => {
       streams: [stream],
       batchSize: 7,
       blockMs: 100,
+      idlePollMs: 20,
       commandTimeoutMs: 2_000,
       confirm: { windowMs: WINDOW_SECONDS * 1000, shardCount: 1 },
       reclaim: { minIdleMs: 60_000, intervalMs: 60_000, maxDeliveries: 5, count: 100 },

@@ -2,7 +2,6 @@ import { CONSUMER_GROUP, allEventsStreamKeys } from '@ddup/redis-keys';
 import {
   type Logger,
   type RedisConnection,
-  connectInBackground,
   createRedisConnection,
   stopOnShardCountMismatch,
 } from '@ddup/runtime';
@@ -12,12 +11,13 @@ import { StreamConsumer } from './stream-consumer.ts';
 
 export type ConsumerPoolSettings = Pick<
   ConsumerConfig,
-  | 'REDIS_URL'
+  | 'redis'
   | 'STREAM_SHARDS'
   | 'DEDUP_WINDOW_SECONDS'
   | 'CONSUMER_CONCURRENCY'
   | 'CONSUMER_BATCH_SIZE'
   | 'CONSUMER_BLOCK_MS'
+  | 'CONSUMER_IDLE_POLL_MS'
   | 'CONSUMER_NAME'
   | 'REDIS_COMMAND_TIMEOUT_MS'
   | 'CONSUMER_CLAIM_IDLE_MS'
@@ -58,13 +58,13 @@ export class ConsumerPool {
     for (let index = 0; index < settings.CONSUMER_CONCURRENCY; index++) {
       const name = `${settings.CONSUMER_NAME}-${process.pid}-${index}`;
       const redis = createRedisConnection({
-        url: settings.REDIS_URL,
+        target: settings.redis,
         name: `ddup-consumer-${name}`,
         commandTimeoutMs: settings.REDIS_COMMAND_TIMEOUT_MS,
         logger,
       });
-      connectInBackground(redis, logger);
-      if (index === 0) redis.on('ready', () => void stopOnShardCountMismatch(redis, settings.STREAM_SHARDS, logger));
+      redis.connectInBackground();
+      if (index === 0) redis.onReady(() => void stopOnShardCountMismatch(redis, settings.STREAM_SHARDS, logger));
       connections.push(redis);
       consumers.push(
         new StreamConsumer({
@@ -73,6 +73,7 @@ export class ConsumerPool {
           streams,
           batchSize: settings.CONSUMER_BATCH_SIZE,
           blockMs: settings.CONSUMER_BLOCK_MS,
+          idlePollMs: settings.CONSUMER_IDLE_POLL_MS,
           commandTimeoutMs: settings.REDIS_COMMAND_TIMEOUT_MS,
           confirm: { windowMs: settings.DEDUP_WINDOW_SECONDS * 1000, shardCount: settings.STREAM_SHARDS },
           reclaim: {

@@ -1,16 +1,17 @@
 import { hostname } from 'node:os';
 import { z } from 'zod';
-import { integerVar, loadConfigOrExit, parseEnv, redisVariables } from '@ddup/config';
+import { type RedisTarget, integerVar, loadConfigOrExit, parseEnv, redisTargetOf, redisVariables, refineOneRedisTarget } from '@ddup/config';
 
 const consumerSchema = z.object({
   ...redisVariables,
-  REDIS_URL: redisVariables.REDIS_URL.unwrap().default('redis://127.0.0.1:6379'),
   /** Consumers in this process's pool; each has its own connection for the blocking read. */
   CONSUMER_CONCURRENCY: integerVar({ min: 1, max: 256, fallback: 2 }),
   /** Entries one XREADGROUP may return (COUNT). */
   CONSUMER_BATCH_SIZE: integerVar({ min: 1, max: 100_000, fallback: 500 }),
   /** How long one XREADGROUP waits for new entries (BLOCK); also bounds how long a stop waits. */
   CONSUMER_BLOCK_MS: integerVar({ min: 1, max: 60_000, fallback: 1_000 }),
+  /** On Redis Cluster (no blocking read across shards): the pause after a round that found every shard empty. */
+  CONSUMER_IDLE_POLL_MS: integerVar({ min: 1, max: 10_000, fallback: 20 }),
   /** Prefix of consumer names in the group; the pid and index are appended. */
   CONSUMER_NAME: z.string().regex(/^[\w.-]+$/, { error: 'may hold letters, digits, _ . - only' }).default(hostname().replace(/[^\w.-]/g, '_') || 'consumer'),
   /** A pending entry idle this long is taken over from its consumer (presumed crashed). */
@@ -25,13 +26,17 @@ const consumerSchema = z.object({
   STREAM_TRIM_INTERVAL_MS: integerVar({ min: 50, max: 24 * 3600 * 1000, fallback: 60_000 }),
   REDIS_COMMAND_TIMEOUT_MS: integerVar({ min: 50, max: 60_000, fallback: 5_000 }),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error'], { error: 'must be debug, info, warn or error' }).default('info'),
-});
+}).superRefine(refineOneRedisTarget);
 
 /** The consumer pool's settings, read from the environment once at start-up. */
-export type ConsumerConfig = z.output<typeof consumerSchema>;
+export type ConsumerConfig = z.output<typeof consumerSchema> & {
+  /** REDIS_CLUSTER_NODES, else REDIS_URL, else redis://127.0.0.1:6379. */
+  readonly redis: RedisTarget;
+};
 
 export function parseConsumerConfig(env: Readonly<Record<string, string | undefined>>): ConsumerConfig {
-  return parseEnv(consumerSchema, env);
+  const config = parseEnv(consumerSchema, env);
+  return { ...config, redis: redisTargetOf(config) };
 }
 
 /** The process's settings, from its environment; exits with a message naming a bad variable. */

@@ -1,4 +1,4 @@
-import { createLogger, onShutdownSignal, redactUrl } from '@ddup/runtime';
+import { createLogger, onShutdownSignal, describeRedisTarget } from '@ddup/runtime';
 import { ConsumerPool } from './consumer-pool.ts';
 import { loadConsumerConfig } from './env.ts';
 
@@ -9,6 +9,6 @@ logger.info('consumer pool started', {
   consumers: config.CONSUMER_CONCURRENCY,
   shards: config.STREAM_SHARDS,
   batchSize: config.CONSUMER_BATCH_SIZE,
-  redis: redactUrl(config.REDIS_URL),
+  redis: describeRedisTarget(config.redis),
 });
 onShutdownSignal(logger, () => pool.close());

@@ -1,6 +1,6 @@
-import { once } from 'node:events';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { CONSUMER_GROUP } from '@ddup/redis-keys';
-import { type Logger, type RedisConnection, rateLimited, withCommandTimeout, withTimeout } from '@ddup/runtime';
+import { type Logger, type RedisCommands, type RedisConnection, rateLimited, withCommandTimeout, withTimeout } from '@ddup/runtime';
 import { backoff } from './backoff.ts';
 import { type ConfirmSettings, confirmBatch } from './confirm.ts';
 import { ensureConsumerGroup } from './consumer-group.ts';
@@ -15,6 +15,8 @@ export interface StreamConsumerOptions {
   readonly streams: readonly string[];
   readonly batchSize: number;
   readonly blockMs: number;
+  /** On a cluster, where reads cannot block across shards: the pause after finding every shard empty. */
+  readonly idlePollMs: number;
   readonly commandTimeoutMs: number;
   readonly confirm: ConfirmSettings;
   readonly reclaim: ReclaimSettings & { readonly intervalMs: number };
@@ -89,19 +91,23 @@ export class StreamConsumer {
     while (!this.#stop.signal.aborted) {
       if (!redis.isReady) {
         // Connecting or reconnecting: the connection logs that; wait rather than spin on errors.
-        await once(redis, 'ready', { signal: this.#stop.signal }).catch(() => undefined);
+        await redis.untilReady(this.#stop.signal).catch(() => undefined);
         continue;
       }
       try {
-        const batches = parseStreamsReply(await reads.sendCommand(this.#readArgs()));
-        for (const batch of batches) {
-          // One timer for the whole pipeline, not one per command.
-          const result = await withTimeout(confirmBatch(redis, batch, this.#options.confirm), commandTimeoutMs, 'confirm batch');
+        const batches = await this.#read(reads);
+        // Every stream's batch at once (on a cluster, each to its own master); one timer for all.
+        const results = await withTimeout(
+          Promise.all(batches.map((batch) => confirmBatch(redis, batch, this.#options.confirm))),
+          commandTimeoutMs,
+          'confirm batch',
+        );
+        results.forEach((result, index) => {
           this.#confirmed += result.confirmed;
           if (result.unconfirmable.length > 0) {
-            logger.warn('entries without a valid hash left pending', { stream: batch.stream, ids: result.unconfirmable.slice(0, 10) });
+            logger.warn('entries without a valid hash left pending', { stream: batches[index]?.stream, ids: result.unconfirmable.slice(0, 10) });
           }
-        }
+        });
         this.#advance(batches);
         failures = 0;
         await this.#maintain(writes);
@@ -119,7 +125,7 @@ export class StreamConsumer {
   }
 
   /** Between reads, now and then: take over stale entries of dead consumers; trim acknowledged history. */
-  async #maintain(writes: ReturnType<typeof withCommandTimeout>): Promise<void> {
+  async #maintain(writes: RedisCommands): Promise<void> {
     const { streams, name, reclaim, retention, confirm, logger } = this.#options;
     const now = Date.now();
     if (now - this.#lastReclaim >= reclaim.intervalMs) {
@@ -158,13 +164,25 @@ export class StreamConsumer {
     this.#position = cursors.size === 0 ? { kind: 'new' } : { kind: 'backlog', cursors };
   }
 
-  #readArgs(): string[] {
-    const { streams, batchSize, blockMs, name } = this.#options;
+  /**
+   * One XREADGROUP over every stream, blocking until something arrives. On a cluster the shards
+   * live in different slots, so each is read on its own (all at once, without BLOCK, which would
+   * hold the connection to its master), and an empty round is followed by a short pause.
+   */
+  async #read(reads: RedisCommands): Promise<StreamBatch[]> {
+    const { redis, streams, batchSize, blockMs, idlePollMs, name } = this.#options;
     const head = ['XREADGROUP', 'GROUP', CONSUMER_GROUP, name, 'COUNT', String(batchSize)];
-    if (this.#position.kind === 'backlog') {
-      const { cursors } = this.#position;
-      return [...head, 'STREAMS', ...cursors.keys(), ...cursors.values()];
+    const cursors = this.#position.kind === 'backlog' ? [...this.#position.cursors] : streams.map((stream) => [stream, '>'] as const);
+    if (redis.readsAcrossShards) {
+      const block = this.#position.kind === 'new' ? ['BLOCK', String(blockMs)] : [];
+      const keys = cursors.map(([stream]) => stream);
+      return parseStreamsReply(await reads.sendCommand([...head, ...block, 'STREAMS', ...keys, ...cursors.map(([, id]) => id)]));
     }
-    return [...head, 'BLOCK', String(blockMs), 'STREAMS', ...streams, ...streams.map(() => '>')];
+    const replies = await Promise.all(cursors.map(([stream, id]) => reads.sendCommand([...head, 'STREAMS', stream, id])));
+    const batches = replies.flatMap(parseStreamsReply).filter((batch) => batch.entries.length > 0 || this.#position.kind === 'backlog');
+    if (batches.length === 0 && this.#position.kind === 'new') {
+      await sleep(idlePollMs, undefined, { signal: this.#stop.signal }).catch(() => undefined);
+    }
+    return batches;
   }
 }

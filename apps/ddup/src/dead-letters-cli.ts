@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { listDeadLetters, replayDeadLetters } from '@ddup/consumer';
+import { redisTargetOf } from '@ddup/config';
 import { createLogger, createRedisConnection } from '@ddup/runtime';
 import { readEmbeddedUrl } from './embedded-url.ts';
 import { loadDeadLettersConfig } from './dead-letters-env.ts';
@@ -10,7 +11,7 @@ const USAGE = `usage: pnpm dead-letters list   [--count N] [--shard N]
 list    prints dead letters as JSON lines: shard, id, source_id, reason, deliveries, hash, event
 replay  puts them back on their events stream (atomically, one by one) and deletes them
 
-Redis: REDIS_URL, else the embedded Redis of a running \`pnpm start\` (DDUP_DATA_DIR/redis/url).`;
+Redis: REDIS_CLUSTER_NODES or REDIS_URL, else the embedded Redis of a running \`pnpm start\` (DDUP_DATA_DIR/redis/url).`;
 
 function fail(message: string): never {
   process.stderr.write(`ddup dead-letters: ${message}\n${USAGE}\n`);
@@ -29,14 +30,16 @@ const command = positionals[0];
 if (command !== 'list' && command !== 'replay') fail('expected "list" or "replay"');
 
 const config = loadDeadLettersConfig(values.count);
-const url = config.REDIS_URL ?? readEmbeddedUrl(config.DDUP_DATA_DIR);
-if (!url) fail(`no REDIS_URL, and no running embedded Redis under ${config.DDUP_DATA_DIR}`);
+const configured = config.REDIS_URL !== undefined || config.REDIS_CLUSTER_NODES !== undefined;
+const embeddedUrl = configured ? undefined : readEmbeddedUrl(config.DDUP_DATA_DIR);
+if (!configured && !embeddedUrl) fail(`no REDIS_URL or REDIS_CLUSTER_NODES, and no running embedded Redis under ${config.DDUP_DATA_DIR}`);
+const target = redisTargetOf({ ...config, REDIS_URL: config.REDIS_URL ?? embeddedUrl });
 const shard = values.shard === undefined ? undefined : Number(values.shard);
 if (shard !== undefined && !(Number.isInteger(shard) && shard >= 0 && shard < config.STREAM_SHARDS)) {
   fail(`--shard must be from 0 to ${config.STREAM_SHARDS - 1}`);
 }
 
-const redis = createRedisConnection({ url, name: 'ddup-dead-letters', commandTimeoutMs: 5_000, logger: createLogger('dead-letters', 'error') });
+const redis = createRedisConnection({ target, name: 'ddup-dead-letters', commandTimeoutMs: 5_000, logger: createLogger('dead-letters', 'error') });
 await redis.connect();
 try {
   let letters = await listDeadLetters(redis, config.STREAM_SHARDS, config.DEAD_LETTER_COUNT);

@@ -1,13 +1,15 @@
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { durabilityVariables, integerVar, loadConfigOrExit, parseEnv, redisVariables } from '@ddup/config';
+import { durabilityVariables, integerVar, loadConfigOrExit, parseEnv, redisVariables, refineOneRedisTarget } from '@ddup/config';
 
 /** `.data/` at the project root: the embedded Redis keeps its AOF there. */
 export const DEFAULT_DATA_DIR = fileURLToPath(new URL('../../../.data', import.meta.url));
 
 const launcherSchema = z.object({
-  /** Use this Redis; when unset, start an embedded redis-server. */
+  /** Use this Redis; when unset (and no cluster is given), start an embedded redis-server. */
   REDIS_URL: redisVariables.REDIS_URL,
+  /** Use this Redis Cluster (passed on to gateway and consumer as it is). */
+  REDIS_CLUSTER_NODES: redisVariables.REDIS_CLUSTER_NODES,
   DDUP_DATA_DIR: z.string().default(DEFAULT_DATA_DIR),
   REDIS_SERVER_BIN: z.string().default('redis-server'),
   /** The gateway's port, also used here to wait for it to be ready. */
@@ -16,7 +18,7 @@ const launcherSchema = z.object({
   DURABILITY: durabilityVariables.DURABILITY,
   /** Where redis-server is looked for. */
   PATH: z.string().optional(),
-});
+}).superRefine(refineOneRedisTarget);
 
 export type LauncherConfig = z.output<typeof launcherSchema>;
 

@@ -14,7 +14,7 @@ const config = loadLauncherConfig();
 const logger = createLogger('ddup');
 
 let redis: SupervisedRedis | undefined;
-if (!config.REDIS_URL) {
+if (!config.REDIS_URL && !config.REDIS_CLUSTER_NODES) {
   await stopLeftoverEmbeddedRedis(config.DDUP_DATA_DIR, logger);
   let server: RunningRedisServer;
   try {
@@ -28,8 +28,8 @@ if (!config.REDIS_URL) {
   writeEmbeddedUrl(config.DDUP_DATA_DIR, server.url);
   redis = new SupervisedRedis(server, logger);
 }
-const redisUrl = config.REDIS_URL ?? (redis as SupervisedRedis).url;
-const childEnv = childEnvironment({ REDIS_URL: redisUrl, PORT: String(config.PORT) });
+const redisUrl = config.REDIS_URL ?? redis?.url;
+const childEnv = childEnvironment({ ...(redisUrl ? { REDIS_URL: redisUrl } : {}), PORT: String(config.PORT) });
 
 const children: Child[] = [startChild('gateway', childEnv), startChild('consumer', childEnv)];
 let stopping: Promise<void> | undefined;

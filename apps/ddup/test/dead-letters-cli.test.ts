@@ -16,12 +16,13 @@ beforeAll(async () => {
   client = await redis.client();
   pool = ConsumerPool.start(
     {
-      REDIS_URL: redis.url,
+      redis: { kind: 'single', url: redis.url },
       STREAM_SHARDS: 1,
       DEDUP_WINDOW_SECONDS: 3_600,
       CONSUMER_CONCURRENCY: 2,
       CONSUMER_BATCH_SIZE: 100,
       CONSUMER_BLOCK_MS: 100,
+      CONSUMER_IDLE_POLL_MS: 20,
       CONSUMER_NAME: 'dl',
       REDIS_COMMAND_TIMEOUT_MS: 2_000,
       CONSUMER_CLAIM_IDLE_MS: 100,

@@ -1,12 +1,12 @@
 import {
   type AdmitReply,
-  type RedisCommandSender,
   admitScript,
   eventsStreamKey,
   runScript,
   seenKey,
   shardOf,
 } from '@ddup/redis-keys';
+import type { RedisCommands } from '@ddup/runtime';
 
 /** What happened to one event at the door. */
 export type Admission =
@@ -34,23 +34,22 @@ export type AdmitEvent = (hash: string, canonical: string) => Promise<Admission>
  * Admission in one round trip: the admit script checks the seen key, appends to the shard's
  * stream and creates the seen key atomically, so identical requests racing get one 202.
  */
-export function createEventAdmitter(redis: RedisCommandSender, settings: AdmissionSettings): AdmitEvent {
+export function createEventAdmitter(redis: RedisCommands, settings: AdmissionSettings): AdmitEvent {
   const windowSeconds = String(settings.windowSeconds);
   const wait = settings.waitForReplicas;
-  const waitReplicas = String(wait?.replicas ?? 0);
-  const waitTimeout = String(wait?.timeoutMs ?? 0);
   return async function admitEvent(hash, canonical) {
     const shard = shardOf(hash, settings.shardCount);
+    const stream = eventsStreamKey(shard);
     const [code, value] = await runScript<AdmitReply>(
       redis,
       admitScript,
-      [seenKey(shard, hash), eventsStreamKey(shard)],
+      [seenKey(shard, hash), stream],
       [windowSeconds, hash, canonical],
     );
     if (code === 0) return { outcome: 'duplicate', hash, state: value };
     if (wait) {
       // WAIT covers every write sent before it on this connection, this admission included.
-      const acknowledged = await redis.sendCommand<number>(['WAIT', waitReplicas, waitTimeout]);
+      const acknowledged = await redis.waitForReplicas([stream], wait.replicas, wait.timeoutMs);
       if (acknowledged < wait.replicas) throw new ReplicationTimeoutError(acknowledged, wait.replicas);
     }
     return { outcome: 'accepted', id: value, hash };

@@ -1,12 +1,12 @@
 import {
   type AdmitBatchReply,
-  type RedisCommandSender,
   admitBatchScript,
   eventsStreamKey,
   runScript,
   seenKey,
   shardOf,
 } from '@ddup/redis-keys';
+import type { RedisCommands } from '@ddup/runtime';
 import { type AdmissionSettings, ReplicationTimeoutError } from './admission.ts';
 import type { HashedEvent } from './batch-item.ts';
 import type { AdmittedResult } from './batch-results.ts';
@@ -42,12 +42,12 @@ function collect(call: ShardCall, reply: AdmitBatchReply, events: readonly Hashe
  * earlier one of the batch is not sent again: it is a duplicate of that one (state `pending` when that
  * one was accepted, else its state). Any failed call fails the whole batch (503): the other calls may
  * have stored their events, which a retry then gets back as duplicates. With `waitForReplicas`, one
- * WAIT follows all the calls, as for a single event.
+ * WAIT follows all the calls (on a cluster, one per
+ * shard's master), as for a single event.
  */
-export function createBatchAdmitter(redis: RedisCommandSender, settings: AdmissionSettings): AdmitBatch {
+export function createBatchAdmitter(redis: RedisCommands, settings: AdmissionSettings): AdmitBatch {
   const windowSeconds = String(settings.windowSeconds);
   const wait = settings.waitForReplicas;
-  const waitCommand = wait ? ['WAIT', String(wait.replicas), String(wait.timeoutMs)] : undefined;
   return async function admitBatch(events) {
     const results = new Array<AdmittedResult>(events.length);
     const calls = new Map<number, ShardCall>();
@@ -85,9 +85,10 @@ export function createBatchAdmitter(redis: RedisCommandSender, settings: Admissi
       results[i] = { status: 'duplicate', hash, state: first?.status === 'duplicate' ? first.state : 'pending' };
     }
 
-    if (waitCommand && wait && results.some((result) => result.status === 'accepted')) {
+    if (wait && results.some((result) => result.status === 'accepted')) {
       // WAIT covers every write sent before it on this connection, the whole batch included.
-      const acknowledged = await redis.sendCommand<number>(waitCommand);
+      const streams = Array.from(calls.values(), (call) => call.keys[0] ?? '');
+      const acknowledged = await redis.waitForReplicas(streams, wait.replicas, wait.timeoutMs);
       if (acknowledged < wait.replicas) throw new ReplicationTimeoutError(acknowledged, wait.replicas);
     }
     return results;

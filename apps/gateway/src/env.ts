@@ -1,10 +1,18 @@
 import { z } from 'zod';
-import { durabilityVariables, integerVar, loadConfigOrExit, parseEnv, redisVariables } from '@ddup/config';
+import {
+  type RedisTarget,
+  durabilityVariables,
+  integerVar,
+  loadConfigOrExit,
+  parseEnv,
+  redisTargetOf,
+  redisVariables,
+  refineOneRedisTarget,
+} from '@ddup/config';
 
 const gatewaySchema = z.object({
   ...redisVariables,
   ...durabilityVariables,
-  REDIS_URL: redisVariables.REDIS_URL.unwrap().default('redis://127.0.0.1:6379'),
   PORT: integerVar({ min: 1, max: 65_535, fallback: 8000 }),
   /** Unset: every interface, IPv4 and IPv6 (so `localhost` works whichever it resolves to). */
   HOST: z.string().optional(),
@@ -20,13 +28,17 @@ const gatewaySchema = z.object({
   BODY_TIMEOUT_MS: integerVar({ min: 0, max: 600_000, fallback: 10_000 }),
   SHUTDOWN_TIMEOUT_MS: integerVar({ min: 0, max: 600_000, fallback: 10_000 }),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error'], { error: 'must be debug, info, warn or error' }).default('info'),
-});
+}).superRefine(refineOneRedisTarget);
 
 /** The gateway's settings, read from the environment once at start-up. */
-export type GatewayConfig = z.output<typeof gatewaySchema>;
+export type GatewayConfig = z.output<typeof gatewaySchema> & {
+  /** REDIS_CLUSTER_NODES, else REDIS_URL, else redis://127.0.0.1:6379. */
+  readonly redis: RedisTarget;
+};
 
 export function parseGatewayConfig(env: Readonly<Record<string, string | undefined>>): GatewayConfig {
-  return parseEnv(gatewaySchema, env);
+  const config = parseEnv(gatewaySchema, env);
+  return { ...config, redis: redisTargetOf(config) };
 }
 
 /** The process's settings, from its environment; exits with a message naming a bad variable. */

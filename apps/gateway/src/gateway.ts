@@ -2,7 +2,6 @@ import type { Hono } from 'hono';
 import {
   type Logger,
   type RedisConnection,
-  connectInBackground,
   createRedisConnection,
   stopOnShardCountMismatch,
   withCommandTimeout,
@@ -23,17 +22,17 @@ export interface Gateway {
 /** Wires the app to its Redis connection (connecting in the background) from validated settings. */
 export function createGateway(config: GatewayConfig, logger: Logger): Gateway {
   const redis = createRedisConnection({
-    url: config.REDIS_URL,
+    target: config.redis,
     name: 'ddup-gateway',
     commandTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS,
     logger,
   });
-  connectInBackground(redis, logger);
+  redis.connectInBackground();
   // WAIT may take up to its own timeout on top of the ordinary command time.
   const waitMs = config.DURABILITY === 'wait' ? config.DURABILITY_WAIT_TIMEOUT_MS : 0;
   const commands = withCommandTimeout(redis, config.REDIS_COMMAND_TIMEOUT_MS + waitMs);
-  if (config.DURABILITY === 'fsync') redis.on('ready', () => void warnUnlessFsyncAlways(commands, logger));
-  redis.on('ready', () => void stopOnShardCountMismatch(commands, config.STREAM_SHARDS, logger));
+  if (config.DURABILITY === 'fsync') redis.onReady(() => void warnUnlessFsyncAlways(commands, logger));
+  redis.onReady(() => void stopOnShardCountMismatch(commands, config.STREAM_SHARDS, logger));
   const admission: AdmissionSettings = {
     windowSeconds: config.DEDUP_WINDOW_SECONDS,
     shardCount: config.STREAM_SHARDS,

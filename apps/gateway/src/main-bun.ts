@@ -2,7 +2,7 @@
  * The gateway under Bun: `bun apps/gateway/src/main-bun.ts` (or `pnpm --filter @ddup/gateway
  * start:bun`). Same settings, same Hono app and Redis connection as main.ts, served by `Bun.serve`.
  */
-import { createLogger, onShutdownSignal, redactUrl } from '@ddup/runtime';
+import { createLogger, onShutdownSignal, describeRedisTarget } from '@ddup/runtime';
 import {
   type BunServer,
   bunIdleTimeoutSeconds,
@@ -41,7 +41,7 @@ logger.info('gateway listening', {
   host: config.HOST ?? '(all interfaces)',
   runtime: 'bun',
   bunVersion: bun.version,
-  redis: redactUrl(config.REDIS_URL),
+  redis: describeRedisTarget(config.redis),
   shards: config.STREAM_SHARDS,
   canonicalForm: config.CANONICAL_FORM,
 });

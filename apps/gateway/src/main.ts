@@ -1,4 +1,4 @@
-import { createLogger, onShutdownSignal, redactUrl } from '@ddup/runtime';
+import { createLogger, onShutdownSignal, describeRedisTarget } from '@ddup/runtime';
 import { loadGatewayConfig } from './env.ts';
 import { createGateway } from './gateway.ts';
 import { closeGracefully, listen } from './http-server.ts';
@@ -14,7 +14,7 @@ const server = await listen(app, config.PORT, config.HOST, { bodyTimeoutMs: conf
 logger.info('gateway listening', {
   port: config.PORT,
   host: config.HOST ?? '(all interfaces)',
-  redis: redactUrl(config.REDIS_URL),
+  redis: describeRedisTarget(config.redis),
   shards: config.STREAM_SHARDS,
   canonicalForm: config.CANONICAL_FORM,
 });

@@ -1,12 +1,14 @@
-import type { RedisCommandSender } from '@ddup/redis-keys';
-import type { RedisConnection } from '@ddup/runtime';
+import type { RedisCommands, RedisConnection } from '@ddup/runtime';
 
-/** PINGs Redis; undefined when it answers, else the reason. Bounded by the command timeout of `commands`. */
-export function redisHealthCheck(redis: RedisConnection, commands: RedisCommandSender): () => Promise<string | undefined> {
+/**
+ * PINGs Redis (on a cluster, every master: each holds some shards); undefined when all answer,
+ * else the reason. Bounded by the command timeout of `commands`.
+ */
+export function redisHealthCheck(redis: RedisConnection, commands: RedisCommands): () => Promise<string | undefined> {
   return async () => {
     if (!redis.isReady) return 'not connected';
     try {
-      await commands.sendCommand(['PING']);
+      await commands.sendToEachMaster(['PING']);
       return undefined;
     } catch (error) {
       return error instanceof Error ? error.message || error.name : String(error);

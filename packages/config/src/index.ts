@@ -8,3 +8,12 @@ export {
   redisVariables,
   type Durability,
 } from './variables.ts';
+export {
+  DEFAULT_REDIS_URL,
+  describeRedisTarget,
+  redactUrl,
+  redisTargetOf,
+  refineOneRedisTarget,
+  type RedisTarget,
+  type RedisTargetSettings,
+} from './redis-target.ts';

@@ -27,12 +27,24 @@ const redisUrl = z
     error: 'must be a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379',
   });
 
+/** `host:port` or a redis:// URL per seed node, comma-separated; each becomes a URL. */
+const clusterNodes = z
+  .string()
+  .transform((value) => value.split(',').map((node) => node.trim()).filter((node) => node !== ''))
+  .pipe(
+    z
+      .array(z.string().transform((node) => (/^rediss?:\/\//.test(node) ? node : `redis://${node}`)).pipe(redisUrl), {})
+      .min(1, { error: 'must list at least one node, e.g. 10.0.0.1:7000,10.0.0.2:7000' }),
+  );
+
 export const SEVEN_DAYS_SECONDS = 7 * 24 * 60 * 60;
 
 /** Variables every ddup process that talks to Redis reads, with the same meaning everywhere. */
 export const redisVariables = {
   /** Where Redis is. Required by the gateway and consumer; the launcher starts its own when unset. */
   REDIS_URL: redisUrl.optional(),
+  /** Seed nodes of a Redis Cluster (`host:port,host:port` or redis:// URLs); use it instead of REDIS_URL. */
+  REDIS_CLUSTER_NODES: clusterNodes.optional(),
   /** How long an event hash is remembered, counted from first acceptance. */
   DEDUP_WINDOW_SECONDS: integerVar({ min: 1, max: 10 * 365 * 24 * 60 * 60, fallback: SEVEN_DAYS_SECONDS }),
   /** How many stream shards events spread over. Changing it moves seen keys, so keep it fixed. */

@@ -1,3 +1,5 @@
+import type { RedisCommands } from './redis-connection.ts';
+
 /** Redis did not answer a command in time. The command may still run when Redis wakes up. */
 export class CommandTimeoutError extends Error {
   override readonly name = 'CommandTimeoutError';
@@ -15,19 +17,15 @@ export function withTimeout<T>(promise: Promise<T>, timeoutMs: number, what: str
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
-interface RawSender {
-  sendCommand<T = unknown>(args: readonly string[]): Promise<T>;
-}
-
 /**
- * A sender whose commands fail after `timeoutMs`. node-redis 6.3's own command timeout does not
- * fire for a command already written to a server that stopped answering (seen with SIGSTOP), and a
- * gateway request must never hang on Redis, so the bound is kept here.
+ * Commands that fail after `timeoutMs`. node-redis 6.3's own command timeout does not fire for a
+ * command already written to a server that stopped answering (seen with SIGSTOP), and a gateway
+ * request must never hang on Redis, so the bound is kept here.
  */
-export function withCommandTimeout(redis: RawSender, timeoutMs: number): RawSender {
+export function withCommandTimeout(redis: RedisCommands, timeoutMs: number): RedisCommands {
   return {
-    sendCommand<T>(args: readonly string[]): Promise<T> {
-      return withTimeout(redis.sendCommand<T>(args), timeoutMs, args[0] ?? '?');
-    },
+    sendCommand: <T>(args: readonly string[]) => withTimeout(redis.sendCommand<T>(args), timeoutMs, args[0] ?? '?'),
+    waitForReplicas: (keys, replicas, waitMs) => withTimeout(redis.waitForReplicas(keys, replicas, waitMs), timeoutMs, 'WAIT'),
+    sendToEachMaster: <T>(args: readonly string[]) => withTimeout(redis.sendToEachMaster<T>(args), timeoutMs, args[0] ?? '?'),
   };
 }

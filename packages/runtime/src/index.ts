@@ -1,12 +1,13 @@
 export { createLogger, rateLimited, type LogLevel, type Logger } from './log.ts';
 export {
-  connectInBackground,
   createRedisConnection,
-  reconnectDelayMs,
-  redactUrl,
+  type RedisCommands,
   type RedisConnection,
   type RedisConnectionOptions,
 } from './redis-connection.ts';
+export { reconnectDelayMs } from './reconnect.ts';
+export { routingKeyOf } from './routing-key.ts';
+export { redactUrl, describeRedisTarget, type RedisTarget } from '@ddup/config';
 export { onShutdownSignal } from './shutdown.ts';
 export { CommandTimeoutError, withCommandTimeout, withTimeout } from './command-timeout.ts';
 export { checkShardCount, shardCountMismatch, stopOnShardCountMismatch } from './shard-count-guard.ts';

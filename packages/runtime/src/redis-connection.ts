@@ -1,70 +1,63 @@
-import { createClient } from '@redis/client';
-import { type Logger, rateLimited } from './log.ts';
+import { type RedisTarget, describeRedisTarget } from '@ddup/config';
+import type { Logger } from './log.ts';
+import { createClusterConnection } from './cluster-connection.ts';
+import { createSingleConnection } from './single-connection.ts';
+
+/** What ddup's code sends to Redis, the same for one server and for a cluster. */
+export interface RedisCommands {
+  /** Sends a command; on a cluster, to the master that holds its first key. */
+  sendCommand<T = unknown>(args: readonly string[]): Promise<T>;
+  /**
+   * WAIT on the connection of each master that holds one of `keys` (covering every write sent
+   * before on it); resolves to the fewest replicas any of them reached.
+   */
+  waitForReplicas(keys: readonly string[], replicas: number, timeoutMs: number): Promise<number>;
+  /** Sends a keyless command (PING, CONFIG GET) to every master; one reply per master. */
+  sendToEachMaster<T = unknown>(args: readonly string[]): Promise<T[]>;
+}
+
+/** A connection to one Redis or to a Redis Cluster, with the lifecycle ddup's processes need. */
+export interface RedisConnection extends RedisCommands {
+  readonly target: RedisTarget;
+  /** Connected and able to take commands (on a cluster: the topology is known). */
+  readonly isReady: boolean;
+  /**
+   * Whether one XREADGROUP may name the streams of several shards. Not on a cluster: the shards
+   * live in different slots (CROSSSLOT), so each is read on its own.
+   */
+  readonly readsAcrossShards: boolean;
+  /** Resolves once ready (at once if it is); rejects when `signal` aborts first. */
+  untilReady(signal?: AbortSignal): Promise<void>;
+  /** Calls `listener` at every (re)connection. */
+  onReady(listener: () => void): void;
+  /** Connects once; rejects when Redis cannot be reached. */
+  connect(): Promise<void>;
+  /** Starts connecting; failures are logged and retried for ever, until close(). */
+  connectInBackground(): void;
+  /** Waits for replies to commands already sent, then disconnects. */
+  close(): Promise<void>;
+  /** Disconnects at once; commands in flight fail. */
+  destroy(): void;
+}
 
 export interface RedisConnectionOptions {
-  readonly url: string;
+  readonly target: RedisTarget;
   /** CLIENT SETNAME, so `CLIENT LIST` shows who is who. */
   readonly name: string;
-  /** A command not answered within this time fails (it may still have run). */
+  /** Bounds connecting; ddup bounds commands itself (withCommandTimeout). */
   readonly commandTimeoutMs: number;
   readonly logger: Logger;
 }
 
-/** Reconnect quickly at first, then every 2 s at most, for ever: an outage must end by itself. */
-export function reconnectDelayMs(retries: number): number {
-  return Math.min(50 * 2 ** Math.min(retries, 10), 2_000);
-}
-
 /**
- * A node-redis client set up for a service that must fail fast: commands are rejected at once
- * while disconnected (no offline queue, so a request never hangs waiting for Redis), time out
- * after `commandTimeoutMs`, and replies keep the RESP2 shapes the code is written against.
+ * A connection set up for a service that must fail fast: commands are rejected at once while
+ * disconnected (no offline queue, so a request never hangs waiting for Redis), and replies keep
+ * the RESP2 shapes the code is written against.
  */
-export function createRedisConnection(options: RedisConnectionOptions) {
-  const client = createClient({
-    url: options.url,
-    name: options.name,
-    RESP: 2,
-    disableOfflineQueue: true,
-    // Bounds memory while Redis hangs with the connection open; a full queue fails fast.
-    commandsQueueMaxLength: 100_000,
-    // node-redis's own per-command timeout builds an AbortSignal per command (7% of a consumer's
-    // CPU and much of its GC in a profile) and did not fire against a frozen Redis anyway; ddup
-    // bounds calls itself (withCommandTimeout, withTimeout), so it is switched off.
-    commandOptions: { timeout: 0 },
-    socket: {
-      connectTimeout: Math.max(options.commandTimeoutMs, 1_000),
-      reconnectStrategy: reconnectDelayMs,
-    },
-  });
-  let lastError = '';
-  const logError = rateLimited(5_000, (suppressed) => {
-    options.logger.warn('redis connection problem', { error: lastError, suppressed });
-  });
-  client.on('error', (error: Error) => {
-    lastError = error.message || error.name;
-    logError();
-  });
-  client.on('ready', () => options.logger.info('redis ready', { url: redactUrl(options.url) }));
-  return client;
-}
-
-export type RedisConnection = ReturnType<typeof createRedisConnection>;
-
-/** The URL without its password, for logs. */
-export function redactUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    return '(unparsable url)';
-  }
-}
-
-/** Starts connecting in the background; the first failure is logged, retries go on. */
-export function connectInBackground(client: RedisConnection, logger: Logger): void {
-  client.connect().catch((error: unknown) => {
-    logger.warn('redis not reachable yet; retrying in the background', { error: String(error) });
-  });
+export function createRedisConnection(options: RedisConnectionOptions): RedisConnection {
+  const connection = options.target.kind === 'cluster'
+    ? createClusterConnection(options.target, options)
+    : createSingleConnection(options.target, options);
+  connection.onReady(() => options.logger.info('redis ready', { redis: describeRedisTarget(options.target) }));
+  return connection;
 }

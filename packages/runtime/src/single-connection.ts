@@ -1,0 +1,61 @@
+import { once } from 'node:events';
+import { createClient } from '@redis/client';
+import type { RedisTarget } from '@ddup/config';
+import { rateLimited } from './log.ts';
+import { reconnectDelayMs } from './reconnect.ts';
+import type { RedisConnection, RedisConnectionOptions } from './redis-connection.ts';
+
+/** A node-redis client to one server behind the RedisConnection interface. */
+export function createSingleConnection(target: Extract<RedisTarget, { kind: 'single' }>, options: RedisConnectionOptions): RedisConnection {
+  const client = createClient({
+    url: target.url,
+    name: options.name,
+    RESP: 2,
+    disableOfflineQueue: true,
+    // Bounds memory while Redis hangs with the connection open; a full queue fails fast.
+    commandsQueueMaxLength: 100_000,
+    // node-redis's own per-command timeout builds an AbortSignal per command (7% of a consumer's
+    // CPU and much of its GC in a profile) and did not fire against a frozen Redis anyway; ddup
+    // bounds calls itself (withCommandTimeout, withTimeout), so it is switched off.
+    commandOptions: { timeout: 0 },
+    socket: {
+      connectTimeout: Math.max(options.commandTimeoutMs, 1_000),
+      reconnectStrategy: reconnectDelayMs,
+    },
+  });
+  let lastError = '';
+  const logError = rateLimited(5_000, (suppressed) => {
+    options.logger.warn('redis connection problem', { error: lastError, suppressed });
+  });
+  client.on('error', (error: Error) => {
+    lastError = error.message || error.name;
+    logError();
+  });
+  const send = <T>(args: readonly string[]) => client.sendCommand<T>(args);
+  return {
+    target,
+    get isReady() {
+      return client.isReady;
+    },
+    readsAcrossShards: true,
+    sendCommand: send,
+    waitForReplicas: (_keys, replicas, timeoutMs) => send<number>(['WAIT', String(replicas), String(timeoutMs)]),
+    sendToEachMaster: async (args) => [await send(args)],
+    async untilReady(signal) {
+      if (!client.isReady) await once(client, 'ready', signal ? { signal } : {});
+    },
+    onReady(listener) {
+      client.on('ready', listener);
+    },
+    async connect() {
+      await client.connect();
+    },
+    connectInBackground() {
+      client.connect().catch((error: unknown) => {
+        options.logger.warn('redis not reachable yet; retrying in the background', { error: String(error) });
+      });
+    },
+    close: () => client.close(),
+    destroy: () => client.destroy(),
+  };
+}
