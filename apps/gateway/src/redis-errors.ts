@@ -2,15 +2,21 @@ import {
   ClientClosedError,
   ClientOfflineError,
   ConnectionTimeoutError,
+  DisconnectsClientError,
   ErrorReply,
+  MaxCommandRedirectionsError,
+  RootNodesUnavailableError,
   SocketClosedUnexpectedlyError,
   TimeoutError,
 } from '@redis/client';
 import { CommandTimeoutError } from '@ddup/runtime';
 import { ReplicationTimeoutError } from './admission.ts';
 
-/** Server replies that mean "this node cannot serve now", not "your command is wrong". */
-const TRANSIENT_REPLY = /^(LOADING|MASTERDOWN|CLUSTERDOWN|TRYAGAIN|BUSY|READONLY|OOM|MISCONF|NOREPLICAS)\b/;
+/**
+ * Server replies that mean "this node cannot serve now", not "your command is wrong". The WAIT
+ * one comes from a cluster node demoted to replica under our feet (a failed master restarting).
+ */
+const TRANSIENT_REPLY = /^(LOADING|MASTERDOWN|CLUSTERDOWN|TRYAGAIN|BUSY|READONLY|OOM|MISCONF|NOREPLICAS)\b|^ERR WAIT cannot be used with replica/;
 
 /**
  * True when `error` says Redis is unreachable or temporarily unable to serve, which the gateway
@@ -21,6 +27,10 @@ export function isRedisUnavailable(error: unknown): boolean {
     error instanceof ClientOfflineError ||
     error instanceof ClientClosedError ||
     error instanceof ConnectionTimeoutError ||
+    // A cluster connection being replaced after a failover, or no node of it reachable.
+    error instanceof DisconnectsClientError ||
+    error instanceof RootNodesUnavailableError ||
+    error instanceof MaxCommandRedirectionsError ||
     error instanceof SocketClosedUnexpectedlyError ||
     error instanceof TimeoutError ||
     error instanceof CommandTimeoutError ||

@@ -1,10 +1,14 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createCluster } from '@redis/client';
+import { ErrorReply, createCluster } from '@redis/client';
 import type { RedisTarget } from '@ddup/config';
+import { withTimeout } from './command-timeout.ts';
 import { rateLimited } from './log.ts';
 import { reconnectDelayMs } from './reconnect.ts';
 import type { RedisConnection, RedisConnectionOptions } from './redis-connection.ts';
 import { routingKeyOf } from './routing-key.ts';
+
+/** How often, at most, a failing cluster connection is rebuilt from a fresh view of the topology. */
+const REBUILD_INTERVAL_MS = 1_000;
 
 /** Credentials and TLS come from the first seed node's URL and apply to every node found. */
 function nodeDefaults(firstNodeUrl: string) {
@@ -16,22 +20,29 @@ function nodeDefaults(firstNodeUrl: string) {
   };
 }
 
+/** A failure that says the topology may have changed: no connection to the node, the cluster says so, or a master became a replica. */
+function suggestsTopologyChange(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  if (error instanceof ErrorReply) return /^(CLUSTERDOWN|TRYAGAIN|ERR WAIT cannot be used with replica)/.test(error.message);
+  return true;
+}
+
 /**
  * A node-redis cluster client behind the RedisConnection interface: each command goes to the
  * master of its first key, over one connection per master, so commands of one shard stay in
  * order on one connection (WAIT after an admission covers that admission).
+ *
+ * After a master dies, node-redis 6.3 reloads the topology while it reconnects, but in tests
+ * here it sometimes stayed stuck on the dead master for good (a reload started before the
+ * failover waits on a connection to the dead node that never comes, and commands for its slots
+ * then wait too). So when a master of the topology has had no ready connection for a second, or
+ * a command fails for want of a connection (or CLUSTERDOWN), this connection builds a new client
+ * from the seed nodes and swaps it in once it has connected. (A PING would not do as the test:
+ * behind a WAIT on the same connection it can take a while on a healthy master.)
  */
 export function createClusterConnection(target: Extract<RedisTarget, { kind: 'cluster' }>, options: RedisConnectionOptions): RedisConnection {
   const { tls, ...credentials } = nodeDefaults(target.nodes[0] ?? '');
-  const socket = { connectTimeout: Math.max(options.commandTimeoutMs, 1_000), reconnectStrategy: reconnectDelayMs, tls } as const;
-  const cluster = createCluster({
-    rootNodes: target.nodes.map((url) => ({ url })),
-    defaults: { ...credentials, name: options.name, disableOfflineQueue: true, commandsQueueMaxLength: 100_000, socket },
-    RESP: 2,
-    commandOptions: { timeout: 0 },
-    // A master that stops answering is usually being failed over: look for the new topology soon.
-    topologyRefreshOnReconnectionAttemptStrategy: 500,
-  });
+  const connectTimeout = Math.max(options.commandTimeoutMs, 1_000);
   let lastError = '';
   const logError = rateLimited(5_000, (suppressed) => {
     options.logger.warn('redis cluster connection problem', { error: lastError, suppressed });
@@ -40,11 +51,74 @@ export function createClusterConnection(target: Extract<RedisTarget, { kind: 'cl
     lastError = error.message || error.name;
     logError();
   };
-  cluster.on('error', noteError);
-  cluster.on('node-error', noteError);
+  const build = () => {
+    const client = createCluster({
+      rootNodes: target.nodes.map((url) => ({ url })),
+      defaults: {
+        ...credentials,
+        name: options.name,
+        disableOfflineQueue: true,
+        commandsQueueMaxLength: 100_000,
+        socket: { connectTimeout, reconnectStrategy: reconnectDelayMs, tls },
+      },
+      RESP: 2,
+      commandOptions: { timeout: 0 },
+      // A master that went away is usually being failed over: reload the topology 0.5 s into the
+      // reconnection attempts rather than after the default 5 s.
+      topologyRefreshOnReconnectionAttemptStrategy: 500,
+    });
+    client.on('error', noteError);
+    client.on('node-error', noteError);
+    return client;
+  };
 
+  let cluster = build();
   const readyListeners: (() => void)[] = [];
   let closed = false;
+  let rebuilding = false;
+  let lastRebuild = 0;
+
+  const rebuild = () => {
+    if (closed || rebuilding || !cluster.isReady || Date.now() - lastRebuild < REBUILD_INTERVAL_MS) return;
+    rebuilding = true;
+    void (async () => {
+      const next = build();
+      try {
+        // Connecting waits for every master listed; one that is dead (not failed over yet) never connects.
+        await withTimeout(next.connect(), connectTimeout, 'cluster connect');
+      } catch {
+        next.destroy();
+        return;
+      }
+      if (closed) return next.destroy();
+      const previous = cluster;
+      cluster = next;
+      previous.destroy();
+      options.logger.info('redis cluster topology reloaded', { masters: next.masters.map((master) => master.address) });
+      for (const listener of readyListeners) listener();
+    })().finally(() => {
+      rebuilding = false;
+      lastRebuild = Date.now();
+    });
+  };
+
+  /** `call`, and a rebuild in the background if it failed for want of a node. */
+  const watched = async <T>(call: () => Promise<T>): Promise<T> => {
+    try {
+      return await call();
+    } catch (error) {
+      if (suggestsTopologyChange(error)) rebuild();
+      throw error;
+    }
+  };
+
+  let unreadyTicks = 0;
+  const watchdog = setInterval(() => {
+    const masterDown = cluster.isReady && cluster.masters.some((master) => master.client?.isReady !== true);
+    unreadyTicks = masterDown ? unreadyTicks + 1 : 0;
+    if (unreadyTicks >= 2) rebuild();
+  }, REBUILD_INTERVAL_MS / 2).unref();
+
   const connectUntilClosed = async () => {
     for (let attempt = 0; !closed; attempt++) {
       try {
@@ -58,21 +132,23 @@ export function createClusterConnection(target: Extract<RedisTarget, { kind: 'cl
     }
   };
 
-  const send = <T>(args: readonly string[]) => cluster.sendCommand<T>(routingKeyOf(args), false, [...args]);
   return {
     target,
     get isReady() {
       return cluster.isReady;
     },
     readsAcrossShards: false,
-    sendCommand: send,
+    sendCommand: <T>(args: readonly string[]) => watched(() => cluster.sendCommand<T>(routingKeyOf(args), false, [...args])),
     async waitForReplicas(keys, replicas, timeoutMs) {
       const wait = ['WAIT', String(replicas), String(timeoutMs)];
-      const acknowledged = await Promise.all([...new Set(keys)].map((key) => cluster.sendCommand<number>(key, false, wait)));
+      const acknowledged = await Promise.all([...new Set(keys)].map((key) => watched(() => cluster.sendCommand<number>(key, false, wait))));
       return Math.min(...acknowledged);
     },
     sendToEachMaster: <T>(args: readonly string[]) =>
-      Promise.all(cluster.masters.map(async (master) => (await cluster.nodeClient(master)).sendCommand<T>([...args]))),
+      watched(() => {
+        const current = cluster;
+        return Promise.all(current.masters.map(async (master) => (await current.nodeClient(master)).sendCommand<T>([...args])));
+      }),
     async untilReady(signal) {
       while (!cluster.isReady) {
         signal?.throwIfAborted();
@@ -91,10 +167,12 @@ export function createClusterConnection(target: Extract<RedisTarget, { kind: 'cl
     },
     close: async () => {
       closed = true;
+      clearInterval(watchdog);
       if (cluster.isOpen) await cluster.close();
     },
     destroy: () => {
       closed = true;
+      clearInterval(watchdog);
       if (cluster.isOpen) cluster.destroy();
     },
   };

@@ -17,15 +17,22 @@ async function clusterState(node: TestRedis): Promise<string> {
   return /cluster_state:(\w+)/.exec(stdout)?.[1] ?? 'unknown';
 }
 
+/** A replica that has not finished its first sync cannot take over from its master. */
+async function replicaInSync(node: TestRedis): Promise<boolean> {
+  const { stdout } = await run('redis-cli', ['-p', String(node.port), 'INFO', 'replication']);
+  return !/role:slave/.test(stdout) || /master_link_status:up/.test(stdout);
+}
+
 /**
  * Starts `masters` masters (and `replicasPerMaster` replicas each), joins them with
- * `redis-cli --cluster create`, and resolves once every node reports `cluster_state:ok`.
+ * `redis-cli --cluster create`, and resolves once every node reports `cluster_state:ok` and every replica is in sync. A master
+ * that stops answering for `nodeTimeoutMs` is failed over to its replica.
  */
-export async function startTestCluster(masters = 3, replicasPerMaster = 0): Promise<TestCluster> {
+export async function startTestCluster(masters = 3, replicasPerMaster = 0, nodeTimeoutMs = 2_000): Promise<TestCluster> {
   const count = masters * (1 + replicasPerMaster);
   const nodes = await Promise.all(
     Array.from({ length: count }, () =>
-      startTestRedis({ extraArgs: ['--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf', '--cluster-node-timeout', '2000'] }),
+      startTestRedis({ extraArgs: ['--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf', '--cluster-node-timeout', String(nodeTimeoutMs)] }),
     ),
   );
   const cleanup = async () => void (await Promise.all(nodes.map((node) => node.cleanup())));
@@ -34,8 +41,8 @@ export async function startTestCluster(masters = 3, replicasPerMaster = 0): Prom
     await run('redis-cli', ['--cluster', 'create', ...addresses, '--cluster-replicas', String(replicasPerMaster), '--cluster-yes']);
     const deadline = Date.now() + 30_000;
     for (const node of nodes) {
-      while ((await clusterState(node)) !== 'ok') {
-        if (Date.now() > deadline) throw new Error(`cluster node ${node.port} did not reach cluster_state:ok`);
+      while ((await clusterState(node)) !== 'ok' || !(await replicaInSync(node))) {
+        if (Date.now() > deadline) throw new Error(`cluster node ${node.port} did not reach cluster_state:ok with its replication in sync`);
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
     }
