@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import type { RunningProcess } from './command-process.ts';
+import { type RedisLocation, redisVariablesOf } from './gateway-process.ts';
 import { launchEntry } from './launch.ts';
 import { NODE_RUNTIME } from './runtimes.ts';
 
@@ -10,11 +11,11 @@ const CONSUMER_ENTRY = fileURLToPath(new URL('../../apps/consumer/src/main.ts', 
  * CONSUMER_CONCURRENCY unless `env` says otherwise). It creates the group at id 0 if missing, so
  * it also confirms entries added before it started.
  */
-export function startConsumer(redisUrl: string, env: Record<string, string> = {}, cpuProfileDir?: string): RunningProcess {
+export function startConsumer(redis: RedisLocation, env: Record<string, string> = {}, cpuProfileDir?: string): RunningProcess {
   return launchEntry(
     NODE_RUNTIME,
     CONSUMER_ENTRY,
-    { REDIS_URL: redisUrl, LOG_LEVEL: 'warn', STREAM_SHARDS: '1', ...env },
+    { LOG_LEVEL: 'warn', STREAM_SHARDS: '1', ...redisVariablesOf(redis), ...env },
     { cpuProfileDir },
   );
 }

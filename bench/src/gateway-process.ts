@@ -15,17 +15,24 @@ export interface GatewayOptions {
   readonly timeoutMs?: number;
 }
 
+/** A Redis URL, or the variables that name a Redis (REDIS_CLUSTER_NODES for a cluster). */
+export type RedisLocation = string | Readonly<Record<string, string>>;
+
+export function redisVariablesOf(redis: RedisLocation): Readonly<Record<string, string>> {
+  return typeof redis === 'string' ? { REDIS_URL: redis } : redis;
+}
+
 /**
  * Starts apps/gateway (STREAM_SHARDS=1, LOG_LEVEL=warn unless `env` says otherwise) and resolves
  * once GET /readyz answers 200, i.e. once it reaches Redis.
  */
-export function startGateway(redisUrl: string, env: Record<string, string>, options: GatewayOptions = {}): Promise<GatewayProcess> {
+export function startGateway(redis: RedisLocation, env: Record<string, string>, options: GatewayOptions = {}): Promise<GatewayProcess> {
   const runtime = options.runtime ?? NODE_RUNTIME;
   const entry = runtime.name === 'bun' ? GATEWAY_BUN_ENTRY : GATEWAY_NODE_ENTRY;
   return startHttpService(
     runtime,
     entry,
-    { REDIS_URL: redisUrl, LOG_LEVEL: 'warn', STREAM_SHARDS: '1', ...env },
+    { LOG_LEVEL: 'warn', STREAM_SHARDS: '1', ...redisVariablesOf(redis), ...env },
     { cpuProfileDir: options.cpuProfileDir, timeoutMs: options.timeoutMs ?? 30_000 },
   );
 }
