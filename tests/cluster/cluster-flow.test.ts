@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '@ddup/redis-process';
 import { allEventsStreamKeys, shardOf, seenKey } from '@ddup/redis-keys';
+import { createLogger, createRedisConnection, shardSpread } from '@ddup/runtime';
 import { type ServiceProcess, type TestCluster, eventually, postJson, sampleEvent, startService, startTestCluster } from '@ddup/test-utils';
 import { type Asserter, CONSUMER_MAIN, DEAD_LETTERS_CLI, GATEWAY_MAIN, allConfirmed, connectAsserter, currentMasters } from './cluster-helpers.ts';
 
@@ -113,4 +114,20 @@ describe('ddup on a real 3-master Redis Cluster (REDIS_CLUSTER_NODES, STREAM_SHA
     await eventually('every shard stream trimmed', async () => (await totalLength()) === 0 && (await allConfirmed(redis, SHARDS)), 20_000);
     expect(gateway.output() + consumer.output()).not.toMatch(/CROSSSLOT|MOVED/);
   }, 30_000);
+
+  it('reports how the shards spread over the masters (one shard: one master; 16: all three)', async () => {
+    const connection = createRedisConnection({
+      target: { kind: 'cluster', nodes: cluster.nodes.map((node) => node.url) },
+      name: 'spread',
+      commandTimeoutMs: 2_000,
+      logger: createLogger('test', 'error'),
+    });
+    await connection.connect();
+    try {
+      expect(await shardSpread(connection, 1)).toEqual({ used: 1, masters: 3 });
+      expect(await shardSpread(connection, SHARDS)).toEqual({ used: 3, masters: 3 });
+    } finally {
+      await connection.close();
+    }
+  });
 });

@@ -51,6 +51,11 @@ describe('a bad setting stops start-up with exit code 2 and a message naming it'
     { service: 'consumer', entry: CONSUMER_ENTRY, name: 'CONSUMER_BATCH_SIZE', value: '0' },
     { service: 'consumer', entry: CONSUMER_ENTRY, name: 'DEDUP_WINDOW_SECONDS', value: '-5' },
     { service: 'launcher', entry: LAUNCHER_ENTRY, name: 'PORT', value: 'abc' },
+    // REDIS_URL is set too: one Redis and a cluster at once is refused.
+    { service: 'gateway', entry: GATEWAY_ENTRY, name: 'REDIS_CLUSTER_NODES', value: '127.0.0.1:7000' },
+    { service: 'consumer', entry: CONSUMER_ENTRY, name: 'REDIS_CLUSTER_NODES', value: '127.0.0.1:7000' },
+    { service: 'launcher', entry: LAUNCHER_ENTRY, name: 'REDIS_CLUSTER_NODES', value: '127.0.0.1:7000' },
+    { service: 'consumer', entry: CONSUMER_ENTRY, name: 'CONSUMER_IDLE_POLL_MS', value: '0' },
   ])('$service with $name=$value', { timeout: EXIT_TIMEOUT_MS + 10_000 }, async ({ entry, name, value }) => {
     const { code, output } = await exitOf(entry, {
       REDIS_URL: unusedRedisUrl,

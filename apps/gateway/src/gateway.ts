@@ -4,6 +4,7 @@ import {
   type RedisConnection,
   createRedisConnection,
   stopOnShardCountMismatch,
+  warnIfShardsMissMasters,
   withCommandTimeout,
 } from '@ddup/runtime';
 import { type AdmissionSettings, createEventAdmitter } from './admission.ts';
@@ -33,6 +34,7 @@ export function createGateway(config: GatewayConfig, logger: Logger): Gateway {
   const commands = withCommandTimeout(redis, config.REDIS_COMMAND_TIMEOUT_MS + waitMs);
   if (config.DURABILITY === 'fsync') redis.onReady(() => void warnUnlessFsyncAlways(commands, logger));
   redis.onReady(() => void stopOnShardCountMismatch(commands, config.STREAM_SHARDS, logger));
+  if (config.redis.kind === 'cluster') redis.onReady(() => void warnIfShardsMissMasters(commands, config.STREAM_SHARDS, logger));
   const admission: AdmissionSettings = {
     windowSeconds: config.DEDUP_WINDOW_SECONDS,
     shardCount: config.STREAM_SHARDS,

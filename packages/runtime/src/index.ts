@@ -10,4 +10,5 @@ export { routingKeyOf } from './routing-key.ts';
 export { redactUrl, describeRedisTarget, type RedisTarget } from '@ddup/config';
 export { onShutdownSignal } from './shutdown.ts';
 export { CommandTimeoutError, withCommandTimeout, withTimeout } from './command-timeout.ts';
+export { shardSpread, warnIfShardsMissMasters } from './shard-spread.ts';
 export { checkShardCount, shardCountMismatch, stopOnShardCountMismatch } from './shard-count-guard.ts';
