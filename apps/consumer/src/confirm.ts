@@ -1,4 +1,4 @@
-import { CONSUMER_GROUP, SeenState, seenKey, shardOf, shardOfEventsStreamKey } from '@ddup/redis-keys';
+import { CONSUMER_GROUP, confirmBatchScript, runScript, seenKey, shardOf, shardOfEventsStreamKey } from '@ddup/redis-keys';
 import type { StreamBatch } from './stream-reply.ts';
 import { entryTimeMs } from './stream-reply.ts';
 
@@ -7,7 +7,7 @@ export interface ConfirmSettings {
   readonly shardCount: number;
 }
 
-/** Sends raw commands; the calls of one batch are issued together, so node-redis pipelines them. */
+/** Sends raw commands (a connection, or one bounded by withCommandTimeout). */
 export interface CommandSender {
   sendCommand<T = unknown>(args: readonly string[]): Promise<T>;
 }
@@ -37,7 +37,7 @@ export function whyUnconfirmable(
 
 /**
  * Marks each event's seen key `processed` until the end of its window and acknowledges the
- * entries, in one pipeline. The expiry is absolute (PXAT = entry time + window): the window
+ * entries, in one script call (`confirm-batch-var.lua`). The expiry is absolute (PXAT = entry time + window): the window
  * counts from first acceptance, and confirming the same entry twice changes nothing.
  * An entry whose window has already passed only gets acknowledged, so a late redelivery can never
  * shorten the window of a newer admission of the same event.
@@ -49,7 +49,8 @@ export async function confirmBatch(
   now: number = Date.now(),
 ): Promise<ConfirmResult> {
   const shard = shardOfEventsStreamKey(batch.stream);
-  const commands: Promise<unknown>[] = [];
+  const seenKeys: string[] = [];
+  const expiries: string[] = [];
   const acked: string[] = [];
   const unconfirmable: string[] = [];
   for (const entry of batch.entries) {
@@ -64,11 +65,14 @@ export async function confirmBatch(
     }
     const expiresAt = entryTimeMs(entry.id) + settings.windowMs;
     if (expiresAt > now) {
-      commands.push(redis.sendCommand(['SET', seenKey(shard, hash), SeenState.processed, 'PXAT', String(expiresAt)]));
+      seenKeys.push(seenKey(shard, hash));
+      expiries.push(String(expiresAt));
     }
     acked.push(entry.id);
   }
-  if (acked.length > 0) commands.push(redis.sendCommand(['XACK', batch.stream, CONSUMER_GROUP, ...acked]));
-  await Promise.all(commands);
+  if (acked.length > 0) {
+    const script = confirmBatchScript.withKeyCount(1 + seenKeys.length);
+    await runScript(redis, script, [batch.stream, ...seenKeys], [CONSUMER_GROUP, ...expiries, ...acked]);
+  }
   return { confirmed: acked.length, unconfirmable };
 }

@@ -5,9 +5,9 @@ import { type RedisTarget, integerVar, loadConfigOrExit, parseEnv, redisTargetOf
 const consumerSchema = z.object({
   ...redisVariables,
   /** Consumers in this process's pool; each has its own connection for the blocking read. */
-  CONSUMER_CONCURRENCY: integerVar({ min: 1, max: 256, fallback: 2 }),
+  CONSUMER_CONCURRENCY: integerVar({ min: 1, max: 256, fallback: 4 }),
   /** Entries one XREADGROUP may return (COUNT). */
-  CONSUMER_BATCH_SIZE: integerVar({ min: 1, max: 100_000, fallback: 500 }),
+  CONSUMER_BATCH_SIZE: integerVar({ min: 1, max: 100_000, fallback: 1_000 }),
   /** How long one XREADGROUP waits for new entries (BLOCK); also bounds how long a stop waits. */
   CONSUMER_BLOCK_MS: integerVar({ min: 1, max: 60_000, fallback: 1_000 }),
   /** On Redis Cluster (no blocking read across shards): the pause after a round that found every shard empty. */

@@ -14,6 +14,7 @@ export { MAX_SHARDS, shardOf } from './shard.ts';
 export {
   admitBatchScript,
   admitScript,
+  confirmBatchScript,
   deadLetterScript,
   replayDeadLetterScript,
   type AdmitBatchReply,

@@ -56,6 +56,9 @@ export const admitBatchScript = loadVariadicScript('admit-batch-var.lua');
 /** Two elements per event, in order: `1, <entry id>` (admitted) or `0, <state>` (duplicate). */
 export type AdmitBatchReply = (number | string)[];
 
+/** Confirms a batch of one shard's entries in one call: see the header of `scripts/confirm-batch-var.lua`. */
+export const confirmBatchScript = loadVariadicScript('confirm-batch-var.lua');
+
 /** Moves a pending entry to the dead-letter stream and acknowledges it: see `scripts/dead-letter-2.lua`. */
 export const deadLetterScript = loadScript('dead-letter-2.lua');
 
