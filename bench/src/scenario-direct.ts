@@ -1,4 +1,4 @@
-import { type PipelinedAdmission, admitPipelined } from './admit-pipelined.ts';
+import { type PipelinedAdmission, admitBatchesPipelined, admitPipelined } from './admit-pipelined.ts';
 import { prepareAdmissions } from './admissions.ts';
 import { checkGrowth } from './honesty.ts';
 import { withCpuShares } from './process-cpu.ts';
@@ -11,7 +11,12 @@ export interface DirectAdmissionResult extends PipelinedAdmission {
   readonly checks: readonly Check[];
   /** CPU used while admitting, by process, in % of one core. */
   readonly cpuPercent: Readonly<Record<string, number>>;
+  /** The batch script (admit-batch-var.lua) driven the same way: calls of `batchSize` events. */
+  readonly batchScript: PipelinedAdmission & { readonly batchSize: number; readonly cpuPercent: Readonly<Record<string, number>> };
 }
+
+/** BATCH_ADMISSION_CONCURRENCY's default: batch script calls the gateway keeps in flight. */
+const BATCH_CALLS_IN_FLIGHT = 2;
 
 export const WINDOW_SECONDS = 604_800;
 
@@ -26,23 +31,32 @@ export async function measureDirectAdmission(
   count: number,
   inFlight: number,
   pids: Readonly<Record<string, number>>,
+  batchSize: number,
 ): Promise<DirectAdmissionResult> {
   const admissions = prepareAdmissions(count, WINDOW_SECONDS);
+  const batchAdmissions = prepareAdmissions(count, WINDOW_SECONDS);
   const before = await settledStreamLength(probe);
   const client = await openProbe(url);
   let result: PipelinedAdmission;
   let cpuPercent: Record<string, number>;
+  let batch: PipelinedAdmission;
+  let batchCpuPercent: Record<string, number>;
   try {
     ({ result, cpuPercent } = await withCpuShares(pids, () => admitPipelined(client, admissions, inFlight)));
+    ({ result: batch, cpuPercent: batchCpuPercent } = await withCpuShares(pids, () =>
+      admitBatchesPipelined(client, batchAdmissions, batchSize, BATCH_CALLS_IN_FLIGHT),
+    ));
   } finally {
     client.close();
   }
-  const growth = checkGrowth(result.admitted, (await probe.xlen(EVENTS_STREAM)) - before, 0);
+  const growth = checkGrowth(result.admitted + batch.admitted, (await probe.xlen(EVENTS_STREAM)) - before, 0);
   return {
     ...result,
     cpuPercent,
+    batchScript: { ...batch, batchSize, cpuPercent: batchCpuPercent },
     checks: [
       { name: 'every (new) event admitted', ok: result.admitted === count, honesty: true, detail: `${result.admitted} admitted, ${result.duplicates} duplicates of ${count}` },
+      { name: 'every (new) event admitted by the batch script', ok: batch.admitted === count, honesty: true, detail: `${batch.admitted} admitted, ${batch.duplicates} duplicates of ${count}` },
       { name: 'stream growth = admitted', ok: growth.ok, honesty: true, detail: `XLEN grew by ${growth.streamGrowth}` },
     ],
   };

@@ -59,6 +59,11 @@ export function redisTable(report: SuiteReport): string {
       `| (c) what Redis itself can admit: admission script from Node, ${direct.inFlight} in flight, on the Node gateway's redis-server | ${int(direct.eventsPerSecond)} events/s (${int(direct.events)} in ${direct.seconds.toFixed(1)} s) | ` +
         `ddup batch, Node: ${batch ? `${int(batch.eventsPerSecond)} events/s` : 'not available'} | ${batch ? `${ratio(batch.eventsPerSecond / direct.eventsPerSecond)} (batch ÷ script)` : '–'} | ${checksMark(direct.checks)} |`,
     );
+    const lua = direct.batchScript;
+    rows.push(
+      `| (c) what Redis itself can admit: the batch route's Lua loop (admit-batch-var.lua, ${int(lua.batchSize)} events per call, ${lua.inFlight} calls in flight) from Node | ${int(lua.eventsPerSecond)} events/s (${int(lua.events)} in ${lua.seconds.toFixed(1)} s) | ` +
+        `ddup batch, Node: ${batch ? `${int(batch.eventsPerSecond)} events/s` : 'not available'} | ${batch ? `${ratio(batch.eventsPerSecond / lua.eventsPerSecond)} (batch ÷ Lua loop)` : '–'} | ${checksMark(direct.checks)} |`,
+    );
   }
   rows.push(
     `| (d) drain: one consumer process confirming a pre-filled stream until lag and pending are 0 | ${int(drain.eventsPerSecond)} events/s (${int(drain.events)} in ${drain.seconds.toFixed(1)} s; ${drain.wallSeconds.toFixed(1)} s from spawn) | ` +
