@@ -6,7 +6,7 @@ import {
   seenKey,
   shardOf,
 } from '@ddup/redis-keys';
-import type { RedisCommands } from '@ddup/runtime';
+import type { PinnedSender, RedisCommands } from '@ddup/runtime';
 
 /** What happened to one event at the door. */
 export type Admission =
@@ -28,6 +28,24 @@ export class ReplicationTimeoutError extends Error {
   }
 }
 
+/** The connection changed between the admission and its WAIT, so its replication is unknown. */
+export class ReplicationUnconfirmedError extends Error {
+  override readonly name = 'ReplicationUnconfirmedError';
+  constructor() {
+    super('the connection to Redis changed before the admission was confirmed on a replica');
+  }
+}
+
+/**
+ * WAIT on `pinned` (the connection the write went over) and check that it vouches for the write:
+ * enough replicas, and the same connection throughout.
+ */
+export async function confirmReplicated(pinned: PinnedSender, wait: NonNullable<AdmissionSettings['waitForReplicas']>): Promise<void> {
+  const acknowledged = await pinned.sendCommand<number>(['WAIT', String(wait.replicas), String(wait.timeoutMs)]);
+  if (!pinned.sameConnection()) throw new ReplicationUnconfirmedError();
+  if (acknowledged < wait.replicas) throw new ReplicationTimeoutError(acknowledged, wait.replicas);
+}
+
 export type AdmitEvent = (hash: string, canonical: string) => Promise<Admission>;
 
 /**
@@ -40,18 +58,11 @@ export function createEventAdmitter(redis: RedisCommands, settings: AdmissionSet
   return async function admitEvent(hash, canonical) {
     const shard = shardOf(hash, settings.shardCount);
     const stream = eventsStreamKey(shard);
-    const [code, value] = await runScript<AdmitReply>(
-      redis,
-      admitScript,
-      [seenKey(shard, hash), stream],
-      [windowSeconds, hash, canonical],
-    );
+    // With WAIT, script and WAIT go over one pinned connection: WAIT only covers writes sent before it on its own.
+    const pinned = wait ? await redis.pinnedTo(stream) : undefined;
+    const [code, value] = await runScript<AdmitReply>(pinned ?? redis, admitScript, [seenKey(shard, hash), stream], [windowSeconds, hash, canonical]);
     if (code === 0) return { outcome: 'duplicate', hash, state: value };
-    if (wait) {
-      // WAIT covers every write sent before it on this connection, this admission included.
-      const acknowledged = await redis.waitForReplicas([stream], wait.replicas, wait.timeoutMs);
-      if (acknowledged < wait.replicas) throw new ReplicationTimeoutError(acknowledged, wait.replicas);
-    }
+    if (wait && pinned) await confirmReplicated(pinned, wait);
     return { outcome: 'accepted', id: value, hash };
   };
 }

@@ -6,8 +6,8 @@ import {
   seenKey,
   shardOf,
 } from '@ddup/redis-keys';
-import type { RedisCommands } from '@ddup/runtime';
-import { type AdmissionSettings, ReplicationTimeoutError } from './admission.ts';
+import type { PinnedSender, RedisCommands } from '@ddup/runtime';
+import { type AdmissionSettings, confirmReplicated } from './admission.ts';
 import type { HashedEvent } from './batch-item.ts';
 import type { AdmittedResult } from './batch-results.ts';
 
@@ -41,9 +41,9 @@ function collect(call: ShardCall, reply: AdmitBatchReply, events: readonly Hashe
  * the calls go out together, so a single node sees one round trip. An event whose hash repeats an
  * earlier one of the batch is not sent again: it is a duplicate of that one (state `pending` when that
  * one was accepted, else its state). Any failed call fails the whole batch (503): the other calls may
- * have stored their events, which a retry then gets back as duplicates. With `waitForReplicas`, one
- * WAIT follows all the calls (on a cluster, one per
- * shard's master), as for a single event.
+ * have stored their events, which a retry then gets back as duplicates. With `waitForReplicas`, the
+ * calls go over connections pinned to their shard's master and, once all are answered, one WAIT per
+ * connection that stored something (one on a single node) vouches for them, as for a single event.
  */
 export function createBatchAdmitter(redis: RedisCommands, settings: AdmissionSettings): AdmitBatch {
   const windowSeconds = String(settings.windowSeconds);
@@ -72,24 +72,22 @@ export function createBatchAdmitter(redis: RedisCommands, settings: AdmissionSet
       call.indices.push(i);
     }
 
+    const toConfirm = new Map<object, PinnedSender>();
     await Promise.all(
       Array.from(calls.values(), async (call) => {
         const script = admitBatchScript.withKeyCount(call.keys.length);
-        collect(call, await runScript<AdmitBatchReply>(redis, script, call.keys, call.args), events, results);
+        const pinned = wait ? await redis.pinnedTo(call.keys[0] ?? '') : undefined;
+        const reply = await runScript<AdmitBatchReply>(pinned ?? redis, script, call.keys, call.args);
+        collect(call, reply, events, results);
+        if (pinned && reply.includes(1)) toConfirm.set(pinned.connection, pinned);
       }),
     );
+    if (wait) await Promise.all(Array.from(toConfirm.values(), (pinned) => confirmReplicated(pinned, wait)));
 
     for (const i of repeats) {
       const hash = events[i]?.hash ?? '';
       const first = results[firstOf.get(hash) ?? i];
       results[i] = { status: 'duplicate', hash, state: first?.status === 'duplicate' ? first.state : 'pending' };
-    }
-
-    if (wait && results.some((result) => result.status === 'accepted')) {
-      // WAIT covers every write sent before it on this connection, the whole batch included.
-      const streams = Array.from(calls.values(), (call) => call.keys[0] ?? '');
-      const acknowledged = await redis.waitForReplicas(streams, wait.replicas, wait.timeoutMs);
-      if (acknowledged < wait.replicas) throw new ReplicationTimeoutError(acknowledged, wait.replicas);
     }
     return results;
   };

@@ -10,13 +10,13 @@ import {
   TimeoutError,
 } from '@redis/client';
 import { CommandTimeoutError } from '@ddup/runtime';
-import { ReplicationTimeoutError } from './admission.ts';
+import { ReplicationTimeoutError, ReplicationUnconfirmedError } from './admission.ts';
 
 /**
  * Server replies that mean "this node cannot serve now", not "your command is wrong". The WAIT
  * one comes from a cluster node demoted to replica under our feet (a failed master restarting).
  */
-const TRANSIENT_REPLY = /^(LOADING|MASTERDOWN|CLUSTERDOWN|TRYAGAIN|BUSY|READONLY|OOM|MISCONF|NOREPLICAS)\b|^ERR WAIT cannot be used with replica/;
+const TRANSIENT_REPLY = /^(LOADING|MASTERDOWN|CLUSTERDOWN|TRYAGAIN|MOVED|ASK|BUSY|READONLY|OOM|MISCONF|NOREPLICAS)\b|^ERR WAIT cannot be used with replica/;
 
 /**
  * True when `error` says Redis is unreachable or temporarily unable to serve, which the gateway
@@ -34,10 +34,11 @@ export function isRedisUnavailable(error: unknown): boolean {
     error instanceof SocketClosedUnexpectedlyError ||
     error instanceof TimeoutError ||
     error instanceof CommandTimeoutError ||
-    error instanceof ReplicationTimeoutError
+    error instanceof ReplicationTimeoutError ||
+    error instanceof ReplicationUnconfirmedError
   ) {
     return true;
   }
   if (error instanceof ErrorReply) return TRANSIENT_REPLY.test(error.message);
-  return error instanceof Error && /ECONNREFUSED|ECONNRESET|EPIPE|The client is closed|The queue is full/.test(error.message);
+  return error instanceof Error && /ECONNREFUSED|ECONNRESET|EPIPE|The client is closed|The queue is full|Cannot find node/.test(error.message);
 }

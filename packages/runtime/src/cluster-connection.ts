@@ -1,10 +1,17 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ErrorReply, createCluster } from '@redis/client';
+import {
+  ClientClosedError,
+  ClientOfflineError,
+  ConnectionTimeoutError,
+  ErrorReply,
+  SocketClosedUnexpectedlyError,
+  createCluster,
+} from '@redis/client';
 import type { RedisTarget } from '@ddup/config';
 import { withTimeout } from './command-timeout.ts';
 import { rateLimited } from './log.ts';
 import { reconnectDelayMs } from './reconnect.ts';
-import type { RedisConnection, RedisConnectionOptions } from './redis-connection.ts';
+import type { PinnedSender, RedisConnection, RedisConnectionOptions } from './redis-connection.ts';
 import { routingKeyOf } from './routing-key.ts';
 
 /** How often, at most, a failing cluster connection is rebuilt from a fresh view of the topology. */
@@ -20,11 +27,33 @@ function nodeDefaults(firstNodeUrl: string) {
   };
 }
 
-/** A failure that says the topology may have changed: no connection to the node, the cluster says so, or a master became a replica. */
+/**
+ * A failure that says the topology may have changed: no connection to the node, the cluster says
+ * so, a slot moved (seen on pinned connections), or a master became a replica. Not overload
+ * ("queue is full") nor our own timeouts: rebuilding would only drop healthy work.
+ */
 function suggestsTopologyChange(error: unknown): boolean {
-  if (!(error instanceof Error)) return false;
-  if (error instanceof ErrorReply) return /^(CLUSTERDOWN|TRYAGAIN|ERR WAIT cannot be used with replica)/.test(error.message);
-  return true;
+  if (error instanceof ErrorReply) return /^(CLUSTERDOWN|TRYAGAIN|MOVED|ASK|ERR WAIT cannot be used with replica)/.test(error.message);
+  return (
+    error instanceof ClientOfflineError ||
+    error instanceof ClientClosedError ||
+    error instanceof SocketClosedUnexpectedlyError ||
+    error instanceof ConnectionTimeoutError ||
+    (error instanceof Error && /ECONNREFUSED|ECONNRESET|EPIPE|Cannot find node/.test(error.message))
+  );
+}
+
+/** Connections (re)established by each node client, to tell a WAIT's connection from its write's. */
+const readyCounts = new WeakMap<object, { count: number }>();
+function readyCountOf(client: { on(event: 'ready', listener: () => void): unknown }): { count: number } {
+  let counter = readyCounts.get(client);
+  if (!counter) {
+    const created = { count: 0 };
+    client.on('ready', () => created.count++);
+    readyCounts.set(client, created);
+    counter = created;
+  }
+  return counter;
 }
 
 /**
@@ -90,10 +119,12 @@ export function createClusterConnection(target: Extract<RedisTarget, { kind: 'cl
         next.destroy();
         return;
       }
+      // A close() during the rebuild, or a discovery that went on after the timeout: nothing may leak.
       if (closed) return next.destroy();
       const previous = cluster;
       cluster = next;
-      previous.destroy();
+      // Let commands already sent get their replies (bounded); new ones go to `next`.
+      void withTimeout(previous.close(), connectTimeout, 'close').catch(() => previous.destroy());
       options.logger.info('redis cluster topology reloaded', { masters: next.masters.map((master) => master.address) });
       for (const listener of readyListeners) listener();
     })().finally(() => {
@@ -139,10 +170,18 @@ export function createClusterConnection(target: Extract<RedisTarget, { kind: 'cl
     },
     readsAcrossShards: false,
     sendCommand: <T>(args: readonly string[]) => watched(() => cluster.sendCommand<T>(routingKeyOf(args), false, [...args])),
-    async waitForReplicas(keys, replicas, timeoutMs) {
-      const wait = ['WAIT', String(replicas), String(timeoutMs)];
-      const acknowledged = await Promise.all([...new Set(keys)].map((key) => watched(() => cluster.sendCommand<number>(key, false, wait))));
-      return Math.min(...acknowledged);
+    // Straight to the node client: node-redis routes a raw WAIT to every master (its policy for
+    // WAIT), whatever key it is given, and between two routed commands the slot's node may change.
+    async pinnedTo(key: string): Promise<PinnedSender> {
+      const current = cluster;
+      const client = await watched(() => current.getNodeClientForKey(key));
+      const counter = readyCountOf(client);
+      const pinnedAt = counter.count;
+      return {
+        sendCommand: <T>(args: readonly string[]) => watched(() => client.sendCommand<T>([...args])),
+        sameConnection: () => cluster === current && counter.count === pinnedAt && client.isReady,
+        connection: client,
+      };
     },
     sendToEachMaster: <T>(args: readonly string[]) =>
       watched(() => {

@@ -1,4 +1,4 @@
-import type { RedisCommands } from './redis-connection.ts';
+import type { PinnedSender, RedisCommands } from './redis-connection.ts';
 
 /** Redis did not answer a command in time. The command may still run when Redis wakes up. */
 export class CommandTimeoutError extends Error {
@@ -25,7 +25,14 @@ export function withTimeout<T>(promise: Promise<T>, timeoutMs: number, what: str
 export function withCommandTimeout(redis: RedisCommands, timeoutMs: number): RedisCommands {
   return {
     sendCommand: <T>(args: readonly string[]) => withTimeout(redis.sendCommand<T>(args), timeoutMs, args[0] ?? '?'),
-    waitForReplicas: (keys, replicas, waitMs) => withTimeout(redis.waitForReplicas(keys, replicas, waitMs), timeoutMs, 'WAIT'),
+    async pinnedTo(key: string): Promise<PinnedSender> {
+      const pinned = await withTimeout(redis.pinnedTo(key), timeoutMs, 'connect');
+      return {
+        sendCommand: <T>(args: readonly string[]) => withTimeout(pinned.sendCommand<T>(args), timeoutMs, args[0] ?? '?'),
+        sameConnection: () => pinned.sameConnection(),
+        connection: pinned.connection,
+      };
+    },
     sendToEachMaster: <T>(args: readonly string[]) => withTimeout(redis.sendToEachMaster<T>(args), timeoutMs, args[0] ?? '?'),
   };
 }

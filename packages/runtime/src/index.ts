@@ -1,6 +1,7 @@
 export { createLogger, rateLimited, type LogLevel, type Logger } from './log.ts';
 export {
   createRedisConnection,
+  type PinnedSender,
   type RedisCommands,
   type RedisConnection,
   type RedisConnectionOptions,

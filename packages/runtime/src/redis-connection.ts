@@ -8,12 +8,21 @@ export interface RedisCommands {
   /** Sends a command; on a cluster, to the master that holds its first key. */
   sendCommand<T = unknown>(args: readonly string[]): Promise<T>;
   /**
-   * WAIT on the connection of each master that holds one of `keys` (covering every write sent
-   * before on it); resolves to the fewest replicas any of them reached.
+   * A sender whose commands all travel over one connection, the one to the master of `key`: for
+   * a write and the WAIT that must follow it on the same connection (WAIT covers only the writes
+   * sent before it on its own connection; sent elsewhere it would vouch for nothing).
    */
-  waitForReplicas(keys: readonly string[], replicas: number, timeoutMs: number): Promise<number>;
+  pinnedTo(key: string): Promise<PinnedSender>;
   /** Sends a keyless command (PING, CONFIG GET) to every master; one reply per master. */
   sendToEachMaster<T = unknown>(args: readonly string[]): Promise<T[]>;
+}
+
+/** Commands over one connection; `sameConnection()` is false once it was re-established or replaced. */
+export interface PinnedSender {
+  sendCommand<T = unknown>(args: readonly string[]): Promise<T>;
+  sameConnection(): boolean;
+  /** The connection itself: senders pinned to keys of one node share it (one WAIT covers them all). */
+  readonly connection: object;
 }
 
 /** A connection to one Redis or to a Redis Cluster, with the lifecycle ddup's processes need. */

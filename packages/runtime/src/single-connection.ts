@@ -32,6 +32,8 @@ export function createSingleConnection(target: Extract<RedisTarget, { kind: 'sin
     logError();
   });
   const send = <T>(args: readonly string[]) => client.sendCommand<T>(args);
+  let connections = 0;
+  client.on('ready', () => connections++);
   return {
     target,
     get isReady() {
@@ -39,7 +41,10 @@ export function createSingleConnection(target: Extract<RedisTarget, { kind: 'sin
     },
     readsAcrossShards: true,
     sendCommand: send,
-    waitForReplicas: (_keys, replicas, timeoutMs) => send<number>(['WAIT', String(replicas), String(timeoutMs)]),
+    async pinnedTo() {
+      const pinnedAt = connections;
+      return { sendCommand: send, sameConnection: () => connections === pinnedAt && client.isReady, connection: client };
+    },
     sendToEachMaster: async (args) => [await send(args)],
     async untilReady(signal) {
       if (!client.isReady) await once(client, 'ready', signal ? { signal } : {});

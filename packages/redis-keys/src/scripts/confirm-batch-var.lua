@@ -7,7 +7,8 @@ KEYS[1]      stream     ddup:{sNN}:events
 KEYS[1 + i]  seen key   ddup:{sNN}:seen:<hash>, i = 1..n     (same hash tag: one cluster slot)
 ARGV[1]      consumer group
 ARGV[1 + i]  absolute expiry of seen key i, Unix ms (entry time + window; the caller leaves out
-             entries whose window has passed, which are only acknowledged)
+             entries whose window has passed, which are only acknowledged, and the script skips
+             any whose expiry is not in the future by Redis's own clock)
 ARGV[n + 2 ...]  ids of the entries to acknowledge
 
 Returns the number of entries acknowledged (XACK's count).
@@ -20,8 +21,14 @@ local n = #KEYS - 1
 if n < 0 or #ARGV < n + 1 then
   return redis.error_reply('ERR confirm-batch-var: expected 1 + n keys and at least 1 + n arguments')
 end
+-- Checked again against Redis's clock: SET PXAT with a past time would delete the key, and with it
+-- the window of a newer admission of the same event (the consumer's clock may lag or skew).
+local time = redis.call('TIME')
+local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
 for i = 1, n do
-  redis.call('SET', KEYS[i + 1], 'processed', 'PXAT', ARGV[i + 1])
+  if tonumber(ARGV[i + 1]) > now then
+    redis.call('SET', KEYS[i + 1], 'processed', 'PXAT', ARGV[i + 1])
+  end
 end
 local acked = 0
 local chunk = 1000
