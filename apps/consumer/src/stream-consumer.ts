@@ -5,6 +5,7 @@ import { backoff } from './backoff.ts';
 import { type ConfirmSettings, confirmBatch } from './confirm.ts';
 import { ensureConsumerGroup } from './consumer-group.ts';
 import { type ReclaimSettings, reclaimStale } from './reclaim.ts';
+import { settleSome } from './settle-some.ts';
 import { type StreamBatch, parseStreamsReply } from './stream-reply.ts';
 import { trimAcknowledged } from './trim.ts';
 
@@ -45,10 +46,20 @@ export class StreamConsumer {
   #position: ReadPosition;
   #lastReclaim = 0;
   #lastTrim = 0;
+  /** Logs, now and then, that some shards failed while others went on (a cluster master away). */
+  readonly #notePartialFailure: (error: unknown) => void;
 
   constructor(options: StreamConsumerOptions) {
     this.#options = options;
     this.#position = this.#fromBacklogStart();
+    let lastError = '';
+    const log = rateLimited(5_000, (suppressed) =>
+      options.logger.warn('some shards cannot be read or confirmed; the others go on', { consumer: options.name, error: lastError, suppressed }),
+    );
+    this.#notePartialFailure = (error) => {
+      lastError = error instanceof Error ? error.message || error.name : String(error);
+      log();
+    };
   }
 
   get name(): string {
@@ -97,12 +108,15 @@ export class StreamConsumer {
       try {
         const batches = await this.#read(reads);
         // Every stream's batch at once (on a cluster, each to its own master); one timer for all.
-        const results = await withTimeout(
-          Promise.all(batches.map((batch) => confirmBatch(redis, batch, this.#options.confirm))),
+        // A batch whose master fails stays pending: the backlog pass or a reclaim confirms it later.
+        const { values: results, failures: failed } = await withTimeout(
+          settleSome(batches.map((batch) => confirmBatch(redis, batch, this.#options.confirm))),
           commandTimeoutMs,
           'confirm batch',
         );
+        if (failed.length > 0) this.#notePartialFailure(failed[0]);
         results.forEach((result, index) => {
+          if (!result) return;
           this.#confirmed += result.confirmed;
           if (result.unconfirmable.length > 0) {
             logger.warn('entries without a valid hash left pending', { stream: batches[index]?.stream, ids: result.unconfirmable.slice(0, 10) });
@@ -131,7 +145,10 @@ export class StreamConsumer {
     if (now - this.#lastReclaim >= reclaim.intervalMs) {
       this.#lastReclaim = now;
       for (const stream of streams) {
-        const result = await reclaimStale(writes, stream, name, reclaim, confirm);
+        const result = await reclaimStale(writes, stream, name, reclaim, confirm).catch((error: unknown) => {
+          this.#notePartialFailure(error);
+          return { confirmed: 0, deadLettered: 0 };
+        });
         this.#confirmed += result.confirmed;
         this.#deadLettered += result.deadLettered;
         if (result.confirmed > 0) logger.info('reclaimed stale entries', { consumer: name, stream, confirmed: result.confirmed });
@@ -178,8 +195,13 @@ export class StreamConsumer {
       const keys = cursors.map(([stream]) => stream);
       return parseStreamsReply(await reads.sendCommand([...head, ...block, 'STREAMS', ...keys, ...cursors.map(([, id]) => id)]));
     }
-    const replies = await Promise.all(cursors.map(([stream, id]) => reads.sendCommand([...head, 'STREAMS', stream, id])));
-    const batches = replies.flatMap(parseStreamsReply).filter((batch) => batch.entries.length > 0 || this.#position.kind === 'backlog');
+    // A shard whose master is away (until its failover) must not stop the others: its read fails
+    // alone, and in the backlog it drops out (a reclaim takes over what it had pending).
+    const { values: replies, failures } = await settleSome(cursors.map(([stream, id]) => reads.sendCommand([...head, 'STREAMS', stream, id])));
+    if (failures.length > 0) this.#notePartialFailure(failures[0]);
+    const batches = replies
+      .flatMap((reply) => (reply === undefined ? [] : parseStreamsReply(reply)))
+      .filter((batch) => batch.entries.length > 0 || this.#position.kind === 'backlog');
     if (batches.length === 0 && this.#position.kind === 'new') {
       await sleep(idlePollMs, undefined, { signal: this.#stop.signal }).catch(() => undefined);
     }

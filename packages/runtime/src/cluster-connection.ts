@@ -14,8 +14,12 @@ import { reconnectDelayMs } from './reconnect.ts';
 import type { PinnedSender, RedisConnection, RedisConnectionOptions } from './redis-connection.ts';
 import { routingKeyOf } from './routing-key.ts';
 
-/** How often, at most, a failing cluster connection is rebuilt from a fresh view of the topology. */
+/**
+ * How often, at most, a failing cluster connection is rebuilt from a fresh view of the topology;
+ * doubled (up to the maximum) after each rebuild that found nothing new, reset by one that did.
+ */
 const REBUILD_INTERVAL_MS = 1_000;
+const MAX_REBUILD_INTERVAL_MS = 30_000;
 
 /** Credentials and TLS come from the first seed node's URL and apply to every node found. */
 function nodeDefaults(firstNodeUrl: string) {
@@ -106,10 +110,12 @@ export function createClusterConnection(target: Extract<RedisTarget, { kind: 'cl
   let closed = false;
   let rebuilding = false;
   let lastRebuild = 0;
+  let rebuildInterval = REBUILD_INTERVAL_MS;
 
   const rebuild = () => {
-    if (closed || rebuilding || !cluster.isReady || Date.now() - lastRebuild < REBUILD_INTERVAL_MS) return;
+    if (closed || rebuilding || !cluster.isReady || Date.now() - lastRebuild < rebuildInterval) return;
     rebuilding = true;
+    rebuildInterval = Math.min(rebuildInterval * 2, MAX_REBUILD_INTERVAL_MS);
     void (async () => {
       const next = build();
       try {
@@ -121,8 +127,12 @@ export function createClusterConnection(target: Extract<RedisTarget, { kind: 'cl
       }
       // A close() during the rebuild, or a discovery that went on after the timeout: nothing may leak.
       if (closed) return next.destroy();
+      // Same masters as now: nothing to gain from swapping (a master is down, not failed over).
+      const addresses = (client: typeof cluster) => client.masters.map((master) => master.address).sort().join(',');
+      if (addresses(next) === addresses(cluster)) return next.destroy();
       const previous = cluster;
       cluster = next;
+      rebuildInterval = REBUILD_INTERVAL_MS;
       // Let commands already sent get their replies (bounded); new ones go to `next`.
       void withTimeout(previous.close(), connectTimeout, 'close').catch(() => previous.destroy());
       options.logger.info('redis cluster topology reloaded', { masters: next.masters.map((master) => master.address) });
@@ -153,11 +163,14 @@ export function createClusterConnection(target: Extract<RedisTarget, { kind: 'cl
   const connectUntilClosed = async () => {
     for (let attempt = 0; !closed; attempt++) {
       try {
-        await cluster.connect();
+        await withTimeout(cluster.connect(), connectTimeout, 'cluster connect');
         for (const listener of readyListeners) listener();
         return;
       } catch (error) {
         if (attempt === 0) options.logger.warn('redis cluster not reachable yet; retrying in the background', { error: String(error) });
+        // A connect that failed or hung leaves the client unusable: start again with a new one.
+        if (cluster.isOpen) cluster.destroy();
+        cluster = build();
         await sleep(reconnectDelayMs(attempt));
       }
     }

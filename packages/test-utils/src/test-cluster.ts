@@ -28,11 +28,11 @@ async function replicaInSync(node: TestRedis): Promise<boolean> {
  * `redis-cli --cluster create`, and resolves once every node reports `cluster_state:ok` and every replica is in sync. A master
  * that stops answering for `nodeTimeoutMs` is failed over to its replica.
  */
-export async function startTestCluster(masters = 3, replicasPerMaster = 0, nodeTimeoutMs = 2_000): Promise<TestCluster> {
+export async function startTestCluster(masters = 3, replicasPerMaster = 0, nodeTimeoutMs = 2_000, extraArgs: readonly string[] = []): Promise<TestCluster> {
   const count = masters * (1 + replicasPerMaster);
   const nodes = await Promise.all(
     Array.from({ length: count }, () =>
-      startTestRedis({ extraArgs: ['--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf', '--cluster-node-timeout', String(nodeTimeoutMs)] }),
+      startTestRedis({ extraArgs: ['--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf', '--cluster-node-timeout', String(nodeTimeoutMs), ...extraArgs] }),
     ),
   );
   const cleanup = async () => void (await Promise.all(nodes.map((node) => node.cleanup())));
