@@ -1,9 +1,10 @@
-import { type BenchRedis, type TopologyName, settledAdmitted, startBenchRedis } from './cluster-topology.ts';
+import { type BenchRedis, type TopologyName, startBenchRedis } from './cluster-topology.ts';
 import { startConsumer } from './consumer-process.ts';
 import { startGateway } from './gateway-process.ts';
-import { type HonestyCheck, checkHonesty } from './honesty.ts';
-import { type LoadSummary, postUniqueEvents } from './load.ts';
+import type { HonestyCheck } from './honesty.ts';
+import type { LoadSummary } from './load.ts';
 import type { BenchSettings } from './settings.ts';
+import { runUniquePosts } from './unique-run.ts';
 
 export interface TopologyResult {
   readonly topology: TopologyName;
@@ -19,12 +20,8 @@ export async function measureTopology(name: TopologyName, settings: BenchSetting
     const consumer = startConsumer(redis.env);
     const gateway = await startGateway(redis.env, {});
     try {
-      const tag = `${runTag}-${name}`;
-      await postUniqueEvents(gateway.baseUrl, `${tag}-warmup`, settings.warmupSeconds, settings.connections);
-      const before = await settledAdmitted(redis);
-      const measured = await postUniqueEvents(gateway.baseUrl, `${tag}-measured`, settings.measureSeconds, settings.connections);
-      const after = await settledAdmitted(redis);
-      return { topology: name, description: redis.description, measured, honesty: checkHonesty(measured, after - before) };
+      const { measured, honesty } = await runUniquePosts(gateway.baseUrl, `${runTag}-${name}`, settings, () => redis.admitted());
+      return { topology: name, description: redis.description, measured, honesty };
     } finally {
       await gateway.stop();
       await consumer.stop();

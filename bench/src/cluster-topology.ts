@@ -1,7 +1,5 @@
-import { setTimeout as sleep } from 'node:timers/promises';
-import { createCluster } from '@redis/client';
 import { allEventsStreamKeys } from '@ddup/redis-keys';
-import { startTestCluster } from '@ddup/test-utils';
+import { connectTestCluster, startTestCluster } from '@ddup/test-utils';
 import { startRedisNode } from './redis-node.ts';
 import { openProbe } from './redis-probe.ts';
 
@@ -40,17 +38,15 @@ async function startSingle(): Promise<BenchRedis> {
 /** A local 3-master cluster (redis-server processes joined by redis-cli --cluster create), 16 shards. */
 async function startCluster(): Promise<BenchRedis> {
   const cluster = await startTestCluster(3);
-  const client = createCluster({ rootNodes: cluster.nodes.map((node) => ({ url: node.url })), RESP: 2 });
-  client.on('error', () => undefined);
-  await client.connect();
+  const client = await connectTestCluster(cluster.nodes);
   const streams = allEventsStreamKeys(CLUSTER_SHARDS);
   return {
     name: 'cluster',
     description: `3-master Redis Cluster on this machine, STREAM_SHARDS=${CLUSTER_SHARDS}`,
     env: { REDIS_CLUSTER_NODES: cluster.seeds, STREAM_SHARDS: String(CLUSTER_SHARDS) },
-    admitted: async () => (await Promise.all(streams.map((stream) => client.sendCommand<number>(stream, true, ['XLEN', stream])))).reduce((a, b) => a + b, 0),
+    admitted: async () => (await Promise.all(streams.map((stream) => client.sendCommand<number>(['XLEN', stream])))).reduce((a, b) => a + b, 0),
     async stop() {
-      client.destroy();
+      await client.close();
       await cluster.cleanup();
     },
   };
@@ -58,16 +54,4 @@ async function startCluster(): Promise<BenchRedis> {
 
 export function startBenchRedis(name: TopologyName): Promise<BenchRedis> {
   return name === 'single' ? startSingle() : startCluster();
-}
-
-/** The admitted count once it has stopped growing (requests abandoned in flight still land). */
-export async function settledAdmitted(redis: BenchRedis, quietMs = 500, timeoutMs = 10_000): Promise<number> {
-  const deadline = Date.now() + timeoutMs;
-  let count = await redis.admitted();
-  for (;;) {
-    await sleep(quietMs);
-    const next = await redis.admitted();
-    if (next === count || Date.now() > deadline) return next;
-    count = next;
-  }
 }

@@ -1,19 +1,14 @@
 import { startGateway } from './gateway-process.ts';
-import { type HonestyCheck, checkHonesty } from './honesty.ts';
-import { type LoadSummary, postUniqueEvents } from './load.ts';
 import type { DurabilityMode, ModeSetup } from './modes.ts';
 import { startTopology } from './redis-topology.ts';
 import type { BenchSettings } from './settings.ts';
-import { settledStreamLength } from './stream-length.ts';
+import { EVENTS_STREAM } from './stream-length.ts';
+import { type UniqueRun, runUniquePosts } from './unique-run.ts';
 
-export interface ModeResult {
+export interface ModeResult extends UniqueRun {
   readonly mode: DurabilityMode;
   readonly appendFsync: ModeSetup['appendFsync'];
   readonly replica: boolean;
-  readonly warmup: LoadSummary;
-  readonly measured: LoadSummary;
-  readonly stream: { readonly before: number; readonly after: number };
-  readonly honesty: HonestyCheck;
   readonly gatewayExitCode: number | null;
 }
 
@@ -24,21 +19,14 @@ export async function measureMode(setup: ModeSetup, settings: BenchSettings, run
     const gateway = await startGateway(redis.url, { DURABILITY: setup.mode, ...setup.gatewayEnv });
     let gatewayStopped = false;
     try {
-      const tag = `${runTag}-${setup.mode}`;
-      const warmup = await postUniqueEvents(gateway.baseUrl, `${tag}-warmup`, settings.warmupSeconds, settings.connections);
-      const before = await settledStreamLength(redis.probe);
-      const measured = await postUniqueEvents(gateway.baseUrl, `${tag}-measured`, settings.measureSeconds, settings.connections);
-      const after = await settledStreamLength(redis.probe);
+      const run = await runUniquePosts(gateway.baseUrl, `${runTag}-${setup.mode}`, settings, () => redis.probe.xlen(EVENTS_STREAM));
       const gatewayExitCode = await gateway.stop();
       gatewayStopped = true;
       return {
         mode: setup.mode,
         appendFsync: setup.appendFsync,
         replica: setup.replica,
-        warmup,
-        measured,
-        stream: { before, after },
-        honesty: checkHonesty(measured, after - before),
+        ...run,
         gatewayExitCode,
       };
     } finally {

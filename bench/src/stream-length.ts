@@ -5,16 +5,21 @@ import type { RedisProbe } from './redis-probe.ts';
 export const EVENTS_STREAM = 'ddup:{s00}:events';
 
 /**
- * XLEN of the events stream once it has stopped growing: requests the load generator abandoned in
- * flight when its time ran out are still admitted by the gateway a moment later.
+ * `count()` once it has stopped changing: requests the load generator abandoned in flight when its
+ * time ran out are still admitted by the gateway a moment later.
  */
-export async function settledStreamLength(probe: RedisProbe, quietMs = 500, timeoutMs = 10_000): Promise<number> {
+export async function settledCount(count: () => Promise<number>, quietMs = 500, timeoutMs = 10_000): Promise<number> {
   const deadline = Date.now() + timeoutMs;
-  let length = await probe.xlen(EVENTS_STREAM);
+  let value = await count();
   for (;;) {
     await sleep(quietMs);
-    const next = await probe.xlen(EVENTS_STREAM);
-    if (next === length || Date.now() > deadline) return next;
-    length = next;
+    const next = await count();
+    if (next === value || Date.now() > deadline) return next;
+    value = next;
   }
+}
+
+/** XLEN of the events stream once it has stopped growing. */
+export function settledStreamLength(probe: RedisProbe): Promise<number> {
+  return settledCount(() => probe.xlen(EVENTS_STREAM));
 }

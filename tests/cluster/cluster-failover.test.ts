@@ -1,8 +1,17 @@
 import { afterEach, expect, it } from 'vitest';
 import { freePort } from '@ddup/redis-process';
 import { allEventsStreamKeys } from '@ddup/redis-keys';
-import { type ServiceProcess, type TestCluster, eventually, postJson, sampleEvent, startService, startTestCluster } from '@ddup/test-utils';
-import { CONSUMER_MAIN, GATEWAY_MAIN, allConfirmed, connectAsserter, currentMasters } from './cluster-helpers.ts';
+import {
+  type ServiceProcess,
+  type TestCluster,
+  connectTestCluster,
+  eventually,
+  postJson,
+  sampleEvent,
+  startService,
+  startTestCluster,
+} from '@ddup/test-utils';
+import { CONSUMER_MAIN, GATEWAY_MAIN, allConfirmed, currentMasters } from './cluster-helpers.ts';
 
 const SHARDS = 16;
 const LOOPS = 8;
@@ -85,12 +94,12 @@ async function failoverUnderLoad(durability: 'memory' | 'wait') {
   const after = await Promise.all(Array.from({ length: 100 }, (_, i) => postJson(`${base}/events`, JSON.stringify(sampleEvent(`after-${durability}-${i}`)))));
   expect(after.filter((reply) => reply.status !== 202).map((reply) => `${reply.status} ${reply.text}`)).toEqual([]);
 
-  const redis = await connectAsserter({ ...cluster, nodes: cluster.nodes.filter((node) => node !== victim) });
+  const redis = await connectTestCluster(cluster.nodes.filter((node) => node !== victim));
   try {
     await eventually('consumers confirmed everything after the failover', () => allConfirmed(redis, SHARDS), 30_000);
     const inStreams = new Set<string>();
     for (const stream of allEventsStreamKeys(SHARDS)) {
-      const entries = await redis.send<[string, string[]][]>(['XRANGE', stream, '-', '+']);
+      const entries = await redis.sendCommand<[string, string[]][]>(['XRANGE', stream, '-', '+']);
       for (const [, fields] of entries) inStreams.add(fields[fields.indexOf('hash') + 1] ?? '');
     }
     const survived = [...result.accepted.keys()].filter((hash) => inStreams.has(hash)).length;

@@ -2,19 +2,29 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '@ddup/redis-process';
 import { allEventsStreamKeys, shardOf, seenKey } from '@ddup/redis-keys';
 import { createLogger, createRedisConnection, shardSpread } from '@ddup/runtime';
-import { type ServiceProcess, type TestCluster, eventually, postJson, sampleEvent, startService, startTestCluster } from '@ddup/test-utils';
-import { type Asserter, CONSUMER_MAIN, DEAD_LETTERS_CLI, GATEWAY_MAIN, allConfirmed, connectAsserter, currentMasters } from './cluster-helpers.ts';
+import {
+  type ServiceProcess,
+  type TestCluster,
+  type TestClusterClient,
+  connectTestCluster,
+  eventually,
+  postJson,
+  sampleEvent,
+  startService,
+  startTestCluster,
+} from '@ddup/test-utils';
+import { CONSUMER_MAIN, DEAD_LETTERS_CLI, GATEWAY_MAIN, allConfirmed, currentMasters } from './cluster-helpers.ts';
 
 const SHARDS = 16;
 let cluster: TestCluster;
-let redis: Asserter;
+let redis: TestClusterClient;
 let gateway: ServiceProcess;
 let consumer: ServiceProcess;
 let base: string;
 
 beforeAll(async () => {
   cluster = await startTestCluster(3);
-  redis = await connectAsserter(cluster);
+  redis = await connectTestCluster(cluster.nodes);
   const port = await freePort();
   base = `http://127.0.0.1:${port}/api/v1/ddup_service`;
   const env = { REDIS_CLUSTER_NODES: cluster.seeds, STREAM_SHARDS: String(SHARDS), LOG_LEVEL: 'info' };
@@ -66,7 +76,7 @@ describe('ddup on a real 3-master Redis Cluster (REDIS_CLUSTER_NODES, STREAM_SHA
     }
     await eventually('every shard confirmed (pending 0, everything read)', () => allConfirmed(redis, SHARDS), 20_000);
     for (const hash of hashes.slice(0, 50)) {
-      expect(await redis.send(['GET', seenKey(shardOf(hash, SHARDS), hash)])).toBe('processed');
+      expect(await redis.sendCommand(['GET', seenKey(shardOf(hash, SHARDS), hash)])).toBe('processed');
     }
 
     // Every master holds seen keys of its own shards.
@@ -93,9 +103,9 @@ describe('ddup on a real 3-master Redis Cluster (REDIS_CLUSTER_NODES, STREAM_SHA
 
   it('moves a poison entry to its shard dead letters, which the CLI lists over the cluster', async () => {
     const stream = allEventsStreamKeys(SHARDS)[5] as string;
-    const id = await redis.send<string>(['XADD', stream, '*', 'hash', 'not-a-hash', 'event', '{}']);
+    const id = await redis.sendCommand<string>(['XADD', stream, '*', 'hash', 'not-a-hash', 'event', '{}']);
     const dead = 'ddup:{s05}:dead';
-    await eventually('poison entry dead-lettered', async () => (await redis.send<number>(['XLEN', dead])) === 1, 20_000);
+    await eventually('poison entry dead-lettered', async () => (await redis.sendCommand<number>(['XLEN', dead])) === 1, 20_000);
     const cli = startService(DEAD_LETTERS_CLI, { REDIS_CLUSTER_NODES: cluster.seeds, STREAM_SHARDS: String(SHARDS) }, ['list']);
     expect(await cli.exited).toBe(0);
     expect(cli.output()).toContain(`"source_id":"${id}"`);
@@ -110,7 +120,7 @@ describe('ddup on a real 3-master Redis Cluster (REDIS_CLUSTER_NODES, STREAM_SHA
 
   it('trims acknowledged entries from every shard stream, and nobody logged a CROSSSLOT error', async () => {
     const streams = allEventsStreamKeys(SHARDS);
-    const totalLength = async () => (await Promise.all(streams.map((stream) => redis.send<number>(['XLEN', stream])))).reduce((a, b) => a + b, 0);
+    const totalLength = async () => (await Promise.all(streams.map((stream) => redis.sendCommand<number>(['XLEN', stream])))).reduce((a, b) => a + b, 0);
     await eventually('every shard stream trimmed', async () => (await totalLength()) === 0 && (await allConfirmed(redis, SHARDS)), 20_000);
     expect(gateway.output() + consumer.output()).not.toMatch(/CROSSSLOT|MOVED/);
   }, 30_000);

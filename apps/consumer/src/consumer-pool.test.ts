@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CONSUMER_GROUP, eventsStreamKey, seenKey, shardOf } from '@ddup/redis-keys';
 import { createLogger, createRedisConnection } from '@ddup/runtime';
-import { type TestRedis, admitEvents, eventually, names, startTestRedis } from '@ddup/test-utils';
+import { type TestRedis, admitEvents, eventually, names, startTestRedis, workersGroupInfo } from '@ddup/test-utils';
 import { confirmBatch } from './confirm.ts';
 import { ConsumerPool, type ConsumerPoolSettings } from './consumer-pool.ts';
 import { ensureConsumerGroup } from './consumer-group.ts';
@@ -22,13 +22,7 @@ function admit(prefix: string, count: number, shardCount = 1): Promise<string[]>
   return admitEvents(client, names(prefix, count), { shardCount, windowSeconds: WINDOW_SECONDS });
 }
 
-async function groupInfo(stream: string) {
-  const groups = await client.sendCommand<unknown[][]>(['XINFO', 'GROUPS', stream]);
-  const flat = groups[0] ?? [];
-  const info: Record<string, unknown> = {};
-  for (let i = 0; i + 1 < flat.length; i += 2) info[String(flat[i])] = flat[i + 1];
-  return info;
-}
+const groupInfo = (stream: string) => workersGroupInfo(client, stream);
 
 function settings(overrides: Partial<ConsumerPoolSettings> = {}): ConsumerPoolSettings {
   return {

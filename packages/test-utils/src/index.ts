@@ -4,3 +4,5 @@ export { eventually, postJson, sampleEvent } from './http.ts';
 export { admitEvents, names, type AdmitOptions } from './admit-events.ts';
 export { useTestRedis, type TestClient } from './use-test-redis.ts';
 export { startTestCluster, type TestCluster } from './test-cluster.ts';
+export { connectTestCluster, type TestClusterClient } from './cluster-client.ts';
+export { workersGroupInfo } from './group-info.ts';
