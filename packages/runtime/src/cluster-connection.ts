@@ -1,15 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import {
-  ClientClosedError,
-  ClientOfflineError,
-  ConnectionTimeoutError,
-  ErrorReply,
-  SocketClosedUnexpectedlyError,
-  createCluster,
-} from '@redis/client';
+import { createCluster } from '@redis/client';
 import type { RedisTarget } from '@ddup/config';
 import { withTimeout } from './command-timeout.ts';
 import { rateLimited } from './log.ts';
+import { isClusterTransitionReply, isConnectionError } from './redis-errors.ts';
 import { reconnectDelayMs } from './reconnect.ts';
 import type { PinnedSender, RedisConnection, RedisConnectionOptions } from './redis-connection.ts';
 import { routingKeyOf } from './routing-key.ts';
@@ -32,19 +26,12 @@ function nodeDefaults(firstNodeUrl: string) {
 }
 
 /**
- * A failure that says the topology may have changed: no connection to the node, the cluster says
- * so, a slot moved (seen on pinned connections), or a master became a replica. Not overload
- * ("queue is full") nor our own timeouts: rebuilding would only drop healthy work.
+ * A failure that says the topology may have changed: no connection to the node, or a cluster
+ * reply of a topology in transition. Not overload ("queue is full") nor our own timeouts:
+ * rebuilding would only drop healthy work.
  */
 function suggestsTopologyChange(error: unknown): boolean {
-  if (error instanceof ErrorReply) return /^(CLUSTERDOWN|TRYAGAIN|MOVED|ASK|ERR WAIT cannot be used with replica)/.test(error.message);
-  return (
-    error instanceof ClientOfflineError ||
-    error instanceof ClientClosedError ||
-    error instanceof SocketClosedUnexpectedlyError ||
-    error instanceof ConnectionTimeoutError ||
-    (error instanceof Error && /ECONNREFUSED|ECONNRESET|EPIPE|Cannot find node/.test(error.message))
-  );
+  return isConnectionError(error) || isClusterTransitionReply(error);
 }
 
 /** Connections (re)established by each node client, to tell a WAIT's connection from its write's. */

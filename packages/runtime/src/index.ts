@@ -8,6 +8,7 @@ export {
 } from './redis-connection.ts';
 export { reconnectDelayMs } from './reconnect.ts';
 export { routingKeyOf } from './routing-key.ts';
+export { isClusterTransitionReply, isConnectionError } from './redis-errors.ts';
 export { redactUrl, describeRedisTarget, type RedisTarget } from '@ddup/config';
 export { onShutdownSignal } from './shutdown.ts';
 export { CommandTimeoutError, withCommandTimeout, withTimeout } from './command-timeout.ts';
