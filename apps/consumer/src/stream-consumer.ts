@@ -1,6 +1,14 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CONSUMER_GROUP } from '@ddup/redis-keys';
-import { type Logger, type RedisCommands, type RedisConnection, rateLimited, withCommandTimeout, withTimeout } from '@ddup/runtime';
+import {
+  type Logger,
+  type RedisCommands,
+  type RedisConnection,
+  errorText,
+  rateLimitedWarning,
+  withCommandTimeout,
+  withTimeout,
+} from '@ddup/runtime';
 import { backoff } from './backoff.ts';
 import { type ConfirmSettings, confirmBatch } from './confirm.ts';
 import { ensureConsumerGroup } from './consumer-group.ts';
@@ -52,14 +60,7 @@ export class StreamConsumer {
   constructor(options: StreamConsumerOptions) {
     this.#options = options;
     this.#position = this.#fromBacklogStart();
-    let lastError = '';
-    const log = rateLimited(5_000, (suppressed) =>
-      options.logger.warn('some shards cannot be read or confirmed; the others go on', { consumer: options.name, error: lastError, suppressed }),
-    );
-    this.#notePartialFailure = (error) => {
-      lastError = error instanceof Error ? error.message || error.name : String(error);
-      log();
-    };
+    this.#notePartialFailure = rateLimitedWarning(options.logger, 'some shards cannot be read or confirmed; the others go on', { consumer: options.name });
   }
 
   get name(): string {
@@ -94,10 +95,7 @@ export class StreamConsumer {
     const { redis, logger, blockMs, commandTimeoutMs } = this.#options;
     const reads = withCommandTimeout(redis, blockMs + commandTimeoutMs);
     const writes = withCommandTimeout(redis, commandTimeoutMs);
-    let lastError = '';
-    const logFailure = rateLimited(5_000, (suppressed) =>
-      logger.warn('consumer cannot read', { consumer: this.name, error: lastError, suppressed }),
-    );
+    const logFailure = rateLimitedWarning(logger, 'consumer cannot read', { consumer: this.name });
     let failures = 0;
     while (!this.#stop.signal.aborted) {
       if (!redis.isReady) {
@@ -126,13 +124,12 @@ export class StreamConsumer {
         failures = 0;
         await this.#maintain(writes);
       } catch (error) {
-        lastError = error instanceof Error ? error.message || error.name : String(error);
         this.#position = this.#fromBacklogStart();
-        if (lastError.startsWith('NOGROUP')) {
+        if (errorText(error).startsWith('NOGROUP')) {
           await ensureConsumerGroup(writes, this.#options.streams).catch(() => undefined);
           continue;
         }
-        logFailure();
+        logFailure(error);
         await backoff(failures++, this.#stop.signal);
       }
     }

@@ -1,4 +1,4 @@
-import type { RedisCommands, RedisConnection } from '@ddup/runtime';
+import { type RedisCommands, type RedisConnection, errorText } from '@ddup/runtime';
 
 /**
  * PINGs Redis (on a cluster, every master: each holds some shards); undefined when all answer,
@@ -11,7 +11,7 @@ export function redisHealthCheck(redis: RedisConnection, commands: RedisCommands
       await commands.sendToEachMaster(['PING']);
       return undefined;
     } catch (error) {
-      return error instanceof Error ? error.message || error.name : String(error);
+      return errorText(error);
     }
   };
 }

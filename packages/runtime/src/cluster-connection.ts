@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { createCluster } from '@redis/client';
 import type { RedisTarget } from '@ddup/config';
 import { withTimeout } from './command-timeout.ts';
-import { rateLimited } from './log.ts';
+import { rateLimitedWarning } from './log.ts';
 import { isClusterTransitionReply, isConnectionError } from './redis-errors.ts';
 import { reconnectDelayMs } from './reconnect.ts';
 import type { PinnedSender, RedisConnection, RedisConnectionOptions } from './redis-connection.ts';
@@ -34,6 +34,11 @@ function suggestsTopologyChange(error: unknown): boolean {
   return isConnectionError(error) || isClusterTransitionReply(error);
 }
 
+/** A cluster client's masters, as `host:port`, sorted. */
+function masterAddresses(client: { readonly masters: readonly { readonly address: string }[] }): string[] {
+  return client.masters.map((master) => master.address).sort();
+}
+
 /** Connections (re)established by each node client, to tell a WAIT's connection from its write's. */
 const readyCounts = new WeakMap<object, { count: number }>();
 function readyCountOf(client: { on(event: 'ready', listener: () => void): unknown }): { count: number } {
@@ -57,20 +62,14 @@ function readyCountOf(client: { on(event: 'ready', listener: () => void): unknow
  * failover waits on a connection to the dead node that never comes, and commands for its slots
  * then wait too). So when a master of the topology has had no ready connection for a second, or
  * a command fails for want of a connection (or CLUSTERDOWN), this connection builds a new client
- * from the seed nodes and swaps it in once it has connected. (A PING would not do as the test:
- * behind a WAIT on the same connection it can take a while on a healthy master.)
+ * from the seed nodes and, once it has connected, swaps it in if its masters differ (backing off
+ * while they do not). (A PING would not do as the test: behind a WAIT on the same connection it
+ * can take a while on a healthy master.)
  */
 export function createClusterConnection(target: Extract<RedisTarget, { kind: 'cluster' }>, options: RedisConnectionOptions): RedisConnection {
   const { tls, ...credentials } = nodeDefaults(target.nodes[0] ?? '');
   const connectTimeout = Math.max(options.commandTimeoutMs, 1_000);
-  let lastError = '';
-  const logError = rateLimited(5_000, (suppressed) => {
-    options.logger.warn('redis cluster connection problem', { error: lastError, suppressed });
-  });
-  const noteError = (error: Error) => {
-    lastError = error.message || error.name;
-    logError();
-  };
+  const noteError = rateLimitedWarning(options.logger, 'redis cluster connection problem');
   const build = () => {
     const client = createCluster({
       rootNodes: target.nodes.map((url) => ({ url })),
@@ -115,14 +114,14 @@ export function createClusterConnection(target: Extract<RedisTarget, { kind: 'cl
       // A close() during the rebuild, or a discovery that went on after the timeout: nothing may leak.
       if (closed) return next.destroy();
       // Same masters as now: nothing to gain from swapping (a master is down, not failed over).
-      const addresses = (client: typeof cluster) => client.masters.map((master) => master.address).sort().join(',');
-      if (addresses(next) === addresses(cluster)) return next.destroy();
+      const masters = masterAddresses(next);
+      if (masters.join(',') === masterAddresses(cluster).join(',')) return next.destroy();
       const previous = cluster;
       cluster = next;
       rebuildInterval = REBUILD_INTERVAL_MS;
       // Let commands already sent get their replies (bounded); new ones go to `next`.
       void withTimeout(previous.close(), connectTimeout, 'close').catch(() => previous.destroy());
-      options.logger.info('redis cluster topology reloaded', { masters: next.masters.map((master) => master.address) });
+      options.logger.info('redis cluster topology reloaded', { masters });
       for (const listener of readyListeners) listener();
     })().finally(() => {
       rebuilding = false;

@@ -1,4 +1,4 @@
-export { createLogger, rateLimited, type LogLevel, type Logger } from './log.ts';
+export { createLogger, errorText, rateLimitedWarning, type LogLevel, type Logger } from './log.ts';
 export {
   createRedisConnection,
   type PinnedSender,

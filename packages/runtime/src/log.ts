@@ -41,3 +41,21 @@ export function rateLimited(intervalMs: number, emit: (suppressed: number) => vo
     suppressed = 0;
   };
 }
+
+/** What an error says: its message (its name when the message is empty), or its text. */
+export function errorText(error: unknown): string {
+  return error instanceof Error ? error.message || error.name : String(error);
+}
+
+/**
+ * A warning about recurring errors, logged at most once per `intervalMs` with the latest error
+ * and how many went unlogged since (`rateLimited`, for the common case of an error to report).
+ */
+export function rateLimitedWarning(logger: Logger, message: string, fields: Record<string, unknown> = {}, intervalMs = 5_000): (error: unknown) => void {
+  let lastError = '';
+  const log = rateLimited(intervalMs, (suppressed) => logger.warn(message, { ...fields, error: lastError, suppressed }));
+  return (error) => {
+    lastError = errorText(error);
+    log();
+  };
+}

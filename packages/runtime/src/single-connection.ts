@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { createClient } from '@redis/client';
 import type { RedisTarget } from '@ddup/config';
-import { rateLimited } from './log.ts';
+import { rateLimitedWarning } from './log.ts';
 import { reconnectDelayMs } from './reconnect.ts';
 import type { RedisConnection, RedisConnectionOptions } from './redis-connection.ts';
 
@@ -23,14 +23,7 @@ export function createSingleConnection(target: Extract<RedisTarget, { kind: 'sin
       reconnectStrategy: reconnectDelayMs,
     },
   });
-  let lastError = '';
-  const logError = rateLimited(5_000, (suppressed) => {
-    options.logger.warn('redis connection problem', { error: lastError, suppressed });
-  });
-  client.on('error', (error: Error) => {
-    lastError = error.message || error.name;
-    logError();
-  });
+  client.on('error', rateLimitedWarning(options.logger, 'redis connection problem'));
   const send = <T>(args: readonly string[]) => client.sendCommand<T>(args);
   let connections = 0;
   client.on('ready', () => connections++);
