@@ -11,13 +11,15 @@ type SlotRange = [number, number, [string, number, ...unknown[]], ...unknown[]];
  */
 export async function shardSpread(redis: RedisCommands, shardCount: number): Promise<{ used: number; masters: number }> {
   const ranges = await redis.sendCommand<SlotRange[]>(['CLUSTER', 'SLOTS']);
+  const ownerOf = (range: SlotRange) => `${range[2][0]}:${range[2][1]}`;
+  // One KEYSLOT per shard, sent together (pipelined) rather than one round trip after another.
+  const slots = await Promise.all(allEventsStreamKeys(shardCount).map((stream) => redis.sendCommand<number>(['CLUSTER', 'KEYSLOT', stream])));
   const owners = new Set<string>();
-  for (const stream of allEventsStreamKeys(shardCount)) {
-    const slot = await redis.sendCommand<number>(['CLUSTER', 'KEYSLOT', stream]);
+  for (const slot of slots) {
     const range = ranges.find(([from, to]) => slot >= from && slot <= to);
-    if (range) owners.add(`${range[2][0]}:${range[2][1]}`);
+    if (range) owners.add(ownerOf(range));
   }
-  const masters = new Set(ranges.map((range) => `${range[2][0]}:${range[2][1]}`));
+  const masters = new Set(ranges.map(ownerOf));
   return { used: owners.size, masters: masters.size };
 }
 
