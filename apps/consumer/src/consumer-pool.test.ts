@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CONSUMER_GROUP, eventsStreamKey, seenKey, shardOf } from '@ddup/redis-keys';
 import { createLogger, createRedisConnection } from '@ddup/runtime';
@@ -33,6 +34,7 @@ function settings(overrides: Partial<ConsumerPoolSettings> = {}): ConsumerPoolSe
     CONSUMER_BATCH_SIZE: 50,
     CONSUMER_BLOCK_MS: 200,
     CONSUMER_IDLE_POLL_MS: 20,
+    CONSUMER_LINGER_MS: 10,
     CONSUMER_NAME: 'test',
     REDIS_COMMAND_TIMEOUT_MS: 2_000,
     CONSUMER_CLAIM_IDLE_MS: 30_000,
@@ -76,6 +78,33 @@ describe('ConsumerPool', () => {
     for (const hash of hashes) expect(await client.get(seenKey(shardOf(hash, 4), hash))).toBe('processed');
   });
 
+  it('lingers after a partial batch, so a steady trickle is read in few calls, not one per event', async () => {
+    const lingerMs = 100;
+    const blockMs = 200;
+    const consumers = 2;
+    pool = ConsumerPool.start(settings({ CONSUMER_LINGER_MS: lingerMs, CONSUMER_BLOCK_MS: blockMs, CONSUMER_CONCURRENCY: consumers }), logger);
+    await eventually('group created', async () => (await client.exists(eventsStreamKey(0))) === 1);
+    await client.sendCommand(['CONFIG', 'RESETSTAT']);
+    const started = performance.now();
+    for (let i = 0; i < 200; i++) {
+      await admit(`trickle-${i}-`, 2);
+      await sleep(1);
+    }
+    await eventually('trickle confirmed', async () => {
+      const info = await groupInfo(eventsStreamKey(0));
+      return info.lag === 0 && info.pending === 0 && info['entries-read'] === 400;
+    });
+    const elapsedMs = performance.now() - started;
+    const stats = await client.sendCommand<string>(['INFO', 'commandstats']);
+    const reads = Number(/cmdstat_xreadgroup:calls=(\d+)/.exec(stats)?.[1]);
+    // Each consumer reads once per linger, once per empty BLOCK, plus a few at the edges; without
+    // lingering, every one of the 200 admissions would wake a consumer for a read of its own.
+    const bound = consumers * (elapsedMs / lingerMs + elapsedMs / blockMs + 5);
+    expect(reads).toBeGreaterThan(0);
+    expect(reads).toBeLessThanOrEqual(bound);
+    expect(pool.confirmed).toBe(400);
+  });
+
   it('close() is idempotent, drains, and leaves no idle consumers in the group', async () => {
     await admit('close', 100);
     pool = ConsumerPool.start(settings(), logger);
@@ -110,6 +139,7 @@ describe('StreamConsumer', () => {
       batchSize: 7,
       blockMs: 100,
       idlePollMs: 20,
+      lingerMs: 10,
       commandTimeoutMs: 2_000,
       confirm: { windowMs: WINDOW_SECONDS * 1000, shardCount: 1 },
       reclaim: { minIdleMs: 60_000, intervalMs: 60_000, maxDeliveries: 5, count: 100 },

@@ -18,6 +18,7 @@ export type ConsumerPoolSettings = Pick<
   | 'CONSUMER_BATCH_SIZE'
   | 'CONSUMER_BLOCK_MS'
   | 'CONSUMER_IDLE_POLL_MS'
+  | 'CONSUMER_LINGER_MS'
   | 'CONSUMER_NAME'
   | 'REDIS_COMMAND_TIMEOUT_MS'
   | 'CONSUMER_CLAIM_IDLE_MS'
@@ -74,6 +75,7 @@ export class ConsumerPool {
           batchSize: settings.CONSUMER_BATCH_SIZE,
           blockMs: settings.CONSUMER_BLOCK_MS,
           idlePollMs: settings.CONSUMER_IDLE_POLL_MS,
+          lingerMs: settings.CONSUMER_LINGER_MS,
           commandTimeoutMs: settings.REDIS_COMMAND_TIMEOUT_MS,
           confirm: { windowMs: settings.DEDUP_WINDOW_SECONDS * 1000, shardCount: settings.STREAM_SHARDS },
           reclaim: {

@@ -26,6 +26,11 @@ export interface StreamConsumerOptions {
   readonly blockMs: number;
   /** On a cluster, where reads cannot block across shards: the pause after finding every shard empty. */
   readonly idlePollMs: number;
+  /**
+   * The pause after a read that found some entries but fewer than a batch: new entries gather
+   * meanwhile, so under steady load one read and one confirm call cover many of them.
+   */
+  readonly lingerMs: number;
   readonly commandTimeoutMs: number;
   readonly confirm: ConfirmSettings;
   readonly reclaim: ReclaimSettings & { readonly intervalMs: number };
@@ -123,6 +128,7 @@ export class StreamConsumer {
         this.#advance(batches);
         failures = 0;
         await this.#maintain(writes);
+        if (this.#shouldLinger(batches)) await this.#pause(this.#options.lingerMs);
       } catch (error) {
         this.#position = this.#fromBacklogStart();
         if (errorText(error).startsWith('NOGROUP')) {
@@ -163,6 +169,17 @@ export class StreamConsumer {
     }
   }
 
+  /** A partial batch of new entries: the stream is keeping up, not backed up. */
+  #shouldLinger(batches: readonly StreamBatch[]): boolean {
+    if (this.#options.lingerMs === 0 || this.#position.kind !== 'new') return false;
+    const read = batches.reduce((sum, batch) => sum + batch.entries.length, 0);
+    return read > 0 && read < this.#options.batchSize;
+  }
+
+  #pause(ms: number): Promise<void> {
+    return sleep(ms, undefined, { signal: this.#stop.signal }).catch(() => undefined);
+  }
+
   #fromBacklogStart(): ReadPosition {
     return { kind: 'backlog', cursors: new Map(this.#options.streams.map((stream) => [stream, '0'])) };
   }
@@ -200,7 +217,7 @@ export class StreamConsumer {
       .flatMap((reply) => (reply === undefined ? [] : parseStreamsReply(reply)))
       .filter((batch) => batch.entries.length > 0 || this.#position.kind === 'backlog');
     if (batches.length === 0 && this.#position.kind === 'new') {
-      await sleep(idlePollMs, undefined, { signal: this.#stop.signal }).catch(() => undefined);
+      await this.#pause(idlePollMs);
     }
     return batches;
   }
