@@ -1,6 +1,6 @@
 import type { TopologyResult } from './cluster-measure.ts';
 import type { TopologyName } from './cluster-topology.ts';
-import { int, ms, ratio, statuses } from './format.ts';
+import { int, median, ms, ratio, statuses } from './format.ts';
 import type { MachineInfo } from './machine.ts';
 import type { BenchSettings } from './settings.ts';
 
@@ -9,12 +9,6 @@ export interface ClusterReport {
   readonly settings: BenchSettings;
   readonly totalSeconds: number;
   readonly rounds: readonly (readonly TopologyResult[])[];
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? (sorted[middle] ?? Number.NaN) : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
 }
 
 function of(round: readonly TopologyResult[], name: TopologyName): TopologyResult | undefined {

@@ -20,3 +20,9 @@ export function checksMark(checks: readonly { readonly ok: boolean; readonly hon
 export function statuses(counts: Readonly<Record<string, number>>): string {
   return Object.entries(counts).map(([code, n]) => `${code}×${int(n)}`).join(', ') || 'none';
 }
+
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? (sorted[middle] ?? Number.NaN) : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
+}

@@ -1,24 +1,15 @@
-import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { benchEnvironment } from './env.ts';
+import { runBenchEntry } from './bench-entry-run.ts';
 import type { SuiteReport } from './suite-report-types.ts';
 
 const BENCH_ENTRY = fileURLToPath(new URL('./bench.ts', import.meta.url));
-const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 
-function runSmoke(resultsDir: string): Promise<{ code: number | null; output: string }> {
-  return new Promise((resolve) => {
-    const env = { ...benchEnvironment(), BENCH_SMOKE: '1', BENCH_SECONDS: '1', BENCH_RESULTS_DIR: resultsDir };
-    const child = execFile(process.execPath, ['--import', tsxLoader, BENCH_ENTRY], { env, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, output: `${stdout}\n${stderr}` });
-    });
-    child.stdin?.end();
-  });
+function runSmoke(resultsDir: string) {
+  return runBenchEntry(BENCH_ENTRY, { BENCH_SMOKE: '1', BENCH_SECONDS: '1', BENCH_RESULTS_DIR: resultsDir });
 }
 
 // The whole benchmark, tiny: it starts its own redis-server, gateway, consumer and baseline, runs

@@ -7,10 +7,10 @@ import {
   warnIfShardsMissMasters,
   withCommandTimeout,
 } from '@ddup/runtime';
-import { type AdmissionSettings, createEventAdmitter } from './admission.ts';
-import { createBatchAdmitter } from './batch-admission.ts';
+import { type AdmissionSettings, type AdmitEvent, createEventAdmitter } from './admission.ts';
+import { type AdmitBatch, createBatchAdmitter } from './batch-admission.ts';
 import { limitConcurrency } from './concurrency-limit.ts';
-import { createGatewayApp } from './app.ts';
+import { type GatewayDependencies, createGatewayApp } from './app.ts';
 import type { GatewayConfig } from './env.ts';
 import { redisHealthCheck } from './redis-health.ts';
 import { warnUnlessFsyncAlways } from './durability-check.ts';
@@ -18,6 +18,31 @@ import { warnUnlessFsyncAlways } from './durability-check.ts';
 export interface Gateway {
   readonly app: Hono;
   readonly redis: RedisConnection;
+}
+
+/** Where the app admits events and how it learns whether its store answers. */
+export interface AdmissionPorts {
+  readonly admitEvent: AdmitEvent;
+  readonly admitBatch: AdmitBatch;
+  readonly checkRedis: GatewayDependencies['checkRedis'];
+}
+
+/** The Hono app with its settings from `config` and admission through `ports`. */
+export function gatewayAppOf(config: GatewayConfig, logger: Logger, ports: AdmissionPorts): Hono {
+  return createGatewayApp({
+    admitEvent: ports.admitEvent,
+    canonicalForm: config.CANONICAL_FORM,
+    bodyLimitBytes: config.BODY_LIMIT_BYTES,
+    checkRedis: ports.checkRedis,
+    logger,
+    batch: {
+      admitBatch: ports.admitBatch,
+      canonicalForm: config.CANONICAL_FORM,
+      bodyLimitBytes: config.BATCH_BODY_LIMIT_BYTES,
+      eventLimitBytes: config.BODY_LIMIT_BYTES,
+      maxEvents: config.BATCH_MAX_EVENTS,
+    },
+  });
 }
 
 /** Wires the app to its Redis connection (connecting in the background) from validated settings. */
@@ -42,19 +67,10 @@ export function createGateway(config: GatewayConfig, logger: Logger): Gateway {
       ? { waitForReplicas: { replicas: config.DURABILITY_WAIT_REPLICAS, timeoutMs: config.DURABILITY_WAIT_TIMEOUT_MS } }
       : {}),
   };
-  const app = createGatewayApp({
+  const app = gatewayAppOf(config, logger, {
     admitEvent: createEventAdmitter(commands, admission),
-    canonicalForm: config.CANONICAL_FORM,
-    bodyLimitBytes: config.BODY_LIMIT_BYTES,
+    admitBatch: limitConcurrency(config.BATCH_ADMISSION_CONCURRENCY, createBatchAdmitter(commands, admission)),
     checkRedis: redisHealthCheck(redis, commands),
-    logger,
-    batch: {
-      admitBatch: limitConcurrency(config.BATCH_ADMISSION_CONCURRENCY, createBatchAdmitter(commands, admission)),
-      canonicalForm: config.CANONICAL_FORM,
-      bodyLimitBytes: config.BATCH_BODY_LIMIT_BYTES,
-      eventLimitBytes: config.BODY_LIMIT_BYTES,
-      maxEvents: config.BATCH_MAX_EVENTS,
-    },
   });
   return { app, redis };
 }
