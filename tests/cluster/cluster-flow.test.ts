@@ -101,6 +101,21 @@ describe('ddup on a real 3-master Redis Cluster (REDIS_CLUSTER_NODES, STREAM_SHA
     expect((again.json.results as { status: string }[]).every((result) => result.status === 'duplicate')).toBe(true);
   });
 
+  it('gets a shard going again when its stream was deleted, and its consumer group with it', async () => {
+    const shard = 3;
+    await redis.sendCommand(['DEL', allEventsStreamKeys(SHARDS)[shard] as string]);
+    const landed: string[] = [];
+    for (let n = 0; landed.length < 3 && n < 2_000; n += 50) {
+      const replies = await Promise.all(
+        Array.from({ length: 50 }, (_, i) => postJson(`${base}/events`, JSON.stringify(sampleEvent(`regroup-${n + i}`)))),
+      );
+      for (const reply of replies) if (shardOf(String(reply.json.hash), SHARDS) === shard) landed.push(String(reply.json.hash));
+    }
+    expect(landed.length).toBeGreaterThanOrEqual(3);
+    await eventually('every shard confirmed again, the recreated one included', () => allConfirmed(redis, SHARDS), 20_000);
+    for (const hash of landed) expect(await redis.sendCommand(['GET', seenKey(shard, hash)])).toBe('processed');
+  }, 60_000);
+
   it('moves a poison entry to its shard dead letters, which the CLI lists over the cluster', async () => {
     const stream = allEventsStreamKeys(SHARDS)[5] as string;
     const id = await redis.sendCommand<string>(['XADD', stream, '*', 'hash', 'not-a-hash', 'event', '{}']);

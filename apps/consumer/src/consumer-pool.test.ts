@@ -105,6 +105,24 @@ describe('ConsumerPool', () => {
     expect(pool.confirmed).toBe(400);
   });
 
+  it('gets a shard going again when its stream was deleted and its group with it', async () => {
+    pool = ConsumerPool.start(settings({ STREAM_SHARDS: 2 }), logger);
+    await admit('before', 40, 2);
+    await eventually('both shards drained', async () => {
+      const infos = await Promise.all([0, 1].map((shard) => groupInfo(eventsStreamKey(shard))));
+      return infos.every((info) => Number(info['entries-read']) > 0 && info.lag === 0 && info.pending === 0);
+    });
+    await client.del(eventsStreamKey(1));
+    const hashes = await admit('after', 40, 2);
+    await eventually('the recreated stream has its group back and is drained', async () => {
+      const exists = await client.sendCommand<unknown[]>(['XINFO', 'GROUPS', eventsStreamKey(1)]);
+      if (exists.length === 0) return false;
+      const info = await groupInfo(eventsStreamKey(1));
+      return info.lag === 0 && info.pending === 0;
+    });
+    for (const hash of hashes) expect(await client.get(seenKey(shardOf(hash, 2), hash))).toBe('processed');
+  });
+
   it('close() is idempotent, drains, and leaves no idle consumers in the group', async () => {
     await admit('close', 100);
     pool = ConsumerPool.start(settings(), logger);

@@ -212,6 +212,10 @@ export class StreamConsumer {
     // A shard whose master is away (until its failover) must not stop the others: its read fails
     // alone, and in the backlog it drops out (a reclaim takes over what it had pending).
     const { values: replies, failures } = await settleSome(cursors.map(([stream, id]) => reads.sendCommand([...head, 'STREAMS', stream, id])));
+    // A stream that lost its group (deleted, then written again) gets it back through #loop's catch;
+    // noted as a partial failure like the others, it would stay unread for good.
+    const missingGroup = failures.find((failure) => errorText(failure).startsWith('NOGROUP'));
+    if (missingGroup !== undefined) throw missingGroup;
     if (failures.length > 0) this.#notePartialFailure(failures[0]);
     const batches = replies
       .flatMap((reply) => (reply === undefined ? [] : parseStreamsReply(reply)))
