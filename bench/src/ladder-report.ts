@@ -52,7 +52,7 @@ export function renderLadderMarkdown(report: LadderReport): string {
       `${settings.rounds} mirrored rounds of ${settings.warmupSeconds} s warm-up + ${settings.measureSeconds} s, ` +
       `${settings.connections} connections, unique events (scenario (a)), every process started fresh per step. Total ${int(report.totalSeconds)} s.`,
     '',
-    'Steps, each adding one piece to the one before:',
+    'Steps, from the bare HTTP stack to the whole system:',
     '',
     ...LADDER_STEPS.map((step) => `- \`${step.name}\`: ${step.description}.`),
     '',

@@ -6,8 +6,8 @@ import { checksOf, renderLadderMarkdown } from './ladder-report.ts';
 import { describeMachine } from './machine.ts';
 import { readSettings } from './settings.ts';
 
-// `pnpm bench:ladder`: scenario (a) on Node from the bare baseline to the whole system, one piece
-// added per step, in mirrored rounds, with each process's CPU per request. Exit through
+// `pnpm bench:ladder`: scenario (a) on Node from the bare baseline to the whole system, a piece
+// at a time, in mirrored rounds, with each process's CPU per request. Exit through
 // process.exit so the 'exit' handlers kill whatever was started.
 process.once('SIGINT', () => process.exit(130));
 process.once('SIGTERM', () => process.exit(143));

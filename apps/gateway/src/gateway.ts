@@ -8,6 +8,7 @@ import {
   withCommandTimeout,
 } from '@ddup/runtime';
 import { type AdmissionSettings, type AdmitEvent, createEventAdmitter } from './admission.ts';
+import { createCoalescingAdmitter } from './coalescing-admission.ts';
 import { type AdmitBatch, createBatchAdmitter } from './batch-admission.ts';
 import { limitConcurrency } from './concurrency-limit.ts';
 import { type GatewayDependencies, createGatewayApp } from './app.ts';
@@ -68,7 +69,9 @@ export function createGateway(config: GatewayConfig, logger: Logger): Gateway {
       : {}),
   };
   const app = gatewayAppOf(config, logger, {
-    admitEvent: createEventAdmitter(commands, admission),
+    admitEvent: config.ADMISSION_COALESCE
+      ? createCoalescingAdmitter(createBatchAdmitter(commands, admission), { shardCount: config.STREAM_SHARDS, maxEvents: config.BATCH_MAX_EVENTS })
+      : createEventAdmitter(commands, admission),
     admitBatch: limitConcurrency(config.BATCH_ADMISSION_CONCURRENCY, createBatchAdmitter(commands, admission)),
     checkRedis: redisHealthCheck(redis, commands),
   });
