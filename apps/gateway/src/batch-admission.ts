@@ -14,6 +14,17 @@ import type { AdmittedResult } from './batch-results.ts';
 /** Admits valid events of one batch; resolves to one result per event, in order. */
 export type AdmitBatch = (events: readonly HashedEvent[]) => Promise<AdmittedResult[]>;
 
+/**
+ * One result per event, and with `waitForReplicas` the reason the accepted ones are not vouched for
+ * (WAIT short of replicas, failed, or on a changed connection); duplicates never need a WAIT.
+ */
+export interface BatchAdmission {
+  readonly results: AdmittedResult[];
+  readonly unreplicated?: unknown;
+}
+
+export type AdmitBatchWithReplication = (events: readonly HashedEvent[]) => Promise<BatchAdmission>;
+
 /** One shard's part of a batch: the script call's keys and arguments, and where its events came from. */
 interface ShardCall {
   readonly keys: string[];
@@ -46,9 +57,19 @@ function collect(call: ShardCall, reply: AdmitBatchReply, events: readonly Hashe
  * connection that stored something (one on a single node) vouches for them, as for a single event.
  */
 export function createBatchAdmitter(redis: RedisCommands, settings: AdmissionSettings): AdmitBatch {
+  const admit = createReplicationAwareBatchAdmitter(redis, settings);
+  return async function admitBatch(events) {
+    const { results, unreplicated } = await admit(events);
+    if (unreplicated !== undefined) throw unreplicated;
+    return results;
+  };
+}
+
+/** As createBatchAdmitter, but a failed WAIT comes back beside the results instead of failing them all. */
+export function createReplicationAwareBatchAdmitter(redis: RedisCommands, settings: AdmissionSettings): AdmitBatchWithReplication {
   const windowSeconds = String(settings.windowSeconds);
   const wait = settings.waitForReplicas;
-  return async function admitBatch(events) {
+  return async function admitBatchWithReplication(events) {
     const results = new Array<AdmittedResult>(events.length);
     const calls = new Map<number, ShardCall>();
     const firstOf = new Map<string, number>();
@@ -82,13 +103,18 @@ export function createBatchAdmitter(redis: RedisCommands, settings: AdmissionSet
         if (pinned && reply.includes(1)) toConfirm.set(pinned.connection, pinned);
       }),
     );
-    if (wait) await Promise.all(Array.from(toConfirm.values(), (pinned) => confirmReplicated(pinned, wait)));
+    let unreplicated: unknown;
+    if (wait) {
+      await Promise.all(Array.from(toConfirm.values(), (pinned) => confirmReplicated(pinned, wait))).catch((error: unknown) => {
+        unreplicated = error;
+      });
+    }
 
     for (const i of repeats) {
       const hash = events[i]?.hash ?? '';
       const first = results[firstOf.get(hash) ?? i];
       results[i] = { status: 'duplicate', hash, state: first?.status === 'duplicate' ? first.state : 'pending' };
     }
-    return results;
+    return unreplicated === undefined ? { results } : { results, unreplicated };
   };
 }

@@ -1,7 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { allEventsStreamKeys, seenKey, shardOf } from '@ddup/redis-keys';
+import { eventHash } from '@ddup/hashing';
+import { allEventsStreamKeys, eventsStreamKey, seenKey, shardOf } from '@ddup/redis-keys';
+import { type RedisConnection, createLogger, createRedisConnection } from '@ddup/runtime';
 import { sampleEvent, useTestRedis } from '@ddup/test-utils';
+import { type AdmissionSettings, ReplicationTimeoutError, createEventAdmitter } from './admission.ts';
 import { API_PREFIX } from './app.ts';
+import { createReplicationAwareBatchAdmitter } from './batch-admission.ts';
+import type { HashedEvent } from './batch-item.ts';
+import { COALESCE_MAX_CALL_CHARS, COALESCE_MAX_EVENT_CHARS, createCoalescingAdmitter } from './coalescing-admission.ts';
 import type { Gateway } from './gateway.ts';
 import { startTestGateway, stopTestGateway } from '../test/test-gateway.ts';
 
@@ -70,5 +76,67 @@ describe.each([
     const fresh = Array.from({ length: 5 }, (_, i) => JSON.stringify(sampleEvent(`fresh-${coalesce}-${shards}-${i}`)));
     const replies = await postAll(gateway, [fresh[0] ?? '', old, ...fresh.slice(1)]);
     expect(replies.map((reply) => reply.status)).toEqual([202, 409, 202, 202, 202, 202]);
+  });
+});
+
+describe('createCoalescingAdmitter: limits and replication', () => {
+  const settings = { windowSeconds: 3_600, shardCount: 1 };
+  let connection: RedisConnection;
+  beforeAll(async () => {
+    connection = createRedisConnection({ target: { kind: 'single', url: test.redis.url }, name: 'test', commandTimeoutMs: 5_000, logger: createLogger('test', 'error') });
+    await connection.connect();
+  });
+  afterAll(() => connection.close());
+
+  /** The real admitters, each wrapped to record what it is called with. */
+  function recordingAdmitters(waitForReplicas?: AdmissionSettings['waitForReplicas']) {
+    const admission = waitForReplicas ? { ...settings, waitForReplicas } : settings;
+    const batchCalls: number[] = [];
+    const aloneCalls: number[] = [];
+    const batch = createReplicationAwareBatchAdmitter(connection, admission);
+    const alone = createEventAdmitter(connection, admission);
+    return {
+      batchCalls,
+      aloneCalls,
+      batch: (events: readonly HashedEvent[]) => {
+        batchCalls.push(events.reduce((sum, event) => sum + event.canonical.length, 0));
+        return batch(events);
+      },
+      alone: (hash: string, canonical: string) => {
+        aloneCalls.push(canonical.length);
+        return alone(hash, canonical);
+      },
+    };
+  }
+
+  const eventOf = (name: string, chars: number) => eventHash({ user_id: name, event_type: 'e', timestamp: 't', payload: { blob: 'x'.repeat(chars) } }, 'python');
+
+  it('admits an event over COALESCE_MAX_EVENT_CHARS alone, and keeps every call under maxChars', async () => {
+    const admitters = recordingAdmitters();
+    const admit = createCoalescingAdmitter(admitters.batch, admitters.alone, { shardCount: 1, maxEvents: 1_000, maxChars: 200_000 });
+    const big = eventOf('big', COALESCE_MAX_EVENT_CHARS + 1);
+    const mid = Array.from({ length: 12 }, (_, i) => eventOf(`mid-${i}`, 40_000));
+    const outcomes = await Promise.all([big, ...mid].map((event) => admit(event.hash, event.canonical)));
+    expect(outcomes.map((outcome) => outcome.outcome)).toEqual(Array(13).fill('accepted'));
+    expect(admitters.aloneCalls).toEqual([big.canonical.length]);
+    // 12 × ~40,000 characters in calls of at most 200,000: three or more calls, none over the cap.
+    expect(admitters.batchCalls.length).toBeGreaterThanOrEqual(3);
+    for (const chars of admitters.batchCalls) expect(chars).toBeLessThanOrEqual(200_000);
+    expect(await test.client.xLen(eventsStreamKey(0))).toBeGreaterThanOrEqual(13);
+  });
+
+  it('with WAIT short of replicas: 503 for the accepted events of the call, 409 still for its duplicates', async () => {
+    const admitters = recordingAdmitters({ replicas: 1, timeoutMs: 100 });
+    const admit = createCoalescingAdmitter(admitters.batch, admitters.alone, { shardCount: 1, maxEvents: 1_000, maxChars: COALESCE_MAX_CALL_CHARS });
+    const old = eventOf('stored-before', 10);
+    // Stored on the primary, but no replica acknowledges it (this Redis has none).
+    await expect(admit(old.hash, old.canonical)).rejects.toBeInstanceOf(ReplicationTimeoutError);
+    const fresh = eventOf('fresh', 10);
+    const settled = await Promise.allSettled([admit(old.hash, old.canonical), admit(fresh.hash, fresh.canonical), admit(fresh.hash, fresh.canonical)]);
+    expect(settled[0]).toMatchObject({ status: 'fulfilled', value: { outcome: 'duplicate', hash: old.hash, state: 'pending' } });
+    expect(settled[1]).toMatchObject({ status: 'rejected', reason: expect.any(ReplicationTimeoutError) });
+    // The repeat within the turn is a duplicate of the first, as it would be one call later.
+    expect(settled[2]).toMatchObject({ status: 'fulfilled', value: { outcome: 'duplicate', hash: fresh.hash, state: 'pending' } });
+    expect(admitters.batchCalls).toHaveLength(2);
   });
 });

@@ -8,8 +8,8 @@ import {
   withCommandTimeout,
 } from '@ddup/runtime';
 import { type AdmissionSettings, type AdmitEvent, createEventAdmitter } from './admission.ts';
-import { createCoalescingAdmitter } from './coalescing-admission.ts';
-import { type AdmitBatch, createBatchAdmitter } from './batch-admission.ts';
+import { COALESCE_MAX_CALL_CHARS, createCoalescingAdmitter } from './coalescing-admission.ts';
+import { type AdmitBatch, createBatchAdmitter, createReplicationAwareBatchAdmitter } from './batch-admission.ts';
 import { limitConcurrency } from './concurrency-limit.ts';
 import { type GatewayDependencies, createGatewayApp } from './app.ts';
 import type { GatewayConfig } from './env.ts';
@@ -68,10 +68,15 @@ export function createGateway(config: GatewayConfig, logger: Logger): Gateway {
       ? { waitForReplicas: { replicas: config.DURABILITY_WAIT_REPLICAS, timeoutMs: config.DURABILITY_WAIT_TIMEOUT_MS } }
       : {}),
   };
+  const admitAlone = createEventAdmitter(commands, admission);
   const app = gatewayAppOf(config, logger, {
     admitEvent: config.ADMISSION_COALESCE
-      ? createCoalescingAdmitter(createBatchAdmitter(commands, admission), { shardCount: config.STREAM_SHARDS, maxEvents: config.BATCH_MAX_EVENTS })
-      : createEventAdmitter(commands, admission),
+      ? createCoalescingAdmitter(createReplicationAwareBatchAdmitter(commands, admission), admitAlone, {
+          shardCount: config.STREAM_SHARDS,
+          maxEvents: config.BATCH_MAX_EVENTS,
+          maxChars: COALESCE_MAX_CALL_CHARS,
+        })
+      : admitAlone,
     admitBatch: limitConcurrency(config.BATCH_ADMISSION_CONCURRENCY, createBatchAdmitter(commands, admission)),
     checkRedis: redisHealthCheck(redis, commands),
   });
