@@ -172,6 +172,52 @@ describe('StreamConsumer', () => {
   });
 });
 
+describe('StreamConsumer without the right to create its group', () => {
+  afterEach(async () => {
+    await client.sendCommand(['ACL', 'DELUSER', 'no-xgroup']);
+    await client.flushAll();
+  });
+
+  it('backs off and says why, instead of spinning on NOGROUP', async () => {
+    const stream = eventsStreamKey(0);
+    await admit('no-group', 3);
+    await client.sendCommand(['ACL', 'SETUSER', 'no-xgroup', 'on', '>secret', '~*', '&*', '+@all', '-xgroup']);
+    const warnings: string[] = [];
+    const quiet = createLogger('test', 'error');
+    const capturing = { ...quiet, warn: (message: string, fields?: Record<string, unknown>) => void warnings.push(`${message} ${String(fields?.error)}`) };
+    const url = new URL(redis.url);
+    url.username = 'no-xgroup';
+    url.password = 'secret';
+    const connection = createRedisConnection({ target: { kind: 'single', url: url.href }, name: 'test', commandTimeoutMs: 2_000, logger: quiet });
+    await connection.connect();
+    const consumer = new StreamConsumer({
+      redis: connection,
+      name: 'worker-no-xgroup',
+      streams: [stream],
+      batchSize: 10,
+      blockMs: 100,
+      idlePollMs: 20,
+      lingerMs: 10,
+      commandTimeoutMs: 2_000,
+      confirm: { windowMs: WINDOW_SECONDS * 1000, shardCount: 1 },
+      reclaim: { minIdleMs: 60_000, intervalMs: 60_000, maxDeliveries: 5, count: 100 },
+      retention: { retentionMs: 86_400_000, intervalMs: 60_000 },
+      logger: capturing,
+    });
+    await client.sendCommand(['CONFIG', 'RESETSTAT']);
+    consumer.start();
+    await sleep(1_000);
+    await consumer.close();
+    await connection.close();
+    const stats = await client.sendCommand<string>(['INFO', 'commandstats']);
+    const reads = Number(/cmdstat_xreadgroup:calls=(\d+)/.exec(stats)?.[1] ?? 0);
+    // Backoff starts at a fraction of a second and grows: a handful of reads, not thousands.
+    expect(reads).toBeGreaterThan(0);
+    expect(reads).toBeLessThan(20);
+    expect(warnings.some((warning) => warning.includes('NOPERM'))).toBe(true);
+  });
+});
+
 describe('confirmBatch', () => {
   afterEach(() => client.flushAll());
 

@@ -131,8 +131,18 @@ export class StreamConsumer {
         if (this.#shouldLinger(batches)) await this.#pause(this.#options.lingerMs);
       } catch (error) {
         this.#position = this.#fromBacklogStart();
+        // A stream without the group (deleted and written again): create it and read on at once;
+        // if even that fails (Redis out of memory, say), back off like any other failure.
         if (errorText(error).startsWith('NOGROUP')) {
-          await ensureConsumerGroup(writes, this.#options.streams).catch(() => undefined);
+          const recreated = await ensureConsumerGroup(writes, this.#options.streams).then(
+            () => true,
+            (cause: unknown) => {
+              logFailure(cause);
+              return false;
+            },
+          );
+          if (recreated) continue;
+          await backoff(failures++, this.#stop.signal);
           continue;
         }
         logFailure(error);
