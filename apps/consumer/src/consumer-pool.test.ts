@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CONSUMER_GROUP, eventsStreamKey, seenKey, shardOf } from '@ddup/redis-keys';
-import { createLogger, createRedisConnection } from '@ddup/runtime';
+import { type Logger, type RedisConnection, createLogger, createRedisConnection } from '@ddup/runtime';
 import { type TestRedis, admitEvents, eventually, names, startTestRedis, workersGroupInfo } from '@ddup/test-utils';
 import { confirmBatch } from './confirm.ts';
 import { ConsumerPool, type ConsumerPoolSettings } from './consumer-pool.ts';
@@ -137,6 +137,24 @@ describe('ConsumerPool', () => {
   });
 });
 
+/** A StreamConsumer on `connection` reading shard 0's stream, with short test timings. */
+function streamConsumer(connection: RedisConnection, name: string, batchSize: number, log: Logger = logger): StreamConsumer {
+  return new StreamConsumer({
+    redis: connection,
+    name,
+    streams: [eventsStreamKey(0)],
+    batchSize,
+    blockMs: 100,
+    idlePollMs: 20,
+    lingerMs: 10,
+    commandTimeoutMs: 2_000,
+    confirm: { windowMs: WINDOW_SECONDS * 1000, shardCount: 1 },
+    reclaim: { minIdleMs: 60_000, intervalMs: 60_000, maxDeliveries: 5, count: 100 },
+    retention: { retentionMs: 86_400_000, intervalMs: 60_000 },
+    logger: log,
+  });
+}
+
 describe('StreamConsumer', () => {
   afterEach(() => client.flushAll());
 
@@ -150,20 +168,7 @@ describe('StreamConsumer', () => {
 
     const connection = createRedisConnection({ target: { kind: 'single', url: redis.url }, name: 'test', commandTimeoutMs: 2_000, logger });
     await connection.connect();
-    const consumer = new StreamConsumer({
-      redis: connection,
-      name: 'worker-x',
-      streams: [stream],
-      batchSize: 7,
-      blockMs: 100,
-      idlePollMs: 20,
-      lingerMs: 10,
-      commandTimeoutMs: 2_000,
-      confirm: { windowMs: WINDOW_SECONDS * 1000, shardCount: 1 },
-      reclaim: { minIdleMs: 60_000, intervalMs: 60_000, maxDeliveries: 5, count: 100 },
-      retention: { retentionMs: 86_400_000, intervalMs: 60_000 },
-      logger,
-    });
+    const consumer = streamConsumer(connection, 'worker-x', 7);
     consumer.start();
     await eventually('backlog confirmed', async () => (await groupInfo(stream)).pending === 0);
     await consumer.close();
@@ -190,20 +195,7 @@ describe('StreamConsumer without the right to create its group', () => {
     url.password = 'secret';
     const connection = createRedisConnection({ target: { kind: 'single', url: url.href }, name: 'test', commandTimeoutMs: 2_000, logger: quiet });
     await connection.connect();
-    const consumer = new StreamConsumer({
-      redis: connection,
-      name: 'worker-no-xgroup',
-      streams: [stream],
-      batchSize: 10,
-      blockMs: 100,
-      idlePollMs: 20,
-      lingerMs: 10,
-      commandTimeoutMs: 2_000,
-      confirm: { windowMs: WINDOW_SECONDS * 1000, shardCount: 1 },
-      reclaim: { minIdleMs: 60_000, intervalMs: 60_000, maxDeliveries: 5, count: 100 },
-      retention: { retentionMs: 86_400_000, intervalMs: 60_000 },
-      logger: capturing,
-    });
+    const consumer = streamConsumer(connection, 'worker-no-xgroup', 10, capturing);
     await client.sendCommand(['CONFIG', 'RESETSTAT']);
     consumer.start();
     await sleep(1_000);
