@@ -25,8 +25,8 @@ export const LADDER_STEPS = [
     description: "ddup's gateway app (validation, canonical JSON, SHA-256, the same answer), admission in its own memory: no Redis",
   },
   { name: 'ddup-without-consumer', description: 'gateway + redis-server (defaults); the consumer starts only after the run' },
-  { name: 'ddup-per-event', description: 'gateway + redis-server + one consumer process, with `ADMISSION_COALESCE=false`: one admission script call per event' },
-  { name: 'ddup', description: 'gateway + redis-server + one consumer process, as deployed (defaults: the POSTs of one event-loop turn admitted by one call per shard)' },
+  { name: 'ddup', description: 'gateway + redis-server + one consumer process, as deployed (defaults: one admission script call per event)' },
+  { name: 'ddup-coalesced', description: 'the same with `ADMISSION_COALESCE=true`: the POSTs of one event-loop turn admitted by one script call per shard' },
 ] as const;
 
 export type LadderStepName = (typeof LADDER_STEPS)[number]['name'];
@@ -67,8 +67,8 @@ export async function measureLadderStep(step: LadderStepName, settings: BenchSet
       return consumer;
     };
     const consumer = step === 'ddup-without-consumer' ? undefined : startConsumerNow();
-    const perEvent: Record<string, string> = step === 'ddup-per-event' ? { ADMISSION_COALESCE: 'false' } : {};
-    const gateway = serve(await startGateway(redis.server.url, { DURABILITY: 'memory', ...perEvent }, { cpuProfileDir }));
+    const coalesced: Record<string, string> = step === 'ddup-coalesced' ? { ADMISSION_COALESCE: 'true' } : {};
+    const gateway = serve(await startGateway(redis.server.url, { DURABILITY: 'memory', ...coalesced }, { cpuProfileDir }));
     const pids = { server: gateway.process.pid, redis: redis.server.pid, ...(consumer ? { consumer: consumer.pid } : {}) };
     const run = await measureTarget('ddup', gateway.baseUrl, uniqueProfile, settings, pids, probe);
     if (!consumer) startConsumerNow();
