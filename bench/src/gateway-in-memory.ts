@@ -3,7 +3,7 @@
 // admission kept in this process's memory instead of Redis. It measures what the gateway's own
 // work costs over the bare baseline, apart from Redis and the consumer. Not a product: it forgets
 // everything when it stops.
-import { type AdmissionPorts, type AdmitBatch, type AdmitEvent, type AdmittedResult, gatewayAppOf, listen, parseGatewayConfig } from '@ddup/gateway';
+import { type AdmissionPorts, type AdmitBatch, type AdmitEvent, type AdmittedResult, admissionOf, gatewayAppOf, listen, parseGatewayConfig } from '@ddup/gateway';
 import { createLogger } from '@ddup/runtime';
 import { benchEnvironment } from './env.ts';
 
@@ -16,10 +16,7 @@ function memoryAdmission(): AdmissionPorts {
     states.set(hash, 'pending');
     return { status: 'accepted', id: `${Date.now()}-${sequence++}`, hash };
   };
-  const admitEvent: AdmitEvent = async (hash) => {
-    const result = admitOne(hash);
-    return result.status === 'accepted' ? { outcome: 'accepted', id: result.id, hash } : { outcome: 'duplicate', hash, state: result.state };
-  };
+  const admitEvent: AdmitEvent = async (hash) => admissionOf(admitOne(hash));
   const admitBatch: AdmitBatch = async (events) => events.map((event) => admitOne(event.hash));
   return { admitEvent, admitBatch, checkRedis: async () => undefined };
 }

@@ -7,6 +7,7 @@ import {
   shardOf,
 } from '@ddup/redis-keys';
 import type { PinnedSender, RedisCommands } from '@ddup/runtime';
+import type { AdmittedResult } from './batch-results.ts';
 
 /** What happened to one event at the door. */
 export type Admission =
@@ -47,6 +48,13 @@ export async function confirmReplicated(pinned: PinnedSender, wait: NonNullable<
 }
 
 export type AdmitEvent = (hash: string, canonical: string) => Promise<Admission>;
+
+/** A batch item's result as the single-event route answers it. */
+export function admissionOf(result: AdmittedResult): Admission {
+  return result.status === 'accepted'
+    ? { outcome: 'accepted', id: result.id, hash: result.hash }
+    : { outcome: 'duplicate', hash: result.hash, state: result.state };
+}
 
 /**
  * Admission in one round trip: the admit script checks the seen key, appends to the shard's

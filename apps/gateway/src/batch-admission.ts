@@ -14,16 +14,11 @@ import type { AdmittedResult } from './batch-results.ts';
 /** Admits valid events of one batch; resolves to one result per event, in order. */
 export type AdmitBatch = (events: readonly HashedEvent[]) => Promise<AdmittedResult[]>;
 
-/**
- * One result per event, and with `waitForReplicas` the reason the accepted ones are not vouched for
- * (WAIT short of replicas, failed, or on a changed connection); duplicates never need a WAIT.
- */
-export interface BatchAdmission {
-  readonly results: AdmittedResult[];
-  readonly unreplicated?: unknown;
-}
+/** What became of one event of a batch: its result, or the error that left it without one. */
+export type BatchOutcome = AdmittedResult | { readonly status: 'failed'; readonly error: unknown };
 
-export type AdmitBatchWithReplication = (events: readonly HashedEvent[]) => Promise<BatchAdmission>;
+/** Admits valid events of one batch and answers per event, in order: one shard's failure leaves the others standing. */
+export type AdmitBatchPerEvent = (events: readonly HashedEvent[]) => Promise<BatchOutcome[]>;
 
 /** One shard's part of a batch: the script call's keys and arguments, and where its events came from. */
 interface ShardCall {
@@ -33,7 +28,7 @@ interface ShardCall {
 }
 
 /** `1, <id>` or `0, <state>` for each of the call's events, into `results`. */
-function collect(call: ShardCall, reply: AdmitBatchReply, events: readonly HashedEvent[], results: AdmittedResult[]): void {
+function collect(call: ShardCall, reply: AdmitBatchReply, events: readonly HashedEvent[], results: BatchOutcome[]): void {
   if (!Array.isArray(reply) || reply.length !== 2 * call.indices.length) {
     throw new Error(`${admitBatchScript.name}: expected ${2 * call.indices.length} reply elements`);
   }
@@ -57,20 +52,28 @@ function collect(call: ShardCall, reply: AdmitBatchReply, events: readonly Hashe
  * connection that stored something (one on a single node) vouches for them, as for a single event.
  */
 export function createBatchAdmitter(redis: RedisCommands, settings: AdmissionSettings): AdmitBatch {
-  const admit = createReplicationAwareBatchAdmitter(redis, settings);
+  const admit = createPerEventBatchAdmitter(redis, settings);
   return async function admitBatch(events) {
-    const { results, unreplicated } = await admit(events);
-    if (unreplicated !== undefined) throw unreplicated;
+    const results: AdmittedResult[] = [];
+    for (const outcome of await admit(events)) {
+      if (outcome.status === 'failed') throw outcome.error;
+      results.push(outcome);
+    }
     return results;
   };
 }
 
-/** As createBatchAdmitter, but a failed WAIT comes back beside the results instead of failing them all. */
-export function createReplicationAwareBatchAdmitter(redis: RedisCommands, settings: AdmissionSettings): AdmitBatchWithReplication {
+/**
+ * As createBatchAdmitter, but each event gets its own outcome: the events of a shard whose call
+ * failed get that call's error, the accepted events of a connection whose WAIT failed get that
+ * error, and everything else its result (a duplicate needs no WAIT). A repeat within the batch
+ * shares its first's fate before any WAIT, as it would one call later.
+ */
+export function createPerEventBatchAdmitter(redis: RedisCommands, settings: AdmissionSettings): AdmitBatchPerEvent {
   const windowSeconds = String(settings.windowSeconds);
   const wait = settings.waitForReplicas;
-  return async function admitBatchWithReplication(events) {
-    const results = new Array<AdmittedResult>(events.length);
+  return async function admitBatchPerEvent(events) {
+    const outcomes = new Array<BatchOutcome>(events.length);
     const calls = new Map<number, ShardCall>();
     const firstOf = new Map<string, number>();
     const repeats: number[] = [];
@@ -93,28 +96,42 @@ export function createReplicationAwareBatchAdmitter(redis: RedisCommands, settin
       call.indices.push(i);
     }
 
-    const toConfirm = new Map<object, PinnedSender>();
+    // Per pinned connection: what it stored, which one WAIT on it must vouch for.
+    const toConfirm = new Map<object, { readonly pinned: PinnedSender; readonly accepted: number[] }>();
     await Promise.all(
       Array.from(calls.values(), async (call) => {
-        const script = admitBatchScript.withKeyCount(call.keys.length);
-        const pinned = wait ? await redis.pinnedTo(call.keys[0] ?? '') : undefined;
-        const reply = await runScript<AdmitBatchReply>(pinned ?? redis, script, call.keys, call.args);
-        collect(call, reply, events, results);
-        if (pinned && reply.includes(1)) toConfirm.set(pinned.connection, pinned);
+        try {
+          const script = admitBatchScript.withKeyCount(call.keys.length);
+          const pinned = wait ? await redis.pinnedTo(call.keys[0] ?? '') : undefined;
+          const reply = await runScript<AdmitBatchReply>(pinned ?? redis, script, call.keys, call.args);
+          collect(call, reply, events, outcomes);
+          const accepted = call.indices.filter((i) => outcomes[i]?.status === 'accepted');
+          if (pinned && accepted.length > 0) {
+            const stored = toConfirm.get(pinned.connection);
+            if (stored) stored.accepted.push(...accepted);
+            else toConfirm.set(pinned.connection, { pinned, accepted });
+          }
+        } catch (error) {
+          for (const i of call.indices) outcomes[i] = { status: 'failed', error };
+        }
       }),
     );
-    let unreplicated: unknown;
-    if (wait) {
-      await Promise.all(Array.from(toConfirm.values(), (pinned) => confirmReplicated(pinned, wait))).catch((error: unknown) => {
-        unreplicated = error;
-      });
-    }
 
     for (const i of repeats) {
       const hash = events[i]?.hash ?? '';
-      const first = results[firstOf.get(hash) ?? i];
-      results[i] = { status: 'duplicate', hash, state: first?.status === 'duplicate' ? first.state : 'pending' };
+      const first = outcomes[firstOf.get(hash) ?? i];
+      outcomes[i] =
+        first?.status === 'failed' ? first : { status: 'duplicate', hash, state: first?.status === 'duplicate' ? first.state : 'pending' };
     }
-    return unreplicated === undefined ? { results } : { results, unreplicated };
+    if (wait) {
+      await Promise.all(
+        Array.from(toConfirm.values(), ({ pinned, accepted }) =>
+          confirmReplicated(pinned, wait).catch((error: unknown) => {
+            for (const i of accepted) outcomes[i] = { status: 'failed', error };
+          }),
+        ),
+      );
+    }
+    return outcomes;
   };
 }

@@ -5,7 +5,7 @@ import { type RedisConnection, createLogger, createRedisConnection } from '@ddup
 import { sampleEvent, useTestRedis } from '@ddup/test-utils';
 import { type AdmissionSettings, ReplicationTimeoutError, createEventAdmitter } from './admission.ts';
 import { API_PREFIX } from './app.ts';
-import { createReplicationAwareBatchAdmitter } from './batch-admission.ts';
+import { createPerEventBatchAdmitter } from './batch-admission.ts';
 import type { HashedEvent } from './batch-item.ts';
 import { COALESCE_MAX_CALL_CHARS, COALESCE_MAX_EVENT_CHARS, createCoalescingAdmitter } from './coalescing-admission.ts';
 import type { Gateway } from './gateway.ts';
@@ -93,7 +93,7 @@ describe('createCoalescingAdmitter: limits and replication', () => {
     const admission = waitForReplicas ? { ...settings, waitForReplicas } : settings;
     const batchCalls: number[] = [];
     const aloneCalls: number[] = [];
-    const batch = createReplicationAwareBatchAdmitter(connection, admission);
+    const batch = createPerEventBatchAdmitter(connection, admission);
     const alone = createEventAdmitter(connection, admission);
     return {
       batchCalls,
@@ -113,7 +113,7 @@ describe('createCoalescingAdmitter: limits and replication', () => {
 
   it('admits an event over COALESCE_MAX_EVENT_CHARS alone, and keeps every call under maxChars', async () => {
     const admitters = recordingAdmitters();
-    const admit = createCoalescingAdmitter(admitters.batch, admitters.alone, { shardCount: 1, maxEvents: 1_000, maxChars: 200_000 });
+    const admit = createCoalescingAdmitter(admitters.batch, admitters.alone, { maxEvents: 1_000, maxChars: 200_000 });
     const big = eventOf('big', COALESCE_MAX_EVENT_CHARS + 1);
     const mid = Array.from({ length: 12 }, (_, i) => eventOf(`mid-${i}`, 40_000));
     const outcomes = await Promise.all([big, ...mid].map((event) => admit(event.hash, event.canonical)));
@@ -127,7 +127,7 @@ describe('createCoalescingAdmitter: limits and replication', () => {
 
   it('with WAIT short of replicas: 503 for the accepted events of the call, 409 still for its duplicates', async () => {
     const admitters = recordingAdmitters({ replicas: 1, timeoutMs: 100 });
-    const admit = createCoalescingAdmitter(admitters.batch, admitters.alone, { shardCount: 1, maxEvents: 1_000, maxChars: COALESCE_MAX_CALL_CHARS });
+    const admit = createCoalescingAdmitter(admitters.batch, admitters.alone, { maxEvents: 1_000, maxChars: COALESCE_MAX_CALL_CHARS });
     const old = eventOf('stored-before', 10);
     // Stored on the primary, but no replica acknowledges it (this Redis has none).
     await expect(admit(old.hash, old.canonical)).rejects.toBeInstanceOf(ReplicationTimeoutError);

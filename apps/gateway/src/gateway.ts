@@ -9,7 +9,7 @@ import {
 } from '@ddup/runtime';
 import { type AdmissionSettings, type AdmitEvent, createEventAdmitter } from './admission.ts';
 import { COALESCE_MAX_CALL_CHARS, createCoalescingAdmitter } from './coalescing-admission.ts';
-import { type AdmitBatch, createBatchAdmitter, createReplicationAwareBatchAdmitter } from './batch-admission.ts';
+import { type AdmitBatch, createBatchAdmitter, createPerEventBatchAdmitter } from './batch-admission.ts';
 import { limitConcurrency } from './concurrency-limit.ts';
 import { type GatewayDependencies, createGatewayApp } from './app.ts';
 import type { GatewayConfig } from './env.ts';
@@ -71,8 +71,7 @@ export function createGateway(config: GatewayConfig, logger: Logger): Gateway {
   const admitAlone = createEventAdmitter(commands, admission);
   const app = gatewayAppOf(config, logger, {
     admitEvent: config.ADMISSION_COALESCE
-      ? createCoalescingAdmitter(createReplicationAwareBatchAdmitter(commands, admission), admitAlone, {
-          shardCount: config.STREAM_SHARDS,
+      ? createCoalescingAdmitter(createPerEventBatchAdmitter(commands, admission), admitAlone, {
           maxEvents: config.BATCH_MAX_EVENTS,
           maxChars: COALESCE_MAX_CALL_CHARS,
         })

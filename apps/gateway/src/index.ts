@@ -1,5 +1,5 @@
 export { API_PREFIX, createGatewayApp, type GatewayDependencies } from './app.ts';
-export { createEventAdmitter, type Admission, type AdmitEvent } from './admission.ts';
+export { admissionOf, createEventAdmitter, type Admission, type AdmitEvent } from './admission.ts';
 export { createBatchAdmitter, type AdmitBatch } from './batch-admission.ts';
 export { batchEventsHandler, type BatchDependencies } from './batch-route.ts';
 export type { AdmittedResult, BatchAnswer, BatchResult } from './batch-results.ts';
