@@ -1,11 +1,4 @@
-import {
-  type AdmitBatchReply,
-  type AdmitReply,
-  type RedisCommandSender,
-  admitBatchScript,
-  admitScript,
-  runScript,
-} from '@ddup/redis-keys';
+import type { AdmitResult, RedisCommandSender, Store } from '@ddup/store';
 import type { PreparedAdmission } from './admissions.ts';
 
 export interface PipelinedAdmission {
@@ -25,7 +18,7 @@ async function runPipelined<T>(
   items: readonly T[],
   events: number,
   inFlight: number,
-  send: (item: T) => Promise<readonly (number | string)[]>,
+  send: (item: T) => Promise<readonly AdmitResult[]>,
 ): Promise<PipelinedAdmission> {
   let next = 0;
   let admitted = 0;
@@ -34,8 +27,8 @@ async function runPipelined<T>(
     while (next < items.length) {
       const item = items[next++];
       if (item === undefined) break;
-      for (const code of await send(item)) {
-        if (code === 1) admitted++;
+      for (const result of await send(item)) {
+        if (result.outcome === 'accepted') admitted++;
         else duplicates++;
       }
     }
@@ -47,18 +40,17 @@ async function runPipelined<T>(
 }
 
 /**
- * Runs the admission script (EVALSHA, as the gateway does) once per prepared event over one
- * connection, keeping `inFlight` calls outstanding, as the gateway's concurrent requests do.
+ * Runs the admission script (EVALSHA through the store, as the gateway does) once per prepared
+ * event over one connection, keeping `inFlight` calls outstanding, as the gateway's concurrent
+ * requests do.
  */
 export function admitPipelined(
   redis: RedisCommandSender,
+  store: Store,
   admissions: readonly PreparedAdmission[],
   inFlight: number,
 ): Promise<PipelinedAdmission> {
-  return runPipelined(admissions, admissions.length, inFlight, async (admission) => {
-    const [code] = await runScript<AdmitReply>(redis, admitScript, admission.keys, admission.args);
-    return [code];
-  });
+  return runPipelined(admissions, admissions.length, inFlight, async (admission) => [await store.admit(redis, admission)]);
 }
 
 /**
@@ -68,23 +60,12 @@ export function admitPipelined(
  */
 export async function admitBatchesPipelined(
   redis: RedisCommandSender,
+  store: Store,
   admissions: readonly PreparedAdmission[],
   batchSize: number,
   inFlight: number,
 ): Promise<PipelinedAdmission> {
-  const calls: { keys: string[]; args: string[] }[] = [];
-  for (let from = 0; from < admissions.length; from += batchSize) {
-    const slice = admissions.slice(from, from + batchSize);
-    const first = slice[0];
-    if (!first) break;
-    calls.push({
-      keys: [first.keys[1], ...slice.map((admission) => admission.keys[0])],
-      args: [first.args[0], ...slice.flatMap((admission) => [admission.args[1], admission.args[2]])],
-    });
-  }
-  return runPipelined(calls, admissions.length, inFlight, async (call) => {
-    const reply = await runScript<AdmitBatchReply>(redis, admitBatchScript.withKeyCount(call.keys.length), call.keys, call.args);
-    // Two elements per event: its code, then its id or state.
-    return reply.filter((_, index) => index % 2 === 0);
-  });
+  const calls: PreparedAdmission[][] = [];
+  for (let from = 0; from < admissions.length; from += batchSize) calls.push(admissions.slice(from, from + batchSize));
+  return runPipelined(calls, admissions.length, inFlight, (call) => store.admitShardBatch(redis, 0, call));
 }

@@ -1,4 +1,4 @@
-import { allEventsStreamKeys } from '@ddup/redis-keys';
+import { allEventsStreamKeys } from '@ddup/store';
 import { connectTestCluster, startTestCluster } from '@ddup/test-utils';
 import { startRedisNode } from './redis-node.ts';
 import { openProbe } from './redis-probe.ts';

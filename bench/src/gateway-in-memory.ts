@@ -3,21 +3,23 @@
 // admission kept in this process's memory instead of Redis. It measures what the gateway's own
 // work costs over the bare baseline, apart from Redis and the consumer. Not a product: it forgets
 // everything when it stops.
-import { type AdmissionPorts, type AdmitBatch, type AdmitEvent, type AdmittedResult, admissionOf, gatewayAppOf, listen, parseGatewayConfig } from '@ddup/gateway';
+import type { AdmitResult } from '@ddup/store';
+import { type AdmissionPorts, type AdmitBatch, type AdmitEvent, admittedResultOf, gatewayAppOf, listen, parseGatewayConfig } from '@ddup/gateway';
 import { createLogger } from '@ddup/runtime';
 import { benchEnvironment } from './env.ts';
 
 function memoryAdmission(): AdmissionPorts {
-  const states = new Map<string, string>();
+  const firstSeen = new Map<string, number>();
   let sequence = 0;
-  const admitOne = (hash: string): AdmittedResult => {
-    const state = states.get(hash);
-    if (state !== undefined) return { status: 'duplicate', hash, state };
-    states.set(hash, 'pending');
-    return { status: 'accepted', id: `${Date.now()}-${sequence++}`, hash };
+  const admitOne = (hash: string): AdmitResult => {
+    const seen = firstSeen.get(hash);
+    if (seen !== undefined) return { outcome: 'duplicate', hash, state: 'pending', firstSeenMs: seen };
+    const now = Date.now();
+    firstSeen.set(hash, now - (now % 1000));
+    return { outcome: 'accepted', id: `${now}-${sequence++}`, hash };
   };
-  const admitEvent: AdmitEvent = async (hash) => admissionOf(admitOne(hash));
-  const admitBatch: AdmitBatch = async (events) => events.map((event) => admitOne(event.hash));
+  const admitEvent: AdmitEvent = async (hash) => admitOne(hash);
+  const admitBatch: AdmitBatch = async (events) => events.map((event) => admittedResultOf(admitOne(event.hash)));
   return { admitEvent, admitBatch, checkRedis: async () => undefined };
 }
 

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { CONSUMER_GROUP } from '@ddup/redis-keys';
+import { CONSUMER_GROUP } from '@ddup/store';
 import type { RedisProbe } from './redis-probe.ts';
 import { EVENTS_STREAM } from './stream-length.ts';
 

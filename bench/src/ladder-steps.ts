@@ -26,7 +26,6 @@ export const LADDER_STEPS = [
   },
   { name: 'ddup-without-consumer', description: 'gateway + redis-server (defaults); the consumer starts only after the run' },
   { name: 'ddup', description: 'gateway + redis-server + one consumer process, as deployed (defaults: one admission script call per event)' },
-  { name: 'ddup-coalesced', description: 'the same with `ADMISSION_COALESCE=true`: the POSTs of one event-loop turn admitted by one script call per shard' },
 ] as const;
 
 export type LadderStepName = (typeof LADDER_STEPS)[number]['name'];
@@ -67,8 +66,7 @@ export async function measureLadderStep(step: LadderStepName, settings: BenchSet
       return consumer;
     };
     const consumer = step === 'ddup-without-consumer' ? undefined : startConsumerNow();
-    const coalesced: Record<string, string> = step === 'ddup-coalesced' ? { ADMISSION_COALESCE: 'true' } : {};
-    const gateway = serve(await startGateway(redis.server.url, { DURABILITY: 'memory', ...coalesced }, { cpuProfileDir }));
+    const gateway = serve(await startGateway(redis.server.url, { DURABILITY: 'memory' }, { cpuProfileDir }));
     const pids = { server: gateway.process.pid, redis: redis.server.pid, ...(consumer ? { consumer: consumer.pid } : {}) };
     const run = await measureTarget('ddup', gateway.baseUrl, uniqueProfile, settings, pids, probe);
     if (!consumer) startConsumerNow();

@@ -5,6 +5,7 @@ import { withCpuShares } from './process-cpu.ts';
 import type { Check } from './profile.ts';
 import { type RedisProbe, openProbe } from './redis-probe.ts';
 import { EVENTS_STREAM, settledStreamLength } from './stream-length.ts';
+import { DEFAULT_INDEX_CAPACITY, Store } from '@ddup/store';
 
 /** Scenario (c)'s yardstick: the admission script driven straight from Node, no HTTP. */
 export interface DirectAdmissionResult extends PipelinedAdmission {
@@ -33,8 +34,10 @@ export async function measureDirectAdmission(
   pids: Readonly<Record<string, number>>,
   batchSize: number,
 ): Promise<DirectAdmissionResult> {
-  const admissions = prepareAdmissions(count, WINDOW_SECONDS);
-  const batchAdmissions = prepareAdmissions(count, WINDOW_SECONDS);
+  const admissions = prepareAdmissions(count);
+  const batchAdmissions = prepareAdmissions(count);
+  // Laid out as the gateway under test lays it out (its defaults), so its consumer confirms these too.
+  const store = new Store({ shardCount: 1, indexCapacity: DEFAULT_INDEX_CAPACITY, windowSeconds: WINDOW_SECONDS });
   const before = await settledStreamLength(probe);
   const client = await openProbe(url);
   let result: PipelinedAdmission;
@@ -42,9 +45,9 @@ export async function measureDirectAdmission(
   let batch: PipelinedAdmission;
   let batchCpuPercent: Record<string, number>;
   try {
-    ({ result, cpuPercent } = await withCpuShares(pids, () => admitPipelined(client, admissions, inFlight)));
+    ({ result, cpuPercent } = await withCpuShares(pids, () => admitPipelined(client, store, admissions, inFlight)));
     ({ result: batch, cpuPercent: batchCpuPercent } = await withCpuShares(pids, () =>
-      admitBatchesPipelined(client, batchAdmissions, batchSize, BATCH_CALLS_IN_FLIGHT),
+      admitBatchesPipelined(client, store, batchAdmissions, batchSize, BATCH_CALLS_IN_FLIGHT),
     ));
   } finally {
     client.close();

@@ -10,7 +10,8 @@ import { type RedisNode, startRedisNode } from './redis-node.ts';
 import { type RedisProbe, openProbe } from './redis-probe.ts';
 import { usedMemory } from './redis-memory.ts';
 import { WINDOW_SECONDS } from './scenario-direct.ts';
-import { seenKeysProcessed } from './seen-key-sample.ts';
+import { sampledEventsProcessed } from './sampled-events.ts';
+import { Store } from '@ddup/store';
 import { EVENTS_STREAM } from './stream-length.ts';
 import type { SuiteSettings } from './suite-settings.ts';
 
@@ -31,25 +32,42 @@ export interface DrainResult extends DrainRate {
 export interface MemoryResult {
   readonly events: number;
   readonly usedMemory: { readonly empty: number; readonly confirmed: number; readonly trimmed: number };
-  readonly bytesPerEvent: { readonly withStreamEntries: number; readonly seenKeysOnly: number };
+  readonly bytesPerEvent: { readonly withStreamEntries: number; readonly indexOnly: number };
+  /** INDEX_CAPACITY of the run (= its events, the documented rule) and the index keys it made. */
+  readonly indexCapacity: number;
+  readonly indexKeys: number;
   readonly checks: readonly Check[];
 }
 
 const DRAIN_TIMEOUT_MS = 300_000;
 
-async function prefill(url: string, settings: SuiteSettings): Promise<PipelinedAdmission> {
-  const admissions = prepareAdmissions(settings.drainEvents, WINDOW_SECONDS);
+/** The run's index layout: INDEX_CAPACITY = the events the window will hold, as the README's rule says. */
+function drainStore(settings: SuiteSettings): Store {
+  return new Store({ shardCount: 1, indexCapacity: settings.drainEvents, windowSeconds: WINDOW_SECONDS });
+}
+
+async function prefill(url: string, settings: SuiteSettings): Promise<PipelinedAdmission & { readonly hashes: readonly string[] }> {
+  const admissions = prepareAdmissions(settings.drainEvents);
   const client = await openProbe(url);
   try {
-    return await admitPipelined(client, admissions, settings.inFlight);
+    return { ...(await admitPipelined(client, drainStore(settings), admissions, settings.inFlight)), hashes: admissions.map(({ hash }) => hash) };
   } finally {
     client.close();
   }
 }
 
-async function drain(redis: RedisNode, probe: RedisProbe, settings: SuiteSettings, prefilled: PipelinedAdmission): Promise<DrainResult> {
+async function drain(
+  redis: RedisNode,
+  probe: RedisProbe,
+  settings: SuiteSettings,
+  prefilled: PipelinedAdmission & { readonly hashes: readonly string[] },
+): Promise<DrainResult> {
   const startedAt = Date.now();
-  const consumer = startConsumer(redis.server.url, {}, settings.cpuProfileDir ? join(settings.cpuProfileDir, 'drain-consumer') : undefined);
+  const consumer = startConsumer(
+    redis.server.url,
+    { INDEX_CAPACITY: String(settings.drainEvents) },
+    settings.cpuProfileDir ? join(settings.cpuProfileDir, 'drain-consumer') : undefined,
+  );
   const pids = { consumer: consumer.pid, redis: redis.server.pid };
   const polled = await withCpuShares(pids, () => pollUntilDrained(probe, DRAIN_TIMEOUT_MS, 50)).then(
     ({ result, cpuPercent }) => ({ samples: result, cpuPercent }),
@@ -64,7 +82,7 @@ async function drain(redis: RedisNode, probe: RedisProbe, settings: SuiteSetting
   return {
     ...rate,
     prefilled: prefilled.admitted,
-    prefill: prefilled,
+    prefill: { events: prefilled.events, admitted: prefilled.admitted, duplicates: prefilled.duplicates, inFlight: prefilled.inFlight, seconds: prefilled.seconds, eventsPerSecond: prefilled.eventsPerSecond },
     wallSeconds: ((last?.at ?? Date.now()) - startedAt) / 1000,
     consumerExitCode,
     cpuPercent,
@@ -75,7 +93,7 @@ async function drain(redis: RedisNode, probe: RedisProbe, settings: SuiteSetting
         ok: isDrained(last?.progress) && last?.progress?.entriesRead === prefilled.admitted && prefilled.admitted === settings.drainEvents,
         detail: `${prefilled.admitted} admitted; XINFO GROUPS entries-read ${last?.progress?.entriesRead ?? '?'}, lag ${last?.progress?.lag ?? '?'}, pending ${last?.progress?.pending ?? '?'}`,
       },
-      await seenKeysProcessed(probe),
+      await sampledEventsProcessed(probe, drainStore(settings), prefilled.hashes),
       { name: 'consumer stopped cleanly', ok: consumerExitCode === 0, honesty: false, detail: `exit code ${consumerExitCode}` },
     ],
   };
@@ -97,15 +115,23 @@ export async function runDrainAndMemory(settings: SuiteSettings): Promise<{ drai
     const confirmed = await usedMemory(probe);
     const keys = await probe.sendCommand<number>(['DBSIZE']);
     const trimmed = await probe.sendCommand<number>(['XTRIM', EVENTS_STREAM, 'MAXLEN', '0']);
-    const seenOnly = await usedMemory(probe);
+    const indexOnly = await usedMemory(probe);
     const n = prefilled.admitted;
+    const buckets = drainStore(settings).layout.bucketsPerShard;
     const memory: MemoryResult = {
       events: n,
-      usedMemory: { empty, confirmed, trimmed: seenOnly },
-      bytesPerEvent: { withStreamEntries: (confirmed - empty) / n, seenKeysOnly: (seenOnly - empty) / n },
+      usedMemory: { empty, confirmed, trimmed: indexOnly },
+      bytesPerEvent: { withStreamEntries: (confirmed - empty) / n, indexOnly: (indexOnly - empty) / n },
+      indexCapacity: settings.drainEvents,
+      indexKeys: keys - 3,
       checks: [
-        // + the stream and the recorded shard count (ddup:meta:stream-shards, set by the consumer).
-        { name: 'one seen key per event, plus the stream and the shard count', ok: keys === n + 2, honesty: false, detail: `DBSIZE ${keys} for ${n} events` },
+        // + the stream and the recorded layout (ddup:meta:stream-shards and ddup:meta:index, set by the consumer).
+        {
+          name: 'at most one index key per bucket, plus the stream and the two layout keys',
+          ok: keys > 3 && keys <= buckets + 3,
+          honesty: false,
+          detail: `DBSIZE ${keys} for ${n} events in ${buckets} buckets`,
+        },
         { name: 'XTRIM removed every (acknowledged) entry', ok: trimmed === n, honesty: false, detail: `${trimmed} entries trimmed` },
       ],
     };

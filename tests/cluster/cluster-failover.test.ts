@@ -1,6 +1,6 @@
 import { afterEach, expect, it } from 'vitest';
 import { freePort } from '@ddup/redis-process';
-import { allEventsStreamKeys } from '@ddup/redis-keys';
+import { allEventsStreamKeys } from '@ddup/store';
 import {
   type ServiceProcess,
   type TestCluster,

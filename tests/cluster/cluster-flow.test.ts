@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '@ddup/redis-process';
-import { allEventsStreamKeys, shardOf, seenKey } from '@ddup/redis-keys';
+import { allEventsStreamKeys, eventsStreamKey, shardOf } from '@ddup/store';
 import { createLogger, createRedisConnection, shardSpread } from '@ddup/runtime';
 import {
   type ServiceProcess,
@@ -10,6 +10,7 @@ import {
   eventually,
   postJson,
   sampleEvent,
+  seenState,
   startService,
   startTestCluster,
 } from '@ddup/test-utils';
@@ -76,16 +77,22 @@ describe('ddup on a real 3-master Redis Cluster (REDIS_CLUSTER_NODES, STREAM_SHA
     }
     await eventually('every shard confirmed (pending 0, everything read)', () => allConfirmed(redis, SHARDS), 20_000);
     for (const hash of hashes.slice(0, 50)) {
-      expect(await redis.sendCommand(['GET', seenKey(shardOf(hash, SHARDS), hash)])).toBe('processed');
+      expect(await seenState(redis, hash, { shardCount: SHARDS })).toBe('processed');
     }
 
-    // Every master holds seen keys of its own shards.
+    // Every master holds index buckets of its own shards: each in the slot of its shard's events stream.
     const masters = await currentMasters(cluster);
     expect(masters).toHaveLength(3);
     for (const master of masters) {
       const client = await master.client();
-      const seen = await client.sendCommand<string[]>(['KEYS', 'ddup:*:seen:*']);
-      expect(seen.length).toBeGreaterThan(50);
+      const buckets = await client.sendCommand<string[]>(['KEYS', 'ddup:*:ix:*']);
+      expect(buckets.length).toBeGreaterThan(50);
+      for (const key of buckets) {
+        const shard = /^ddup:\{s(\d+)\}:ix:\d+$/.exec(key)?.[1];
+        expect(shard, key).toBeDefined();
+        const slot = await client.sendCommand<number>(['CLUSTER', 'KEYSLOT', key]);
+        expect(slot).toBe(await client.sendCommand<number>(['CLUSTER', 'KEYSLOT', eventsStreamKey(Number(shard))]));
+      }
     }
   }, 60_000);
 
@@ -113,7 +120,7 @@ describe('ddup on a real 3-master Redis Cluster (REDIS_CLUSTER_NODES, STREAM_SHA
     }
     expect(landed.length).toBeGreaterThanOrEqual(3);
     await eventually('every shard confirmed again, the recreated one included', () => allConfirmed(redis, SHARDS), 20_000);
-    for (const hash of landed) expect(await redis.sendCommand(['GET', seenKey(shard, hash)])).toBe('processed');
+    for (const hash of landed) expect(await seenState(redis, hash, { shardCount: SHARDS })).toBe('processed');
   }, 60_000);
 
   it('moves a poison entry to its shard dead letters, which the CLI lists over the cluster', async () => {

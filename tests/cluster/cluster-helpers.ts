@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { allEventsStreamKeys } from '@ddup/redis-keys';
+import { allEventsStreamKeys } from '@ddup/store';
 import { type TestCluster, type TestClusterClient, type TestRedis, workersGroupInfo } from '@ddup/test-utils';
 
 export const GATEWAY_MAIN = fileURLToPath(new URL('../../apps/gateway/src/main.ts', import.meta.url));

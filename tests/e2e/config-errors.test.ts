@@ -57,7 +57,7 @@ describe('a bad setting stops start-up with exit code 2 and a message naming it'
     { service: 'launcher', entry: LAUNCHER_ENTRY, name: 'REDIS_CLUSTER_NODES', value: '127.0.0.1:7000' },
     { service: 'consumer', entry: CONSUMER_ENTRY, name: 'CONSUMER_IDLE_POLL_MS', value: '0' },
     { service: 'consumer', entry: CONSUMER_ENTRY, name: 'CONSUMER_LINGER_MS', value: '-1' },
-    { service: 'gateway', entry: GATEWAY_ENTRY, name: 'ADMISSION_COALESCE', value: 'maybe' },
+    { service: 'gateway', entry: GATEWAY_ENTRY, name: 'SEED_LEGACY_KEYS', value: 'maybe' },
   ])('$service with $name=$value', { timeout: EXIT_TIMEOUT_MS + 10_000 }, async ({ entry, name, value }) => {
     const { code, output } = await exitOf(entry, {
       REDIS_URL: unusedRedisUrl,

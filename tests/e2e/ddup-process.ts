@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createClient } from '@redis/client';
-import { type ServiceProcess, startService } from '@ddup/test-utils';
+import { type ServiceProcess, rememberedEvent as rememberedEventIn, seenState as seenStateIn, startService } from '@ddup/test-utils';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const LAUNCHER_ENTRY = join(REPO_ROOT, 'apps/ddup/src/main.ts');
@@ -19,7 +19,12 @@ export const API = '/api/v1/ddup_service';
 export const EVENTS_STREAM = 'ddup:{s00}:events';
 export const CONSUMER_GROUP = 'ddup-workers';
 export const SEVEN_DAYS_SECONDS = 604_800;
-export const seenKey = (hash: string) => `ddup:{s00}:seen:${hash}`;
+
+/** What the index holds of `hash`, read as the launcher's defaults lay it out (one shard, 7 days): 'pending', 'processed' or null. */
+export const seenState = (client: TestClient, hash: string) => seenStateIn(client, hash, { windowSeconds: SEVEN_DAYS_SECONDS });
+
+/** What the index remembers of `hash` (state, first seen, expiry), read as `seenState` reads it, or undefined. */
+export const rememberedEvent = (client: TestClient, hash: string) => rememberedEventIn(client, hash, { windowSeconds: SEVEN_DAYS_SECONDS });
 
 /** How long a start-up may take on a busy 2-core machine (tsx compiles three entry points). */
 export const READY_TIMEOUT_MS = 90_000;

@@ -18,7 +18,7 @@ import {
   connectClient,
   makeTempDir,
   removeDir,
-  seenKey,
+  seenState,
   startLauncher,
   workersGroup,
 } from './ddup-process.ts';
@@ -119,9 +119,10 @@ it('graceful shutdown loses no accepted event', { timeout: 240_000 }, async () =
   const stored = new Map(entries.map((entry) => [entry.id, entry.message?.hash]));
   const missing = promised.filter((event) => stored.get(event.id) !== event.hash);
   expect(missing, `${missing.length} of ${promised.length} accepted events not in ${EVENTS_STREAM} with their hash`).toEqual([]);
-  const seen = await client.mGet(promised.map((event) => seenKey(event.hash)));
+  const plain = client;
+  const seen = await Promise.all(promised.map((event) => seenState(plain, event.hash)));
   const forgotten = promised.filter((_, index) => seen[index] !== 'pending' && seen[index] !== 'processed');
-  expect(forgotten, `${forgotten.length} accepted events have no seen key`).toEqual([]);
+  expect(forgotten, `${forgotten.length} accepted events not remembered by the index`).toEqual([]);
   client.destroy();
   client = undefined;
   await plainRedis.stop();
@@ -148,7 +149,7 @@ it('graceful shutdown loses no accepted event', { timeout: 240_000 }, async () =
   await eventually(
     'every accepted event processed',
     async () => {
-      const states = await redis.mGet(promised.map((event) => seenKey(event.hash)));
+      const states = await Promise.all(promised.map((event) => seenState(redis, event.hash)));
       unconfirmed = promised.filter((_, index) => states[index] !== 'processed');
       return unconfirmed.length === 0;
     },

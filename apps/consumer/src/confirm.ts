@@ -1,16 +1,14 @@
-import { CONSUMER_GROUP, confirmBatchScript, runScript, seenKey, shardOf, shardOfEventsStreamKey } from '@ddup/redis-keys';
+import { type EntryToConfirm, type RedisCommandSender, type Store, shardOfEventsStreamKey } from '@ddup/store';
 import type { StreamBatch } from './stream-reply.ts';
 import { entryTimeMs } from './stream-reply.ts';
 
 export interface ConfirmSettings {
+  readonly store: Store;
   readonly windowMs: number;
-  readonly shardCount: number;
 }
 
 /** Sends raw commands (a connection, or one bounded by withCommandTimeout). */
-export interface CommandSender {
-  sendCommand<T = unknown>(args: readonly string[]): Promise<T>;
-}
+export type CommandSender = RedisCommandSender;
 
 export interface ConfirmResult {
   /** Entries acknowledged: confirmed, or deleted from the stream while pending (nothing left to confirm). */
@@ -22,35 +20,25 @@ export interface ConfirmResult {
 const HASH = /^[0-9a-f]{64}$/;
 
 /** Why an entry cannot be confirmed (it would fail on every delivery), or undefined when it can. */
-export function whyUnconfirmable(
-  fields: Readonly<Record<string, string>>,
-  shard: number | undefined,
-  shardCount: number,
-): string | undefined {
+export function whyUnconfirmable(fields: Readonly<Record<string, string>>, shard: number | undefined, store: Store): string | undefined {
   const hash = fields.hash;
   if (shard === undefined) return 'not an events stream';
   if (hash === undefined) return 'no hash field';
   if (!HASH.test(hash)) return 'hash field is not a hex SHA-256';
-  if (shardOf(hash, shardCount) !== shard) return `hash belongs to another shard (STREAM_SHARDS=${shardCount})`;
+  if (store.shardOf(hash) !== shard) return `hash belongs to another shard (STREAM_SHARDS=${store.layout.shardCount})`;
   return undefined;
 }
 
 /**
- * Marks each event's seen key `processed` until the end of its window and acknowledges the
- * entries, in one script call (`confirm-batch-var.lua`). The expiry is absolute (PXAT = entry time + window): the window
- * counts from first acceptance, and confirming the same entry twice changes nothing.
- * An entry whose window has already passed only gets acknowledged, so a late redelivery can never
- * shorten the window of a newer admission of the same event.
+ * Marks each event processed in the index and acknowledges the entries, in one script call
+ * (`confirm-batch-var.lua`). The window counts from first acceptance, so confirming changes the
+ * state only, never the expiry, and confirming the same entry twice changes nothing. An entry whose
+ * window has already passed is only acknowledged: a late redelivery never touches a newer
+ * admission of the same event.
  */
-export async function confirmBatch(
-  redis: CommandSender,
-  batch: StreamBatch,
-  settings: ConfirmSettings,
-  now: number = Date.now(),
-): Promise<ConfirmResult> {
+export async function confirmBatch(redis: CommandSender, batch: StreamBatch, settings: ConfirmSettings, now: number = Date.now()): Promise<ConfirmResult> {
   const shard = shardOfEventsStreamKey(batch.stream);
-  const seenKeys: string[] = [];
-  const expiries: string[] = [];
+  const toMark: EntryToConfirm[] = [];
   const acked: string[] = [];
   const unconfirmable: string[] = [];
   for (const entry of batch.entries) {
@@ -59,20 +47,13 @@ export async function confirmBatch(
       continue;
     }
     const hash = entry.fields.hash;
-    if (shard === undefined || !hash || whyUnconfirmable(entry.fields, shard, settings.shardCount)) {
+    if (shard === undefined || !hash || whyUnconfirmable(entry.fields, shard, settings.store)) {
       unconfirmable.push(entry.id);
       continue;
     }
-    const expiresAt = entryTimeMs(entry.id) + settings.windowMs;
-    if (expiresAt > now) {
-      seenKeys.push(seenKey(shard, hash));
-      expiries.push(String(expiresAt));
-    }
+    if (entryTimeMs(entry.id) + settings.windowMs > now) toMark.push({ id: entry.id, hash });
     acked.push(entry.id);
   }
-  if (acked.length > 0) {
-    const script = confirmBatchScript.withKeyCount(1 + seenKeys.length);
-    await runScript(redis, script, [batch.stream, ...seenKeys], [CONSUMER_GROUP, ...expiries, ...acked]);
-  }
+  await settings.store.confirm(redis, batch.stream, toMark, acked);
   return { confirmed: acked.length, unconfirmable };
 }

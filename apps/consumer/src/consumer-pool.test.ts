@@ -1,8 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { CONSUMER_GROUP, eventsStreamKey, seenKey, shardOf } from '@ddup/redis-keys';
+import { CONSUMER_GROUP, DEFAULT_INDEX_CAPACITY, eventsStreamKey } from '@ddup/store';
 import { type Logger, type RedisConnection, createLogger, createRedisConnection } from '@ddup/runtime';
-import { type TestRedis, admitEvents, eventually, names, startTestRedis, workersGroupInfo } from '@ddup/test-utils';
+import { type TestRedis, admitEvents, eventually, names, rememberedEvent, seenState, startTestRedis, testStore, workersGroupInfo } from '@ddup/test-utils';
 import { confirmBatch } from './confirm.ts';
 import { ConsumerPool, type ConsumerPoolSettings } from './consumer-pool.ts';
 import { ensureConsumerGroup } from './consumer-group.ts';
@@ -25,10 +25,14 @@ function admit(prefix: string, count: number, shardCount = 1): Promise<string[]>
 
 const groupInfo = (stream: string) => workersGroupInfo(client, stream);
 
+/** The index state of `hash`, as a service with `shardCount` shards and this file's window reads it. */
+const stateOf = (hash: string, shardCount = 1) => seenState(client, hash, { shardCount, windowSeconds: WINDOW_SECONDS });
+
 function settings(overrides: Partial<ConsumerPoolSettings> = {}): ConsumerPoolSettings {
   return {
     redis: { kind: 'single', url: redis.url },
     STREAM_SHARDS: 1,
+    INDEX_CAPACITY: DEFAULT_INDEX_CAPACITY,
     DEDUP_WINDOW_SECONDS: WINDOW_SECONDS,
     CONSUMER_CONCURRENCY: 2,
     CONSUMER_BATCH_SIZE: 50,
@@ -53,7 +57,7 @@ describe('ConsumerPool', () => {
     await client.flushAll();
   });
 
-  it('confirms every admitted event: lag and pending reach 0, seen keys are processed for the window', async () => {
+  it('confirms every admitted event: lag and pending reach 0, the index holds them processed for the window', async () => {
     const hashes = await admit('pool', 500);
     pool = ConsumerPool.start(settings(), logger);
     await eventually('lag 0 and nothing pending', async () => {
@@ -61,11 +65,13 @@ describe('ConsumerPool', () => {
       return info.lag === 0 && info.pending === 0 && info['entries-read'] === 500;
     });
     expect(pool.confirmed).toBe(500);
-    const states = await Promise.all(hashes.map((hash) => client.get(seenKey(0, hash))));
+    const states = await Promise.all(hashes.map((hash) => stateOf(hash)));
     expect(new Set(states)).toEqual(new Set(['processed']));
-    const ttl = await client.ttl(seenKey(0, hashes[0] as string));
-    expect(ttl).toBeGreaterThan(WINDOW_SECONDS - 30);
-    expect(ttl).toBeLessThanOrEqual(WINDOW_SECONDS);
+    const remembered = await rememberedEvent(client, hashes[0] as string, { windowSeconds: WINDOW_SECONDS });
+    // Expires at first acceptance's second + 1 s + window: at most a second beyond the window from now.
+    const ttlMs = (remembered?.expiresMs ?? 0) - Date.now();
+    expect(ttlMs).toBeGreaterThan((WINDOW_SECONDS - 30) * 1000);
+    expect(ttlMs).toBeLessThanOrEqual((WINDOW_SECONDS + 1) * 1000);
   });
 
   it('reads every shard stream', async () => {
@@ -75,7 +81,7 @@ describe('ConsumerPool', () => {
       const infos = await Promise.all([0, 1, 2, 3].map((shard) => groupInfo(eventsStreamKey(shard))));
       return infos.every((info) => info.lag === 0 && info.pending === 0);
     });
-    for (const hash of hashes) expect(await client.get(seenKey(shardOf(hash, 4), hash))).toBe('processed');
+    for (const hash of hashes) expect(await stateOf(hash, 4)).toBe('processed');
   });
 
   it('lingers after a partial batch, so a steady trickle is read in few calls, not one per event', async () => {
@@ -120,7 +126,7 @@ describe('ConsumerPool', () => {
       const info = await groupInfo(eventsStreamKey(1));
       return info.lag === 0 && info.pending === 0;
     });
-    for (const hash of hashes) expect(await client.get(seenKey(shardOf(hash, 2), hash))).toBe('processed');
+    for (const hash of hashes) expect(await stateOf(hash, 2)).toBe('processed');
   });
 
   it('close() is idempotent, drains, and leaves no idle consumers in the group', async () => {
@@ -148,7 +154,7 @@ function streamConsumer(connection: RedisConnection, name: string, batchSize: nu
     idlePollMs: 20,
     lingerMs: 10,
     commandTimeoutMs: 2_000,
-    confirm: { windowMs: WINDOW_SECONDS * 1000, shardCount: 1 },
+    confirm: { store: testStore({ windowSeconds: WINDOW_SECONDS }), windowMs: WINDOW_SECONDS * 1000 },
     reclaim: { minIdleMs: 60_000, intervalMs: 60_000, maxDeliveries: 5, count: 100 },
     retention: { retentionMs: 86_400_000, intervalMs: 60_000 },
     logger: log,
@@ -219,31 +225,34 @@ describe('confirmBatch', () => {
     await ensureConsumerGroup(client, [stream]);
     const entries = (await client.xRange(stream, '-', '+')) ?? [];
     const batch = { stream, entries: entries.map((e) => ({ id: e.id, fields: { ...e.message } })) };
-    const settingsOf = { windowMs: WINDOW_SECONDS * 1000, shardCount: 1 };
+    const settingsOf = { store: testStore({ windowSeconds: WINDOW_SECONDS }), windowMs: WINDOW_SECONDS * 1000 };
     await confirmBatch(client, batch, settingsOf);
-    const expiry = await client.pExpireTime(seenKey(0, hash as string));
+    const expiry = (await rememberedEvent(client, hash as string, { windowSeconds: WINDOW_SECONDS }))?.expiresMs;
     await confirmBatch(client, batch, settingsOf);
-    expect(await client.pExpireTime(seenKey(0, hash as string))).toBe(expiry);
-    expect(await client.get(seenKey(0, hash as string))).toBe('processed');
-    // The window counts from first acceptance: entry time + window.
-    expect(expiry).toBe(Number(entries[0]?.id.split('-')[0]) + WINDOW_SECONDS * 1000);
+    expect((await rememberedEvent(client, hash as string, { windowSeconds: WINDOW_SECONDS }))?.expiresMs).toBe(expiry);
+    expect(await stateOf(hash as string)).toBe('processed');
+    // The window counts from first acceptance: the entry's second + 1 s + window.
+    const entrySecond = Math.floor(Number(entries[0]?.id.split('-')[0]) / 1000);
+    expect(expiry).toBe((entrySecond + 1) * 1000 + WINDOW_SECONDS * 1000);
   });
 
   it('never shortens the window of a newer admission when an old entry is redelivered late', async () => {
     const stream = eventsStreamKey(0);
     const hash = 'ab'.repeat(32);
+    const store = testStore({ windowSeconds: WINDOW_SECONDS });
     await ensureConsumerGroup(client, [stream]);
-    // An entry accepted 8 days ago; the same event was admitted again today (fresh seen key).
+    // An entry accepted 8 days ago; the same event was admitted again today (a fresh record).
     const oldId = `${Date.now() - 8 * 24 * 3600 * 1000}-0`;
     await client.sendCommand(['XADD', stream, oldId, 'hash', hash, 'event', '{}']);
-    await client.set(seenKey(0, hash), 'pending', { EX: WINDOW_SECONDS });
+    expect((await store.admit(client, { hash, canonical: '{}' })).outcome).toBe('accepted');
     const result = await confirmBatch(client, { stream, entries: [{ id: oldId, fields: { hash, event: '{}' } }] }, {
+      store,
       windowMs: WINDOW_SECONDS * 1000,
-      shardCount: 1,
     });
     expect(result.confirmed).toBe(1);
-    expect(await client.get(seenKey(0, hash))).toBe('pending');
-    expect(await client.ttl(seenKey(0, hash))).toBeGreaterThan(WINDOW_SECONDS - 30);
+    expect(await stateOf(hash)).toBe('pending');
+    const remembered = await rememberedEvent(client, hash, { windowSeconds: WINDOW_SECONDS });
+    expect((remembered?.expiresMs ?? 0) - Date.now()).toBeGreaterThan((WINDOW_SECONDS - 30) * 1000);
   });
 
   it('leaves an entry without a valid hash pending instead of acknowledging it', async () => {
@@ -251,7 +260,7 @@ describe('confirmBatch', () => {
     await ensureConsumerGroup(client, [stream]);
     const id = await client.sendCommand<string>(['XADD', stream, '*', 'event', '{}']);
     await client.sendCommand(['XREADGROUP', 'GROUP', CONSUMER_GROUP, 'c', 'STREAMS', stream, '>']);
-    const result = await confirmBatch(client, { stream, entries: [{ id, fields: { event: '{}' } }] }, { windowMs: 1000, shardCount: 1 });
+    const result = await confirmBatch(client, { stream, entries: [{ id, fields: { event: '{}' } }] }, { store: testStore({ windowSeconds: 1 }), windowMs: 1000 });
     expect(result).toEqual({ confirmed: 0, unconfirmable: [id] });
     expect((await groupInfo(stream)).pending).toBe(1);
   });

@@ -1,10 +1,5 @@
-import { CONSUMER_GROUP, allEventsStreamKeys } from '@ddup/redis-keys';
-import {
-  type Logger,
-  type RedisConnection,
-  createRedisConnection,
-  stopOnShardCountMismatch,
-} from '@ddup/runtime';
+import { CONSUMER_GROUP, Store, allEventsStreamKeys } from '@ddup/store';
+import { type Logger, type RedisConnection, createRedisConnection, stopOnLayoutMismatch } from '@ddup/runtime';
 import { ensureConsumerGroup } from './consumer-group.ts';
 import type { ConsumerConfig } from './env.ts';
 import { StreamConsumer } from './stream-consumer.ts';
@@ -13,6 +8,7 @@ export type ConsumerPoolSettings = Pick<
   ConsumerConfig,
   | 'redis'
   | 'STREAM_SHARDS'
+  | 'INDEX_CAPACITY'
   | 'DEDUP_WINDOW_SECONDS'
   | 'CONSUMER_CONCURRENCY'
   | 'CONSUMER_BATCH_SIZE'
@@ -54,6 +50,11 @@ export class ConsumerPool {
   /** Connects (retrying in the background while Redis is away) and starts every consumer. */
   static start(settings: ConsumerPoolSettings, logger: Logger): ConsumerPool {
     const streams = allEventsStreamKeys(settings.STREAM_SHARDS);
+    const store = new Store({
+      shardCount: settings.STREAM_SHARDS,
+      indexCapacity: settings.INDEX_CAPACITY,
+      windowSeconds: settings.DEDUP_WINDOW_SECONDS,
+    });
     const connections: RedisConnection[] = [];
     const consumers: StreamConsumer[] = [];
     for (let index = 0; index < settings.CONSUMER_CONCURRENCY; index++) {
@@ -65,7 +66,7 @@ export class ConsumerPool {
         logger,
       });
       redis.connectInBackground();
-      if (index === 0) redis.onReady(() => void stopOnShardCountMismatch(redis, settings.STREAM_SHARDS, logger));
+      if (index === 0) redis.onReady(() => void stopOnLayoutMismatch(redis, store, logger));
       connections.push(redis);
       consumers.push(
         new StreamConsumer({
@@ -77,7 +78,7 @@ export class ConsumerPool {
           idlePollMs: settings.CONSUMER_IDLE_POLL_MS,
           lingerMs: settings.CONSUMER_LINGER_MS,
           commandTimeoutMs: settings.REDIS_COMMAND_TIMEOUT_MS,
-          confirm: { windowMs: settings.DEDUP_WINDOW_SECONDS * 1000, shardCount: settings.STREAM_SHARDS },
+          confirm: { store, windowMs: settings.DEDUP_WINDOW_SECONDS * 1000 },
           reclaim: {
             minIdleMs: settings.CONSUMER_CLAIM_IDLE_MS,
             intervalMs: settings.CONSUMER_CLAIM_INTERVAL_MS,

@@ -1,11 +1,4 @@
-import {
-  type MoveReply,
-  type RedisCommandSender,
-  deadLetterStreamKey,
-  eventsStreamKey,
-  replayDeadLetterScript,
-  runScript,
-} from '@ddup/redis-keys';
+import { type RedisCommandSender, type Store, deadLetterStreamKey } from '@ddup/store';
 import { parseStreamsReply } from './stream-reply.ts';
 
 export interface DeadLetter {
@@ -28,16 +21,11 @@ export async function listDeadLetters(redis: RedisCommandSender, shardCount: num
 }
 
 /** Puts dead letters back on their shard's events stream (each atomically); returns the new entry ids. */
-export async function replayDeadLetters(redis: RedisCommandSender, letters: readonly DeadLetter[]): Promise<string[]> {
+export async function replayDeadLetters(redis: RedisCommandSender, store: Store, letters: readonly DeadLetter[]): Promise<string[]> {
   const replayed: string[] = [];
   for (const letter of letters) {
-    const [moved, id] = await runScript<MoveReply>(
-      redis,
-      replayDeadLetterScript,
-      [deadLetterStreamKey(letter.shard), eventsStreamKey(letter.shard)],
-      [letter.id],
-    );
-    if (moved === 1) replayed.push(id);
+    const id = await store.replay(redis, letter.shard, letter.id);
+    if (id !== undefined) replayed.push(id);
   }
   return replayed;
 }

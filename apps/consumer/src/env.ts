@@ -26,8 +26,12 @@ const consumerSchema = z.object({
   CONSUMER_CLAIM_INTERVAL_MS: integerVar({ min: 50, max: 3600 * 1000, fallback: 5_000 }),
   /** Deliveries after which an entry that still is not confirmed goes to the dead letters. */
   CONSUMER_MAX_DELIVERIES: integerVar({ min: 1, max: 1_000, fallback: 5 }),
-  /** Acknowledged entries older than this are trimmed from the events streams (0: trim all acknowledged). */
-  STREAM_RETENTION_SECONDS: integerVar({ min: 0, max: 10 * 365 * 24 * 3600, fallback: 24 * 3600 }),
+  /**
+   * Entries older than this that every consumer group on the stream has acknowledged are trimmed
+   * (0: trim all acknowledged). An hour: the stream is a hand-off, not an archive (a day at 1,000
+   * events/s would be ~25 GB, more than a 7-day index), and no group loses unread entries to it.
+   */
+  STREAM_RETENTION_SECONDS: integerVar({ min: 0, max: 10 * 365 * 24 * 3600, fallback: 3600 }),
   /** How often each consumer trims. */
   STREAM_TRIM_INTERVAL_MS: integerVar({ min: 50, max: 24 * 3600 * 1000, fallback: 60_000 }),
   REDIS_COMMAND_TIMEOUT_MS: integerVar({ min: 50, max: 60_000, fallback: 5_000 }),

@@ -5,4 +5,4 @@ export { ensureConsumerGroup } from './consumer-group.ts';
 export { parseConsumerConfig, type ConsumerConfig } from './env.ts';
 export { listDeadLetters, replayDeadLetters, type DeadLetter } from './dead-letters.ts';
 export { reclaimStale, type ReclaimSettings } from './reclaim.ts';
-export { trimAcknowledged } from './trim.ts';
+export { trimAcknowledged } from '@ddup/store';

@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { CONSUMER_GROUP, deadLetterStreamKey, eventsStreamKey, seenKey } from '@ddup/redis-keys';
-import { useTestRedis } from '@ddup/test-utils';
+import { CONSUMER_GROUP, deadLetterStreamKey, eventsStreamKey } from '@ddup/store';
+import { seenState, testStore, useTestRedis } from '@ddup/test-utils';
 import { ensureConsumerGroup } from './consumer-group.ts';
 import { listDeadLetters, replayDeadLetters } from './dead-letters.ts';
 import { reclaimStale } from './reclaim.ts';
 
 const stream = eventsStreamKey(0);
-const confirm = { windowMs: 3_600_000, shardCount: 1 };
+const store = testStore({ windowSeconds: 3_600 });
+const confirm = { store, windowMs: 3_600_000 };
 const HASH = 'cd'.repeat(32);
 const redis = useTestRedis({ flushAfterEach: true });
 
@@ -22,7 +23,8 @@ async function pendingCount() {
 describe('reclaimStale', () => {
   it('takes over entries a dead consumer left pending once they are idle long enough, and confirms them', async () => {
     await ensureConsumerGroup(redis.client, [stream]);
-    await redis.client.sendCommand(['XADD', stream, '*', 'hash', HASH, 'event', '{}']);
+    // Admitted as the gateway admits it: the stream entry and its pending record in the index.
+    expect((await store.admit(redis.client, { hash: HASH, canonical: '{}' })).outcome).toBe('accepted');
     await deliverTo('dead-one');
 
     const early = await reclaimStale(redis.client, stream, 'rescuer', { minIdleMs: 60_000, maxDeliveries: 5, count: 10 }, confirm);
@@ -33,7 +35,7 @@ describe('reclaimStale', () => {
     const late = await reclaimStale(redis.client, stream, 'rescuer', { minIdleMs: 100, maxDeliveries: 5, count: 10 }, confirm);
     expect(late).toEqual({ confirmed: 1, deadLettered: 0 });
     expect(await pendingCount()).toBe(0);
-    expect(await redis.client.get(seenKey(0, HASH))).toBe('processed');
+    expect(await seenState(redis.client, HASH, { windowSeconds: 3_600 })).toBe('processed');
   });
 
   it('moves an entry that keeps failing to the dead letters with reason and delivery count, then acknowledges it', async () => {
@@ -55,11 +57,11 @@ describe('reclaimStale', () => {
   it('replays a dead letter onto the events stream and removes it from the dead letters', async () => {
     await redis.client.sendCommand(['XADD', deadLetterStreamKey(0), '*', 'source_id', '1-1', 'reason', 'r', 'deliveries', '5', 'hash', HASH, 'event', '{"a": 1}']);
     const letters = await listDeadLetters(redis.client, 1, 10);
-    const [id] = await replayDeadLetters(redis.client, letters);
+    const [id] = await replayDeadLetters(redis.client, store, letters);
     const entries = (await redis.client.xRange(stream, '-', '+')) ?? [];
     expect(entries.map((entry) => entry.id)).toEqual([id]);
     expect(entries[0]?.message).toEqual({ hash: HASH, event: '{"a": 1}' });
     expect(await redis.client.xLen(deadLetterStreamKey(0))).toBe(0);
-    expect(await replayDeadLetters(redis.client, letters)).toEqual([]);
+    expect(await replayDeadLetters(redis.client, store, letters)).toEqual([]);
   });
 });

@@ -1,11 +1,4 @@
-import {
-  CONSUMER_GROUP,
-  type MoveReply,
-  deadLetterScript,
-  deadLetterStreamKey,
-  runScript,
-  shardOfEventsStreamKey,
-} from '@ddup/redis-keys';
+import { CONSUMER_GROUP, shardOfEventsStreamKey } from '@ddup/store';
 import { type CommandSender, type ConfirmSettings, confirmBatch, whyUnconfirmable } from './confirm.ts';
 import { parseStreamsReply } from './stream-reply.ts';
 
@@ -26,9 +19,9 @@ export interface ReclaimResult {
 /** XPENDING's extended form: id, owner, idle ms, delivery count. */
 type PendingRow = [string, string, number, number];
 
-async function reasonFor(redis: CommandSender, stream: string, id: string, deliveries: number, shardCount: number) {
+async function reasonFor(redis: CommandSender, stream: string, id: string, deliveries: number, confirm: ConfirmSettings) {
   const [entry] = parseStreamsReply([[stream, await redis.sendCommand(['XRANGE', stream, id, id])]])[0]?.entries ?? [];
-  const problem = entry?.fields && whyUnconfirmable(entry.fields, shardOfEventsStreamKey(stream), shardCount);
+  const problem = entry?.fields && whyUnconfirmable(entry.fields, shardOfEventsStreamKey(stream), confirm.store);
   return `${problem ?? 'not confirmed'} after ${deliveries} deliveries`;
 }
 
@@ -57,14 +50,8 @@ export async function reclaimStale(
       continue;
     }
     if (shard === undefined) continue;
-    const reason = await reasonFor(redis, stream, id, deliveries, confirm.shardCount);
-    const [moved] = await runScript<MoveReply>(redis, deadLetterScript, [stream, deadLetterStreamKey(shard)], [
-      CONSUMER_GROUP,
-      id,
-      reason,
-      String(deliveries),
-    ]);
-    deadLettered += moved;
+    const reason = await reasonFor(redis, stream, id, deliveries, confirm);
+    if (await confirm.store.deadLetter(redis, stream, id, reason, deliveries)) deadLettered++;
   }
   if (retry.length === 0) return { confirmed: 0, deadLettered };
   const claimed = await redis.sendCommand<unknown[]>(['XCLAIM', stream, CONSUMER_GROUP, consumer, idle, ...retry]);

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { CONSUMER_GROUP } from '@ddup/redis-keys';
+import { CONSUMER_GROUP, trimAcknowledged } from '@ddup/store';
 import {
   type Logger,
   type RedisCommands,
@@ -15,7 +15,7 @@ import { ensureConsumerGroup } from './consumer-group.ts';
 import { type ReclaimSettings, reclaimStale } from './reclaim.ts';
 import { settleSome } from './settle-some.ts';
 import { type StreamBatch, parseStreamsReply } from './stream-reply.ts';
-import { trimAcknowledged } from './trim.ts';
+
 
 export interface StreamConsumerOptions {
   /** A connection of this consumer's own: XREADGROUP BLOCK holds it while waiting. */

@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { CONSUMER_GROUP, eventsStreamKey, seenKey, shardOf } from '@ddup/redis-keys';
-import { type ServiceProcess, type TestRedis, admitEvents, eventually, names, startService, startTestRedis } from '@ddup/test-utils';
+import { CONSUMER_GROUP, eventsStreamKey } from '@ddup/store';
+import { type ServiceProcess, type TestRedis, admitEvents, eventually, names, seenState, startService, startTestRedis } from '@ddup/test-utils';
 
 const CONSUMER_MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url));
 const SHARDS = 2;
@@ -75,7 +75,7 @@ it('a consumer killed with SIGKILL mid-run leaves entries that another consumer 
   }, 60_000);
   await rescuer.waitForOutput(/reclaimed stale entries/);
 
-  const states = await Promise.all(hashes.map((hash) => client.get(seenKey(shardOf(hash, SHARDS), hash))));
+  const states = await Promise.all(hashes.map((hash) => seenState(client, hash, { shardCount: SHARDS, windowSeconds: WINDOW })));
   expect(states.filter((state) => state !== 'processed')).toEqual([]);
   expect(await rescuer.stop('SIGTERM')).toBe(0);
 }, 120_000);

@@ -1,7 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { seenKey } from '@ddup/redis-keys';
-import { type ServiceProcess, type TestRedis, admitEvents, eventually, startService, startTestRedis } from '@ddup/test-utils';
+import { type ServiceProcess, type TestRedis, admitEvents, eventually, seenState, startService, startTestRedis } from '@ddup/test-utils';
 
 const CONSUMER_MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url));
 let redis: TestRedis;
@@ -25,7 +24,7 @@ it('consumers ride out a Redis outage: no crash, a few log lines, and they resum
   consumer = startService(CONSUMER_MAIN, { REDIS_URL: redis.url, CONSUMER_CONCURRENCY: '3', CONSUMER_BLOCK_MS: '200', LOG_LEVEL: 'info' });
   await consumer.waitForOutput(/consumer pool started/);
   const before = await admit(await redis.client(), 'before-outage');
-  await eventually('confirmed before the outage', async () => (await (await redis.client()).get(seenKey(0, before))) === 'processed');
+  await eventually('confirmed before the outage', async () => (await seenState(await redis.client(), before)) === 'processed');
 
   await redis.server.kill('SIGKILL');
   const linesAtKill = consumer.output().split('\n').length;
@@ -37,7 +36,7 @@ it('consumers ride out a Redis outage: no crash, a few log lines, and they resum
   await redis.restart();
   const client = await redis.client();
   const after = await admit(client, 'after-outage');
-  await eventually('confirmed after the outage', async () => (await client.get(seenKey(0, after))) === 'processed', 20_000);
+  await eventually('confirmed after the outage', async () => (await seenState(client, after)) === 'processed', 20_000);
   expect(consumer.output()).not.toMatch(/Unhandled|uncaught/i);
   // Same process all along: it never crashed.
   expect(await consumer.stop('SIGTERM')).toBe(0);

@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { expect, it } from 'vitest';
 import { freePort } from '@ddup/redis-process';
-import { SHARD_COUNT_KEY } from '@ddup/redis-keys';
+import { SHARD_COUNT_KEY } from '@ddup/store';
 import { startService, useTestRedis } from '@ddup/test-utils';
 
 const CONSUMER_MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url));

@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { listDeadLetters, replayDeadLetters } from '@ddup/consumer';
 import { redisTargetOf } from '@ddup/config';
 import { createLogger, createRedisConnection } from '@ddup/runtime';
+import { Store } from '@ddup/store';
 import { readEmbeddedUrl } from './embedded-url.ts';
 import { loadDeadLettersConfig } from './dead-letters-env.ts';
 
@@ -49,7 +50,8 @@ try {
     for (const letter of letters) process.stdout.write(`${JSON.stringify({ shard: letter.shard, id: letter.id, ...letter.fields })}\n`);
     process.stderr.write(`${letters.length} dead letter(s)\n`);
   } else {
-    const replayed = await replayDeadLetters(redis, letters);
+    const store = new Store({ shardCount: config.STREAM_SHARDS, indexCapacity: config.INDEX_CAPACITY, windowSeconds: config.DEDUP_WINDOW_SECONDS });
+    const replayed = await replayDeadLetters(redis, store, letters);
     process.stdout.write(`replayed ${replayed.length} dead letter(s)\n`);
   }
 } finally {

@@ -1,39 +1,40 @@
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { ConsumerPool } from '@ddup/consumer';
+import { ConsumerPool, type ConsumerPoolSettings } from '@ddup/consumer';
 import { createLogger } from '@ddup/runtime';
-import { deadLetterStreamKey, eventsStreamKey, seenKey } from '@ddup/redis-keys';
-import { type TestRedis, eventually, startService, startTestRedis } from '@ddup/test-utils';
+import { CONSUMER_GROUP, DEFAULT_INDEX_CAPACITY, deadLetterStreamKey, eventsStreamKey } from '@ddup/store';
+import { type TestRedis, eventually, seenState, startService, startTestRedis, testStore } from '@ddup/test-utils';
 
 const CLI = fileURLToPath(new URL('../src/dead-letters-cli.ts', import.meta.url));
 const HASH = 'ef'.repeat(32);
+const WINDOW_SECONDS = 3_600;
 let redis: TestRedis;
 let client: Awaited<ReturnType<TestRedis['client']>>;
 let pool: ConsumerPool;
 
+const poolSettings = (): ConsumerPoolSettings => ({
+  redis: { kind: 'single', url: redis.url },
+  STREAM_SHARDS: 1,
+  INDEX_CAPACITY: DEFAULT_INDEX_CAPACITY,
+  DEDUP_WINDOW_SECONDS: WINDOW_SECONDS,
+  CONSUMER_CONCURRENCY: 2,
+  CONSUMER_BATCH_SIZE: 100,
+  CONSUMER_BLOCK_MS: 100,
+  CONSUMER_IDLE_POLL_MS: 20,
+  CONSUMER_LINGER_MS: 10,
+  CONSUMER_NAME: 'dl',
+  REDIS_COMMAND_TIMEOUT_MS: 2_000,
+  CONSUMER_CLAIM_IDLE_MS: 100,
+  CONSUMER_CLAIM_INTERVAL_MS: 50,
+  CONSUMER_MAX_DELIVERIES: 3,
+  STREAM_RETENTION_SECONDS: 3_600,
+  STREAM_TRIM_INTERVAL_MS: 60_000,
+});
+
 beforeAll(async () => {
   redis = await startTestRedis();
   client = await redis.client();
-  pool = ConsumerPool.start(
-    {
-      redis: { kind: 'single', url: redis.url },
-      STREAM_SHARDS: 1,
-      DEDUP_WINDOW_SECONDS: 3_600,
-      CONSUMER_CONCURRENCY: 2,
-      CONSUMER_BATCH_SIZE: 100,
-      CONSUMER_BLOCK_MS: 100,
-      CONSUMER_IDLE_POLL_MS: 20,
-      CONSUMER_LINGER_MS: 10,
-      CONSUMER_NAME: 'dl',
-      REDIS_COMMAND_TIMEOUT_MS: 2_000,
-      CONSUMER_CLAIM_IDLE_MS: 100,
-      CONSUMER_CLAIM_INTERVAL_MS: 50,
-      CONSUMER_MAX_DELIVERIES: 3,
-      STREAM_RETENTION_SECONDS: 3_600,
-      STREAM_TRIM_INTERVAL_MS: 60_000,
-    },
-    createLogger('test', 'error'),
-  );
+  pool = ConsumerPool.start(poolSettings(), createLogger('test', 'error'));
 });
 afterAll(async () => {
   await pool.close();
@@ -57,12 +58,22 @@ it('a poison entry ends in the dead letters, the CLI lists it, and replay puts a
     hash: 'not-a-hash',
   });
 
-  // An operator fixes the cause (here: a dead letter whose entry is valid) and replays.
+  // An operator fixes the cause (here: a dead letter whose entry is valid) and replays. Only the
+  // index can say the replayed entry was confirmed, so the valid dead letter is made through the
+  // real path while no consumer runs: an admitted event (pending in the index) whose entry was
+  // delivered to a consumer that never confirmed it, then moved to the dead letters.
   await client.sendCommand(['DEL', deadLetterStreamKey(0)]);
-  await client.sendCommand(['XADD', deadLetterStreamKey(0), '*', 'source_id', '1-1', 'reason', 'r', 'deliveries', '3', 'hash', HASH, 'event', '{}']);
+  await pool.close();
+  const store = testStore({ windowSeconds: WINDOW_SECONDS });
+  const admitted = await store.admit(client, { hash: HASH, canonical: '{}' });
+  if (admitted.outcome !== 'accepted') throw new Error(`expected ${HASH} to be accepted, got ${admitted.outcome}`);
+  await client.sendCommand(['XREADGROUP', 'GROUP', CONSUMER_GROUP, 'gone', 'STREAMS', eventsStreamKey(0), '>']);
+  expect(await store.deadLetter(client, eventsStreamKey(0), admitted.id, 'r', 3)).toBe(true);
+  expect(await seenState(client, HASH, { windowSeconds: WINDOW_SECONDS })).toBe('pending');
+  pool = ConsumerPool.start(poolSettings(), createLogger('test', 'error'));
   const replay = startService(CLI, { REDIS_URL: redis.url }, ['replay']);
   expect(await replay.exited).toBe(0);
   expect(replay.output()).toContain('replayed 1 dead letter(s)');
-  await eventually('replayed entry confirmed', async () => (await client.get(seenKey(0, HASH))) === 'processed');
+  await eventually('replayed entry confirmed', async () => (await seenState(client, HASH, { windowSeconds: WINDOW_SECONDS })) === 'processed');
   expect(await client.xLen(deadLetterStreamKey(0))).toBe(0);
 }, 60_000);

@@ -5,8 +5,8 @@ import { fileURLToPath } from 'node:url';
 import { createClient } from '@redis/client';
 import { afterAll, expect, it } from 'vitest';
 import { freePort } from '@ddup/redis-process';
-import { eventsStreamKey, seenKey } from '@ddup/redis-keys';
-import { type ServiceProcess, eventually, sampleEvent, startService } from '@ddup/test-utils';
+import { eventsStreamKey } from '@ddup/store';
+import { type ServiceProcess, eventually, sampleEvent, seenState, startService } from '@ddup/test-utils';
 
 const LAUNCHER = fileURLToPath(new URL('../src/main.ts', import.meta.url));
 const dataDir = mkdtempSync(join(tmpdir(), 'ddup-fsync-'));
@@ -65,7 +65,7 @@ it('DURABILITY=fsync: every 202 survives SIGKILL of redis-server mid-load', asyn
     }
     expect(missing).toEqual([]);
     await eventually('all accepted events confirmed', async () => {
-      const states = await Promise.all(accepted.map(({ hash }) => client.get(seenKey(0, hash))));
+      const states = await Promise.all(accepted.map(({ hash }) => seenState(client, hash)));
       return states.every((state) => state === 'processed');
     }, 30_000);
   } finally {

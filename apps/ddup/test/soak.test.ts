@@ -1,8 +1,8 @@
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { freePort } from '@ddup/redis-process';
-import { eventsStreamKey, seenKey, shardOf } from '@ddup/redis-keys';
-import { type ServiceProcess, type TestRedis, eventually, sampleEvent, startService, startTestRedis } from '@ddup/test-utils';
+import { eventsStreamKey } from '@ddup/store';
+import { type ServiceProcess, type TestRedis, eventually, sampleEvent, seenState, startService, startTestRedis } from '@ddup/test-utils';
 
 const GATEWAY = fileURLToPath(new URL('../../gateway/src/main.ts', import.meta.url));
 const CONSUMER = fileURLToPath(new URL('../../consumer/src/main.ts', import.meta.url));
@@ -112,6 +112,6 @@ it('mixed traffic while consumers are killed and restarted: one 202 per distinct
     }
     return true;
   }, 30_000);
-  const states = await Promise.all([...accepted.values()].map((hash) => client.get(seenKey(shardOf(hash, SHARDS), hash))));
+  const states = await Promise.all([...accepted.values()].map((hash) => seenState(client, hash, { shardCount: SHARDS })));
   expect(states.filter((state) => state !== 'processed')).toEqual([]);
 }, 120_000);

@@ -1,22 +1,10 @@
-import {
-  type AdmitReply,
-  admitScript,
-  eventsStreamKey,
-  runScript,
-  seenKey,
-  shardOf,
-} from '@ddup/redis-keys';
+import type { AdmitResult, Store } from '@ddup/store';
 import type { PinnedSender, RedisCommands } from '@ddup/runtime';
-import type { AdmittedResult } from './batch-results.ts';
 
 /** What happened to one event at the door. */
-export type Admission =
-  | { readonly outcome: 'accepted'; readonly id: string; readonly hash: string }
-  | { readonly outcome: 'duplicate'; readonly hash: string; readonly state: string };
+export type Admission = AdmitResult;
 
 export interface AdmissionSettings {
-  readonly windowSeconds: number;
-  readonly shardCount: number;
   /** When set, a 202 also waits for this many replicas to have the admission (WAIT). */
   readonly waitForReplicas?: { readonly replicas: number; readonly timeoutMs: number };
 }
@@ -49,28 +37,17 @@ export async function confirmReplicated(pinned: PinnedSender, wait: NonNullable<
 
 export type AdmitEvent = (hash: string, canonical: string) => Promise<Admission>;
 
-/** A batch item's result as the single-event route answers it. */
-export function admissionOf(result: AdmittedResult): Admission {
-  return result.status === 'accepted'
-    ? { outcome: 'accepted', id: result.id, hash: result.hash }
-    : { outcome: 'duplicate', hash: result.hash, state: result.state };
-}
-
 /**
- * Admission in one round trip: the admit script checks the seen key, appends to the shard's
- * stream and creates the seen key atomically, so identical requests racing get one 202.
+ * Admission in one round trip: the store's admit script checks the index, appends to the shard's
+ * stream and records the event atomically, so identical requests racing get one 202.
  */
-export function createEventAdmitter(redis: RedisCommands, settings: AdmissionSettings): AdmitEvent {
-  const windowSeconds = String(settings.windowSeconds);
+export function createEventAdmitter(redis: RedisCommands, store: Store, settings: AdmissionSettings): AdmitEvent {
   const wait = settings.waitForReplicas;
   return async function admitEvent(hash, canonical) {
-    const shard = shardOf(hash, settings.shardCount);
-    const stream = eventsStreamKey(shard);
     // With WAIT, script and WAIT go over one pinned connection: WAIT only covers writes sent before it on its own.
-    const pinned = wait ? await redis.pinnedTo(stream) : undefined;
-    const [code, value] = await runScript<AdmitReply>(pinned ?? redis, admitScript, [seenKey(shard, hash), stream], [windowSeconds, hash, canonical]);
-    if (code === 0) return { outcome: 'duplicate', hash, state: value };
-    if (wait && pinned) await confirmReplicated(pinned, wait);
-    return { outcome: 'accepted', id: value, hash };
+    const pinned = wait ? await redis.pinnedTo(store.bucketKeyOf(hash)) : undefined;
+    const admission = await store.admit(pinned ?? redis, { hash, canonical });
+    if (admission.outcome === 'accepted' && wait && pinned) await confirmReplicated(pinned, wait);
+    return admission;
   };
 }

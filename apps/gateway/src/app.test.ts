@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TestRedis, sampleEvent, startTestRedis } from '@ddup/test-utils';
+import { type TestRedis, rememberedEvent, sampleEvent, seenState, startTestRedis } from '@ddup/test-utils';
 import { API_PREFIX } from './app.ts';
 import type { Gateway } from './gateway.ts';
 import { startTestGateway, stopTestGateway } from '../test/test-gateway.ts';
@@ -36,9 +36,9 @@ describe('POST /events', () => {
     const client = await redis.client();
     const entries = await client.xRange('ddup:{s00}:events', String(body.id), String(body.id));
     expect(entries?.[0]?.message.hash).toBe(body.hash);
-    expect(await client.get(`ddup:{s00}:seen:${String(body.hash)}`)).toBe('pending');
-    const ttl = await client.ttl(`ddup:{s00}:seen:${String(body.hash)}`);
-    expect(ttl).toBeGreaterThan(7 * 24 * 3600 - 5);
+    expect(await seenState(client, String(body.hash))).toBe('pending');
+    const remembered = await rememberedEvent(client, String(body.hash));
+    expect((remembered?.expiresMs ?? 0) - Date.now()).toBeGreaterThan((7 * 24 * 3600 - 5) * 1000);
   });
 
   it('answers 409 for the same event again, at once and without a worker', async () => {

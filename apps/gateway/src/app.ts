@@ -4,6 +4,7 @@ import { type CanonicalForm, LoneSurrogateError, NonFiniteNumberError, eventHash
 import type { Logger } from '@ddup/runtime';
 import type { AdmitEvent } from './admission.ts';
 import { type BatchDependencies, batchEventsHandler } from './batch-route.ts';
+import { firstSeenAt } from './batch-results.ts';
 import { ApiError, RETRY_AFTER_SECONDS, redisUnavailable, validationError } from './errors.ts';
 import { decodeUtf8Body, readBodyBytes } from './read-body.ts';
 import { readEvent } from './read-event.ts';
@@ -60,7 +61,12 @@ export function createGatewayApp(deps: GatewayDependencies): Hono {
     const { canonical, hash } = hashOf(event, deps.canonicalForm);
     const admission = await deps.admitEvent(hash, canonical);
     if (admission.outcome === 'duplicate') {
-      throw new ApiError(409, 'duplicate', { detail: 'Duplicate event detected', hash, state: admission.state });
+      throw new ApiError(409, 'duplicate', {
+        detail: 'Duplicate event detected',
+        hash,
+        state: admission.state,
+        first_seen_at: firstSeenAt(admission.firstSeenMs),
+      });
     }
     return c.json({ status: 'accepted', event, timestamp: new Date().toISOString(), id: admission.id, hash }, 202);
   });

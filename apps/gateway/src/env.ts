@@ -25,17 +25,26 @@ const gatewaySchema = z.object({
   /** Batches admitted at once; more wait in the gateway (no timer) rather than queue on the Redis connection. */
   BATCH_ADMISSION_CONCURRENCY: integerVar({ min: 1, max: 64, fallback: 2 }),
   /**
-   * true: single POSTs handled in one turn of the event loop are admitted together, one script call
-   * per shard (each event still checked and stored atomically). Off by default: the design's
-   * admission is one script call per event, and the gain measured here was 0–10%.
+   * true: an event whose hash is a key in this Redis (what the Python service wrote, SETEX <hash>
+   * in db 0) is a duplicate too, so a switch from it keeps its window. One Redis node only.
    */
-  ADMISSION_COALESCE: booleanVar(false),
+  SEED_LEGACY_KEYS: booleanVar(false),
   REDIS_COMMAND_TIMEOUT_MS: integerVar({ min: 50, max: 60_000, fallback: 1_000 }),
   /** Time allowed to receive a whole request, headers and body; then 408 and the connection is closed (0: no limit). */
   BODY_TIMEOUT_MS: integerVar({ min: 0, max: 600_000, fallback: 10_000 }),
   SHUTDOWN_TIMEOUT_MS: integerVar({ min: 0, max: 600_000, fallback: 10_000 }),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error'], { error: 'must be debug, info, warn or error' }).default('info'),
-}).superRefine(refineOneRedisTarget);
+})
+  .superRefine(refineOneRedisTarget)
+  .superRefine((config, context) => {
+    if (config.SEED_LEGACY_KEYS && config.REDIS_CLUSTER_NODES !== undefined) {
+      context.addIssue({
+        code: 'custom',
+        path: ['SEED_LEGACY_KEYS'],
+        message: "works on one Redis node only (the Python service's keys carry no shard hash tag); unset it or use REDIS_URL",
+      });
+    }
+  });
 
 /** The gateway's settings, read from the environment once at start-up. */
 export type GatewayConfig = z.output<typeof gatewaySchema> & {

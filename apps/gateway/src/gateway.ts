@@ -3,13 +3,13 @@ import {
   type Logger,
   type RedisConnection,
   createRedisConnection,
-  stopOnShardCountMismatch,
+  stopOnLayoutMismatch,
   warnIfShardsMissMasters,
   withCommandTimeout,
 } from '@ddup/runtime';
 import { type AdmissionSettings, type AdmitEvent, createEventAdmitter } from './admission.ts';
-import { COALESCE_MAX_CALL_CHARS, createCoalescingAdmitter } from './coalescing-admission.ts';
-import { type AdmitBatch, createBatchAdmitter, createPerEventBatchAdmitter } from './batch-admission.ts';
+import { Store } from '@ddup/store';
+import { type AdmitBatch, createBatchAdmitter } from './batch-admission.ts';
 import { limitConcurrency } from './concurrency-limit.ts';
 import { type GatewayDependencies, createGatewayApp } from './app.ts';
 import type { GatewayConfig } from './env.ts';
@@ -59,24 +59,22 @@ export function createGateway(config: GatewayConfig, logger: Logger): Gateway {
   const waitMs = config.DURABILITY === 'wait' ? config.DURABILITY_WAIT_TIMEOUT_MS : 0;
   const commands = withCommandTimeout(redis, config.REDIS_COMMAND_TIMEOUT_MS + waitMs);
   if (config.DURABILITY === 'fsync') redis.onReady(() => void warnUnlessFsyncAlways(commands, logger));
-  redis.onReady(() => void stopOnShardCountMismatch(commands, config.STREAM_SHARDS, logger));
+  const store = new Store({
+    shardCount: config.STREAM_SHARDS,
+    indexCapacity: config.INDEX_CAPACITY,
+    windowSeconds: config.DEDUP_WINDOW_SECONDS,
+    legacyKeys: config.SEED_LEGACY_KEYS,
+  });
+  redis.onReady(() => void stopOnLayoutMismatch(commands, store, logger));
   if (config.redis.kind === 'cluster') redis.onReady(() => void warnIfShardsMissMasters(commands, config.STREAM_SHARDS, logger));
   const admission: AdmissionSettings = {
-    windowSeconds: config.DEDUP_WINDOW_SECONDS,
-    shardCount: config.STREAM_SHARDS,
     ...(config.DURABILITY === 'wait'
       ? { waitForReplicas: { replicas: config.DURABILITY_WAIT_REPLICAS, timeoutMs: config.DURABILITY_WAIT_TIMEOUT_MS } }
       : {}),
   };
-  const admitAlone = createEventAdmitter(commands, admission);
   const app = gatewayAppOf(config, logger, {
-    admitEvent: config.ADMISSION_COALESCE
-      ? createCoalescingAdmitter(createPerEventBatchAdmitter(commands, admission), admitAlone, {
-          maxEvents: config.BATCH_MAX_EVENTS,
-          maxChars: COALESCE_MAX_CALL_CHARS,
-        })
-      : admitAlone,
-    admitBatch: limitConcurrency(config.BATCH_ADMISSION_CONCURRENCY, createBatchAdmitter(commands, admission)),
+    admitEvent: createEventAdmitter(commands, store, admission),
+    admitBatch: limitConcurrency(config.BATCH_ADMISSION_CONCURRENCY, createBatchAdmitter(commands, store, admission)),
     checkRedis: redisHealthCheck(redis, commands),
   });
   return { app, redis };

@@ -4,7 +4,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventHash, parseJson, type DedupEvent } from '@ddup/hashing';
-import { sampleEvent, useTestRedis } from '@ddup/test-utils';
+import { CONSUMER_GROUP } from '@ddup/store';
+import { rememberedEvent, sampleEvent, seenState, testStore, useTestRedis } from '@ddup/test-utils';
 import { API_PREFIX } from '../src/app.ts';
 import type { Gateway } from '../src/gateway.ts';
 import { startTestGateway, stopTestGateway } from './test-gateway.ts';
@@ -35,6 +36,11 @@ async function postSingle(event: unknown) {
 /** The dedup hash of an event, as the gateway computes it. */
 function hashOf(event: unknown): string {
   return eventHash(parseJson(JSON.stringify(event)) as unknown as DedupEvent, 'python').hash;
+}
+
+/** The canonical JSON of an event, as the gateway puts it on the stream. */
+function canonicalOf(event: unknown): string {
+  return eventHash(parseJson(JSON.stringify(event)) as unknown as DedupEvent, 'python').canonical;
 }
 
 const ID = expect.stringMatching(/^\d+-\d+$/);
@@ -73,8 +79,8 @@ describe('POST /events/batch', () => {
     expect(json).toEqual({
       results: [
         { status: 'accepted', id: ID, hash: newHash },
-        { status: 'duplicate', hash: earlier.json.hash, state: 'pending' },
-        { status: 'duplicate', hash: newHash, state: 'pending' },
+        { status: 'duplicate', hash: earlier.json.hash, state: 'pending', first_seen_at: expect.any(String) },
+        { status: 'duplicate', hash: newHash, state: 'pending', first_seen_at: expect.any(String) },
         {
           status: 'invalid',
           detail: [{ type: 'string_type', loc: ['body', 3, 'user_id'], msg: 'Input should be a valid string', input: 5 }],
@@ -98,7 +104,7 @@ describe('POST /events/batch', () => {
           status: 'invalid',
           detail: [{ type: 'missing', loc: ['body', 6, 'user_id'], msg: 'Field required', input: withoutUser }],
         },
-        { status: 'duplicate', hash: earlier.json.hash, state: 'pending' },
+        { status: 'duplicate', hash: earlier.json.hash, state: 'pending', first_seen_at: expect.any(String) },
       ],
       accepted: 1,
       duplicates: 3,
@@ -109,18 +115,26 @@ describe('POST /events/batch', () => {
     const id = String(json.results[0]?.id);
     const entries = await test.client.xRange(STREAM, id, id);
     expect(entries?.[0]?.message.hash).toBe(newHash);
-    expect(await test.client.get(`ddup:{s00}:seen:${newHash}`)).toBe('pending');
-    expect(await test.client.ttl(`ddup:{s00}:seen:${newHash}`)).toBeGreaterThan(7 * 24 * 3600 - 5);
+    expect(await seenState(test.client, newHash)).toBe('pending');
+    const remembered = await rememberedEvent(test.client, newHash);
+    expect((remembered?.expiresMs ?? 0) - Date.now()).toBeGreaterThan((7 * 24 * 3600 - 5) * 1000);
     expect((await postSingle(sampleEvent('mixed-new'))).status).toBe(409);
   });
 
-  it('reports the state of the seen key, for in-batch repeats too', async () => {
+  it('reports the state the index holds, for in-batch repeats too', async () => {
     const event = sampleEvent('processed-one');
-    await test.client.set(`ddup:{s00}:seen:${hashOf(event)}`, 'processed', { EX: 60 });
+    // 'processed' through the real path: admitted (as the gateway does), read and confirmed by a worker.
+    const store = testStore();
+    await test.client.sendCommand(['XGROUP', 'CREATE', STREAM, CONSUMER_GROUP, '$', 'MKSTREAM']);
+    const admitted = await store.admit(test.client, { hash: hashOf(event), canonical: canonicalOf(event) });
+    if (admitted.outcome !== 'accepted') throw new Error(`expected acceptance, got ${admitted.outcome}`);
+    await test.client.sendCommand(['XREADGROUP', 'GROUP', CONSUMER_GROUP, 'worker', 'STREAMS', STREAM, '>']);
+    await store.confirm(test.client, STREAM, [{ id: admitted.id, hash: hashOf(event) }], [admitted.id]);
+    expect(await seenState(test.client, hashOf(event))).toBe('processed');
     const { json } = await postBatch([event, event]);
     expect(json.results).toEqual([
-      { status: 'duplicate', hash: hashOf(event), state: 'processed' },
-      { status: 'duplicate', hash: hashOf(event), state: 'processed' },
+      { status: 'duplicate', hash: hashOf(event), state: 'processed', first_seen_at: expect.any(String) },
+      { status: 'duplicate', hash: hashOf(event), state: 'processed', first_seen_at: expect.any(String) },
     ]);
   });
 

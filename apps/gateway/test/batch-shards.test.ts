@@ -1,8 +1,8 @@
 /** Batches over STREAM_SHARDS=4: every event in its own shard's stream, one script call per shard. */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { eventHash, parseJson, type DedupEvent } from '@ddup/hashing';
-import { allEventsStreamKeys, eventsStreamKey, seenKey, shardOf } from '@ddup/redis-keys';
-import { sampleEvent, useTestRedis } from '@ddup/test-utils';
+import { allEventsStreamKeys, eventsStreamKey, shardOf } from '@ddup/store';
+import { sampleEvent, seenState, useTestRedis } from '@ddup/test-utils';
 import { API_PREFIX } from '../src/app.ts';
 import type { Gateway } from '../src/gateway.ts';
 import { startTestGateway, stopTestGateway } from './test-gateway.ts';
@@ -59,7 +59,7 @@ it('puts each event in the stream of its shard, with one script call per shard',
     const id = String(result.id);
     const entries = await test.client.xRange(eventsStreamKey(shard), id, id);
     expect(entries?.[0]?.message.hash).toBe(result.hash);
-    expect(await test.client.get(seenKey(shard, result.hash))).toBe('pending');
+    expect(await seenState(test.client, result.hash, { shardCount: SHARDS })).toBe('pending');
   }
   // Every shard got some, and each stream holds exactly its share.
   for (const [shard, key] of allEventsStreamKeys(SHARDS).entries()) {

@@ -11,6 +11,7 @@ describe('parseEnv', () => {
       REDIS_URL: undefined,
       DEDUP_WINDOW_SECONDS: 604_800,
       STREAM_SHARDS: 1,
+      INDEX_CAPACITY: 10_000_000,
       CANONICAL_FORM: 'python',
       PORT: 8000,
       DEBUG: false,

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { CANONICAL_FORMS, type CanonicalForm } from '@ddup/hashing';
-import { MAX_SHARDS } from '@ddup/redis-keys';
+import { DEFAULT_INDEX_CAPACITY, MAX_SHARDS } from '@ddup/store';
 
 /** A whole number in [min, max], written in decimal; `fallback` when unset. */
 export function integerVar(options: { min: number; max: number; fallback: number }) {
@@ -45,10 +45,16 @@ export const redisVariables = {
   REDIS_URL: redisUrl.optional(),
   /** Seed nodes of a Redis Cluster (`host:port,host:port` or redis:// URLs); use it instead of REDIS_URL. */
   REDIS_CLUSTER_NODES: clusterNodes.optional(),
-  /** How long an event hash is remembered, counted from first acceptance. */
+  /** How long an event hash is remembered, counted from first acceptance (to the second above it). */
   DEDUP_WINDOW_SECONDS: integerVar({ min: 1, max: 10 * 365 * 24 * 60 * 60, fallback: SEVEN_DAYS_SECONDS }),
-  /** How many stream shards events spread over. Changing it moves seen keys, so keep it fixed. */
+  /** How many stream shards events spread over. Changing it moves remembered events, so keep it fixed. */
   STREAM_SHARDS: integerVar({ min: 1, max: MAX_SHARDS, fallback: 1 }),
+  /**
+   * Events the dedup window is expected to hold (peak rate × window). Sizes the index: one bucket
+   * per 128 events. Fixed on first start, like STREAM_SHARDS; too low slows admission, too high
+   * costs ~100 B per unused bucket only while the window is far from full.
+   */
+  INDEX_CAPACITY: integerVar({ min: 1, max: 100_000_000_000, fallback: DEFAULT_INDEX_CAPACITY }),
   /** Which canonical JSON form the dedup hash is taken of. */
   CANONICAL_FORM: z
     .enum(CANONICAL_FORMS as readonly [CanonicalForm, ...CanonicalForm[]], { error: `must be one of ${CANONICAL_FORMS.join(', ')}` })

@@ -1,3 +1,4 @@
+import type { RedisArgument } from '@ddup/store';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createCluster } from '@redis/client';
 import type { RedisTarget } from '@ddup/config';
@@ -168,7 +169,7 @@ export function createClusterConnection(target: Extract<RedisTarget, { kind: 'cl
       return cluster.isReady;
     },
     readsAcrossShards: false,
-    sendCommand: <T>(args: readonly string[]) => watched(() => cluster.sendCommand<T>(routingKeyOf(args), false, [...args])),
+    sendCommand: <T>(args: readonly RedisArgument[]) => watched(() => cluster.sendCommand<T>(routingKeyOf(args), false, [...args])),
     // Straight to the node client: node-redis routes a raw WAIT to every master (its policy for
     // WAIT), whatever key it is given, and between two routed commands the slot's node may change.
     async pinnedTo(key: string): Promise<PinnedSender> {
@@ -177,12 +178,12 @@ export function createClusterConnection(target: Extract<RedisTarget, { kind: 'cl
       const counter = readyCountOf(client);
       const pinnedAt = counter.count;
       return {
-        sendCommand: <T>(args: readonly string[]) => watched(() => client.sendCommand<T>([...args])),
+        sendCommand: <T>(args: readonly RedisArgument[]) => watched(() => client.sendCommand<T>([...args])),
         sameConnection: () => cluster === current && counter.count === pinnedAt && client.isReady,
         connection: client,
       };
     },
-    sendToEachMaster: <T>(args: readonly string[]) =>
+    sendToEachMaster: <T>(args: readonly RedisArgument[]) =>
       watched(() => {
         const current = cluster;
         return Promise.all(current.masters.map(async (master) => (await current.nodeClient(master)).sendCommand<T>([...args])));

@@ -1,3 +1,4 @@
+import type { RedisArgument } from '@ddup/store';
 import type { PinnedSender, RedisCommands } from './redis-connection.ts';
 
 /** Redis did not answer a command in time. The command may still run when Redis wakes up. */
@@ -24,15 +25,15 @@ export function withTimeout<T>(promise: Promise<T>, timeoutMs: number, what: str
  */
 export function withCommandTimeout(redis: RedisCommands, timeoutMs: number): RedisCommands {
   return {
-    sendCommand: <T>(args: readonly string[]) => withTimeout(redis.sendCommand<T>(args), timeoutMs, args[0] ?? '?'),
+    sendCommand: <T>(args: readonly RedisArgument[]) => withTimeout(redis.sendCommand<T>(args), timeoutMs, String(args[0] ?? '?')),
     async pinnedTo(key: string): Promise<PinnedSender> {
       const pinned = await withTimeout(redis.pinnedTo(key), timeoutMs, 'connect');
       return {
-        sendCommand: <T>(args: readonly string[]) => withTimeout(pinned.sendCommand<T>(args), timeoutMs, args[0] ?? '?'),
+        sendCommand: <T>(args: readonly RedisArgument[]) => withTimeout(pinned.sendCommand<T>(args), timeoutMs, String(args[0] ?? '?')),
         sameConnection: () => pinned.sameConnection(),
         connection: pinned.connection,
       };
     },
-    sendToEachMaster: <T>(args: readonly string[]) => withTimeout(redis.sendToEachMaster<T>(args), timeoutMs, args[0] ?? '?'),
+    sendToEachMaster: <T>(args: readonly RedisArgument[]) => withTimeout(redis.sendToEachMaster<T>(args), timeoutMs, String(args[0] ?? '?')),
   };
 }

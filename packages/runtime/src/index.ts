@@ -13,4 +13,4 @@ export { redactUrl, describeRedisTarget, type RedisTarget } from '@ddup/config';
 export { onShutdownSignal } from './shutdown.ts';
 export { CommandTimeoutError, withCommandTimeout, withTimeout } from './command-timeout.ts';
 export { shardSpread, warnIfShardsMissMasters } from './shard-spread.ts';
-export { checkShardCount, shardCountMismatch, stopOnShardCountMismatch } from './shard-count-guard.ts';
+export { stopOnLayoutMismatch } from './layout-guard.ts';

@@ -1,3 +1,4 @@
+import type { RedisArgument } from '@ddup/store';
 import { type RedisTarget, describeRedisTarget } from '@ddup/config';
 import type { Logger } from './log.ts';
 import { createClusterConnection } from './cluster-connection.ts';
@@ -6,7 +7,7 @@ import { createSingleConnection } from './single-connection.ts';
 /** What ddup's code sends to Redis, the same for one server and for a cluster. */
 export interface RedisCommands {
   /** Sends a command; on a cluster, to the master that holds its first key. */
-  sendCommand<T = unknown>(args: readonly string[]): Promise<T>;
+  sendCommand<T = unknown>(args: readonly RedisArgument[]): Promise<T>;
   /**
    * A sender whose commands all travel over one connection, the one to the master of `key`: for
    * a write and the WAIT that must follow it on the same connection (WAIT covers only the writes
@@ -14,12 +15,12 @@ export interface RedisCommands {
    */
   pinnedTo(key: string): Promise<PinnedSender>;
   /** Sends a keyless command (PING, CONFIG GET) to every master; one reply per master. */
-  sendToEachMaster<T = unknown>(args: readonly string[]): Promise<T[]>;
+  sendToEachMaster<T = unknown>(args: readonly RedisArgument[]): Promise<T[]>;
 }
 
 /** Commands over one connection; `sameConnection()` is false once it was re-established or replaced. */
 export interface PinnedSender {
-  sendCommand<T = unknown>(args: readonly string[]): Promise<T>;
+  sendCommand<T = unknown>(args: readonly RedisArgument[]): Promise<T>;
   sameConnection(): boolean;
   /** The connection itself: senders pinned to keys of one node share it (one WAIT covers them all). */
   readonly connection: object;

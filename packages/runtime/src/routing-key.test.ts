@@ -2,7 +2,7 @@ import { expect, it } from 'vitest';
 import { routingKeyOf } from './routing-key.ts';
 
 it('finds the first key of every command shape ddup sends to a cluster', () => {
-  expect(routingKeyOf(['EVALSHA', 'abc', '2', 'ddup:{s01}:seen:x', 'ddup:{s01}:events', '60'])).toBe('ddup:{s01}:seen:x');
+  expect(routingKeyOf(['EVALSHA', 'abc', '2', 'ddup:{s01}:ix:5', 'ddup:{s01}:events', '60'])).toBe('ddup:{s01}:ix:5');
   expect(routingKeyOf(['EVAL', 'return 1', '0'])).toBeUndefined();
   expect(routingKeyOf(['XREADGROUP', 'GROUP', 'g', 'c', 'COUNT', '10', 'BLOCK', '5', 'STREAMS', 'ddup:{s03}:events', '>'])).toBe('ddup:{s03}:events');
   expect(routingKeyOf(['XINFO', 'GROUPS', 'ddup:{s02}:events'])).toBe('ddup:{s02}:events');

@@ -1,4 +1,4 @@
-import { allEventsStreamKeys } from '@ddup/redis-keys';
+import { allEventsStreamKeys } from '@ddup/store';
 import type { Logger } from './log.ts';
 import type { RedisCommands } from './redis-connection.ts';
 

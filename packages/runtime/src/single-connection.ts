@@ -1,3 +1,4 @@
+import type { RedisArgument } from '@ddup/store';
 import { once } from 'node:events';
 import { createClient } from '@redis/client';
 import type { RedisTarget } from '@ddup/config';
@@ -24,7 +25,7 @@ export function createSingleConnection(target: Extract<RedisTarget, { kind: 'sin
     },
   });
   client.on('error', rateLimitedWarning(options.logger, 'redis connection problem'));
-  const send = <T>(args: readonly string[]) => client.sendCommand<T>(args);
+  const send = <T>(args: readonly RedisArgument[]) => client.sendCommand<T>(args);
   let connections = 0;
   client.on('ready', () => connections++);
   return {

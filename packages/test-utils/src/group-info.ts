@@ -1,4 +1,4 @@
-import { CONSUMER_GROUP } from '@ddup/redis-keys';
+import { CONSUMER_GROUP } from '@ddup/store';
 
 interface Sender {
   sendCommand<T = unknown>(args: readonly string[]): Promise<T>;

@@ -1,8 +1,11 @@
 import type { LuaScript } from './scripts.ts';
 
+/** A command word: text, or bytes sent as they are (the index's binary fingerprints). */
+export type RedisArgument = string | Buffer;
+
 /** The one thing a script runner needs from a Redis connection (a node-redis client or a cluster adapter). */
 export interface RedisCommandSender {
-  sendCommand<T = unknown>(args: readonly string[]): Promise<T>;
+  sendCommand<T = unknown>(args: readonly RedisArgument[]): Promise<T>;
 }
 
 function isNoScriptError(error: unknown): boolean {
@@ -17,7 +20,7 @@ export async function runScript<T>(
   redis: RedisCommandSender,
   script: LuaScript,
   keys: readonly string[],
-  args: readonly string[],
+  args: readonly RedisArgument[],
 ): Promise<T> {
   if (keys.length !== script.numberOfKeys) {
     throw new TypeError(`${script.name} takes ${script.numberOfKeys} keys, got ${keys.length}`);

@@ -12,10 +12,22 @@ export interface LuaScript {
 /** `<name>-<numberOfKeys>.lua`, or `<name>-var.lua` for a script whose key count varies per call. */
 const SCRIPT_FILE_NAME = /^(.+)-(\d+|var)\.lua$/;
 
+/** `--- @include "includes/x.lua"` on a line of its own, as in BullMQ: replaced by that file. */
+const INCLUDE = /^--- @include "([\w./-]+)"$/gm;
+
+function scriptText(path: string): string {
+  return readFileSync(new URL(`./scripts/${path}`, import.meta.url), 'utf8');
+}
+
+/** The script's source with its includes in place (one level: an include includes nothing). */
+export function withIncludes(source: string): string {
+  return source.replace(INCLUDE, (_, path: string) => scriptText(path).trimEnd());
+}
+
 function readScript(fileName: string) {
   const match = SCRIPT_FILE_NAME.exec(fileName);
   if (!match?.[1] || !match[2]) throw new Error(`script file name must be <name>-<keys>.lua or <name>-var.lua: ${fileName}`);
-  const source = readFileSync(new URL(`./scripts/${fileName}`, import.meta.url), 'utf8');
+  const source = withIncludes(scriptText(fileName));
   return { name: match[1], keys: match[2], source, sha1: createHash('sha1').update(source).digest('hex') };
 }
 
@@ -44,20 +56,29 @@ function loadVariadicScript(fileName: string): VariadicLuaScript {
   return { name, source, sha1, withKeyCount: (numberOfKeys) => ({ name, numberOfKeys, source, sha1 }) };
 }
 
-/** Admits one event: see the header of `scripts/admit-2.lua`. */
-export const admitScript = loadScript('admit-2.lua');
+/** Admits one event: see the header of `scripts/admit-var.lua` (2 keys, 3 with legacy keys). */
+export const admitScript = loadVariadicScript('admit-var.lua');
 
-/** What the admission script answers; the first element is the code. */
-export type AdmitReply = [1, string] | [0, string];
+/** `{1, id}` admitted, or `{0, state, first seen ms (-1: unknown)}` a duplicate. */
+export type AdmitReply = [1, string] | [0, string, number];
 
 /** Admits a batch of events of one shard in one call: see the header of `scripts/admit-batch-var.lua`. */
 export const admitBatchScript = loadVariadicScript('admit-batch-var.lua');
 
-/** Two elements per event, in order: `1, <entry id>` (admitted) or `0, <state>` (duplicate). */
+/** Three elements per event, in order: `1, <entry id>, 0` (admitted) or `0, <state>, <first seen ms>` (duplicate). */
 export type AdmitBatchReply = (number | string)[];
 
 /** Confirms a batch of one shard's entries in one call: see the header of `scripts/confirm-batch-var.lua`. */
 export const confirmBatchScript = loadVariadicScript('confirm-batch-var.lua');
+
+/** What the index remembers of one hash: see `scripts/lookup-1.lua`. */
+export const lookupScript = loadScript('lookup-1.lua');
+
+/** `{1, state, first seen ms, expires ms}` or `{0}`. */
+export type LookupReply = [1, string, number, number] | [0];
+
+/** Forgets one hash: see `scripts/forget-1.lua`. */
+export const forgetScript = loadScript('forget-1.lua');
 
 /** Moves a pending entry to the dead-letter stream and acknowledges it: see `scripts/dead-letter-2.lua`. */
 export const deadLetterScript = loadScript('dead-letter-2.lua');

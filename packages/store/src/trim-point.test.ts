@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { CONSUMER_GROUP, eventsStreamKey } from '@ddup/redis-keys';
-import { useTestRedis } from '@ddup/test-utils';
-import { ensureConsumerGroup } from './consumer-group.ts';
-import { compareIds, trimAcknowledged } from './trim.ts';
+import { CONSUMER_GROUP, eventsStreamKey } from '@ddup/store';
+import { type TestClient, useTestRedis } from '@ddup/test-utils';
+import { compareIds, trimAcknowledged } from './trim-point.ts';
 
 const stream = eventsStreamKey(0);
 const HOUR = 3_600_000;
@@ -15,6 +14,11 @@ async function addOldEntries(now: number): Promise<string[]> {
     ids.push(await redis.client.sendCommand<string>(['XADD', stream, `${now - hoursAgo * HOUR}-0`, 'hash', 'h', 'event', '{}']));
   }
   return ids;
+}
+
+/** The workers' group on `streams` (each created if missing), starting at `0`, as the consumer creates it. */
+async function ensureConsumerGroup(client: TestClient, streams: readonly string[]): Promise<void> {
+  for (const key of streams) await client.sendCommand(['XGROUP', 'CREATE', key, CONSUMER_GROUP, '0', 'MKSTREAM']);
 }
 
 async function ids() {

@@ -1,6 +1,6 @@
 #!lua
 --[[
-admit-2: admit one event unless its hash was seen within the dedup window.
+per-key-admit-2 (the comparator; ddup before the compact index): admit one event unless its hash was seen within the dedup window.
 
 KEYS[1]  seen key   ddup:{sNN}:seen:<hash>
 KEYS[2]  stream     ddup:{sNN}:events        (same hash tag, so one cluster slot)

@@ -6,7 +6,7 @@ export const KEY_PREFIX = 'ddup';
 
 /**
  * The hash tag of a shard, `{s00}`, `{s01}`, ...: every key of one shard carries it, so on Redis
- * Cluster a shard's stream and its seen keys live in one slot and one script can touch them all.
+ * Cluster a shard's stream and its index buckets live in one slot and one script can touch them all.
  */
 export function shardTag(shard: number): string {
   return `{s${String(shard).padStart(2, '0')}}`;
@@ -22,11 +22,6 @@ export function deadLetterStreamKey(shard: number): string {
   return `${KEY_PREFIX}:${shardTag(shard)}:dead`;
 }
 
-/** The key that remembers one event hash for the dedup window: `ddup:{s00}:seen:<hash>`. */
-export function seenKey(shard: number, hash: string): string {
-  return `${KEY_PREFIX}:${shardTag(shard)}:seen:${hash}`;
-}
-
 /** Every events stream, in shard order. */
 export function allEventsStreamKeys(shardCount: number): string[] {
   return Array.from({ length: shardCount }, (_, shard) => eventsStreamKey(shard));
@@ -38,7 +33,7 @@ export function shardOfEventsStreamKey(key: string): number | undefined {
   return match?.[1] === undefined ? undefined : Number(match[1]);
 }
 
-/** What a seen key holds: admitted and waiting for a worker, or confirmed by a worker. */
+/** What the index holds of an event: admitted and waiting for a worker, or confirmed by a worker. */
 export const SeenState = {
   pending: 'pending',
   processed: 'processed',
@@ -47,6 +42,14 @@ export type SeenState = (typeof SeenState)[keyof typeof SeenState];
 
 /**
  * The shard count the data was written with, recorded on first start. A different STREAM_SHARDS
- * would look for every seen key in another shard and silently cut the dedup window.
+ * would look for every event in another shard and silently cut the dedup window.
  */
 export const SHARD_COUNT_KEY = `${KEY_PREFIX}:meta:stream-shards`;
+
+/** The index layout the data was written with (layout name, buckets per shard, INDEX_CAPACITY). */
+export const INDEX_LAYOUT_KEY = `${KEY_PREFIX}:meta:index`;
+
+/** The key the Python service wrote for an event (SETEX <hash> ... 1 in db 0): the bare hex hash. */
+export function legacyKey(hash: string): string {
+  return hash;
+}

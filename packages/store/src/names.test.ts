@@ -4,11 +4,12 @@ import {
   CONSUMER_GROUP,
   deadLetterStreamKey,
   eventsStreamKey,
-  seenKey,
   shardOfEventsStreamKey,
   shardTag,
 } from './names.ts';
+import { DEFAULT_INDEX_CAPACITY, bucketOf, indexBucketKey, indexLayoutOf } from './index-layout.ts';
 import { shardOf } from './shard.ts';
+import { Store } from './store.ts';
 
 const hash = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
 
@@ -16,7 +17,7 @@ describe('key names', () => {
   it('are the documented, stable names operators inspect', () => {
     expect(eventsStreamKey(0)).toBe('ddup:{s00}:events');
     expect(deadLetterStreamKey(7)).toBe('ddup:{s07}:dead');
-    expect(seenKey(12, hash)).toBe(`ddup:{s12}:seen:${hash}`);
+    expect(indexBucketKey(12, 5)).toBe('ddup:{s12}:ix:5');
     expect(shardTag(255)).toBe('{s255}');
     expect(CONSUMER_GROUP).toBe('ddup-workers');
   });
@@ -25,7 +26,11 @@ describe('key names', () => {
     for (const shardCount of [1, 3, 16, 256]) {
       const shard = shardOf(hash, shardCount);
       const slot = calculateSlot(eventsStreamKey(shard));
-      expect(calculateSlot(seenKey(shard, hash))).toBe(slot);
+      const store = new Store({ shardCount, indexCapacity: DEFAULT_INDEX_CAPACITY, windowSeconds: 3600 });
+      const bucket = bucketOf(hash, indexLayoutOf(shardCount, DEFAULT_INDEX_CAPACITY).bucketsPerShard);
+      expect(store.bucketKeyOf(hash)).toBe(indexBucketKey(shard, bucket));
+      expect(calculateSlot(indexBucketKey(shard, bucket))).toBe(slot);
+      expect(calculateSlot(store.bucketKeyOf(hash))).toBe(slot);
       expect(calculateSlot(deadLetterStreamKey(shard))).toBe(slot);
     }
   });

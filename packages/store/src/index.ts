@@ -1,0 +1,27 @@
+export {
+  CONSUMER_GROUP,
+  INDEX_LAYOUT_KEY,
+  KEY_PREFIX,
+  SHARD_COUNT_KEY,
+  SeenState,
+  allEventsStreamKeys,
+  deadLetterStreamKey,
+  eventsStreamKey,
+  legacyKey,
+  shardOfEventsStreamKey,
+  shardTag,
+} from './names.ts';
+export { BUCKET_HEADER_BYTES, DEFAULT_INDEX_CAPACITY, INDEX_LAYOUT, RECORD_BYTES, RECORDS_PER_BUCKET, bucketOf, fingerprintOf, indexBucketKey, indexLayoutOf, type IndexLayout } from './index-layout.ts';
+export { MAX_SHARDS, shardOf } from './shard.ts';
+export { type LuaScript, type VariadicLuaScript, admitScript, withIncludes } from './scripts.ts';
+export { runScript, type RedisArgument, type RedisCommandSender } from './script-runner.ts';
+export { LayoutMismatchError, checkLayout, shardCountMismatch } from './layout-guard.ts';
+export { compareIds, safeTrimId, trimAcknowledged } from './trim-point.ts';
+export {
+  Store,
+  type AdmitResult,
+  type EntryToConfirm,
+  type EventToAdmit,
+  type RememberedEvent,
+  type StoreSettings,
+} from './store.ts';

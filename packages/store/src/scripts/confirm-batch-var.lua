@@ -1,0 +1,36 @@
+--[[
+confirm-batch-var: confirm a batch of entries of one shard's events stream in one call: mark each
+event's index record processed, then acknowledge the entries. `var`: 1 + n keys.
+
+KEYS[1]      stream         ddup:{sNN}:events
+KEYS[1 + i]  index bucket   ddup:{sNN}:ix:<bucket of event i>, i = 1..n   (same hash tag)
+ARGV[1]      consumer group
+ARGV[2]      window in seconds
+ARGV[2i + 1] fingerprint of event i: bytes 8..19 of its hash, binary
+ARGV[2i + 2] id of event i's stream entry
+ARGV[2n + 3 ...]  ids of the entries to acknowledge (those of the events, and any others)
+
+Returns the number of entries acknowledged (XACK's count).
+
+The record marked is the newest record of the hash, if it is still within the window and was
+written no later than the entry's second: a late redelivery of an entry whose window has passed
+never marks a newer admission of the same event. Marking twice changes nothing.
+]]
+--- @include "includes/index.lua"
+local n = #KEYS - 1
+if n < 0 or #ARGV < 2 * n + 2 then
+  return redis.error_reply('ERR confirm-batch-var: expected 1 + n keys and at least 2 + 2n arguments')
+end
+local windowMs = tonumber(ARGV[2]) * 1000
+for i = 1, n do
+  local bucket, slot, second, state, live = findEvent(KEYS[1 + i], ARGV[2 * i + 1], windowMs)
+  if live and second <= math.floor(tonumber(string.match(ARGV[2 * i + 2], '^(%d+)')) / 1000) then
+    markProcessed(KEYS[1 + i], bucket, slot)
+  end
+end
+local acked = 0
+local chunk = 1000
+for from = 2 * n + 3, #ARGV, chunk do
+  acked = acked + redis.call('XACK', KEYS[1], ARGV[1], unpack(ARGV, from, math.min(from + chunk - 1, #ARGV)))
+end
+return acked

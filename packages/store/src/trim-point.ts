@@ -1,0 +1,49 @@
+import type { RedisCommandSender } from './script-runner.ts';
+
+/** Orders stream ids (`ms-seq`) numerically. */
+export function compareIds(a: string, b: string): number {
+  const [aMs = 0, aSeq = 0] = a.split('-').map(Number);
+  const [bMs = 0, bSeq = 0] = b.split('-').map(Number);
+  return aMs - bMs || aSeq - bSeq;
+}
+
+/** The smallest id greater than `id`. */
+function nextId(id: string): string {
+  const [ms = 0, seq = 0] = id.split('-').map(Number);
+  return `${ms}-${seq + 1}`;
+}
+
+function field(flat: readonly unknown[], name: string): unknown {
+  const index = flat.indexOf(name);
+  return index === -1 ? undefined : flat[index + 1];
+}
+
+/**
+ * The lowest id `stream` may be trimmed to (XTRIM MINID keeps ids >= it): older than the retention,
+ * and below every entry that ANY consumer group on the stream has not acknowledged — `ddup-workers`
+ * and every downstream reader's group alike: below each group's oldest pending entry and below
+ * everything it has not yet been delivered. Redis 7.0 has no ACKED trim option, so this is computed
+ * from the groups. Entries delivered or made pending after this reading all have larger ids, so a
+ * trim with the result is safe even as the groups move on. Undefined when the stream has no group
+ * (nothing is trimmed then: nobody has read it).
+ */
+export async function safeTrimId(redis: RedisCommandSender, stream: string, retentionMs: number, now: number): Promise<string | undefined> {
+  const groups = await redis.sendCommand<unknown[][]>(['XINFO', 'GROUPS', stream]);
+  if (groups.length === 0) return undefined;
+  const candidates = [`${Math.max(0, now - retentionMs)}-0`];
+  for (const group of groups) {
+    const name = String(field(group, 'name'));
+    candidates.push(nextId(String(field(group, 'last-delivered-id') ?? '0-0')));
+    if (Number(field(group, 'pending') ?? 0) === 0) continue;
+    const [pendingCount, oldestPending] = await redis.sendCommand<[number, string | null]>(['XPENDING', stream, name]);
+    if (pendingCount > 0 && oldestPending) candidates.push(oldestPending);
+  }
+  return candidates.sort(compareIds)[0];
+}
+
+/** Trims entries older than the retention that every group has acknowledged; returns how many were removed. */
+export async function trimAcknowledged(redis: RedisCommandSender, stream: string, retentionMs: number, now = Date.now()): Promise<number> {
+  const minId = await safeTrimId(redis, stream, retentionMs, now);
+  if (!minId) return 0;
+  return redis.sendCommand<number>(['XTRIM', stream, 'MINID', minId]);
+}
