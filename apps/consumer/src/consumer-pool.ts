@@ -1,5 +1,13 @@
 import { CONSUMER_GROUP, Store, allEventsStreamKeys } from '@ddup/store';
-import { type Logger, type RedisConnection, createRedisConnection, stopOnLayoutMismatch } from '@ddup/runtime';
+import {
+  type Logger,
+  type RedisConnection,
+  type RedisMemoryProblem,
+  RedisMemoryWatch,
+  createRedisConnection,
+  stopOnLayoutMismatch,
+  withCommandTimeout,
+} from '@ddup/runtime';
 import { ensureConsumerGroup } from './consumer-group.ts';
 import type { ConsumerConfig } from './env.ts';
 import { StreamConsumer } from './stream-consumer.ts';
@@ -24,6 +32,15 @@ export type ConsumerPoolSettings = Pick<
   | 'STREAM_TRIM_INTERVAL_MS'
 >;
 
+/** What the consumer's entry point decides for the pool. */
+export interface ConsumerPoolHooks {
+  /** The Redis found at start-up can evict remembered events: main.ts logs and exits 2; the default only logs. */
+  readonly onRefused?: (problem: RedisMemoryProblem) => void;
+}
+
+/** How often a running pool reads Redis's memory state (a changed policy or out of memory is logged). */
+const MEMORY_CHECK_INTERVAL_MS = 5_000;
+
 /** Removes a consumer from the group when it owns no pending entries, so XINFO stays tidy across restarts. */
 async function forgetIdleConsumer(redis: RedisConnection, streams: readonly string[], name: string): Promise<void> {
   for (const stream of streams) {
@@ -38,17 +55,19 @@ export class ConsumerPool {
   readonly #connections: readonly RedisConnection[];
   readonly #streams: readonly string[];
   readonly #logger: Logger;
+  readonly #memory: RedisMemoryWatch | undefined;
   #closing: Promise<void> | undefined;
 
-  private constructor(consumers: StreamConsumer[], connections: RedisConnection[], streams: string[], logger: Logger) {
+  private constructor(consumers: StreamConsumer[], connections: RedisConnection[], streams: string[], logger: Logger, memory: RedisMemoryWatch | undefined) {
     this.consumers = consumers;
+    this.#memory = memory;
     this.#connections = connections;
     this.#streams = streams;
     this.#logger = logger;
   }
 
   /** Connects (retrying in the background while Redis is away) and starts every consumer. */
-  static start(settings: ConsumerPoolSettings, logger: Logger): ConsumerPool {
+  static start(settings: ConsumerPoolSettings, logger: Logger, hooks: ConsumerPoolHooks = {}): ConsumerPool {
     const streams = allEventsStreamKeys(settings.STREAM_SHARDS);
     const store = new Store({
       shardCount: settings.STREAM_SHARDS,
@@ -57,6 +76,7 @@ export class ConsumerPool {
     });
     const connections: RedisConnection[] = [];
     const consumers: StreamConsumer[] = [];
+    let memory: RedisMemoryWatch | undefined;
     for (let index = 0; index < settings.CONSUMER_CONCURRENCY; index++) {
       const name = `${settings.CONSUMER_NAME}-${process.pid}-${index}`;
       const redis = createRedisConnection({
@@ -66,7 +86,13 @@ export class ConsumerPool {
         logger,
       });
       redis.connectInBackground();
-      if (index === 0) redis.onReady(() => void stopOnLayoutMismatch(redis, store, logger));
+      if (index === 0) {
+        redis.onReady(() => void stopOnLayoutMismatch(redis, store, logger));
+        memory = new RedisMemoryWatch(redis, withCommandTimeout(redis, settings.REDIS_COMMAND_TIMEOUT_MS), logger, {
+          intervalMs: MEMORY_CHECK_INTERVAL_MS,
+          onRefused: hooks.onRefused ?? ((problem) => logger.error(problem.detail, { reason: problem.reason })),
+        });
+      }
       connections.push(redis);
       consumers.push(
         new StreamConsumer({
@@ -90,7 +116,7 @@ export class ConsumerPool {
         }),
       );
     }
-    const pool = new ConsumerPool(consumers, connections, streams, logger);
+    const pool = new ConsumerPool(consumers, connections, streams, logger, memory);
     for (const consumer of consumers) consumer.start();
     return pool;
   }
@@ -112,6 +138,7 @@ export class ConsumerPool {
   /** Stops reading, lets every batch in hand finish and be acknowledged, then disconnects. Idempotent. */
   close(): Promise<void> {
     this.#closing ??= (async () => {
+      this.#memory?.stop();
       await Promise.all(this.consumers.map((consumer) => consumer.close()));
       await Promise.all(
         this.consumers.map(async (consumer, index) => {

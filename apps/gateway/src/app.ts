@@ -3,6 +3,7 @@ import { HTTPException } from 'hono/http-exception';
 import { type CanonicalForm, LoneSurrogateError, NonFiniteNumberError, eventHash } from '@ddup/hashing';
 import type { Logger } from '@ddup/runtime';
 import type { AdmitEvent } from './admission.ts';
+import type { RedisHealthProblem } from './redis-health.ts';
 import { type BatchDependencies, batchEventsHandler } from './batch-route.ts';
 import { firstSeenAt } from './batch-results.ts';
 import { ApiError, RETRY_AFTER_SECONDS, redisUnavailable, validationError } from './errors.ts';
@@ -16,8 +17,8 @@ export interface GatewayDependencies {
   readonly admitEvent: AdmitEvent;
   readonly canonicalForm: CanonicalForm;
   readonly bodyLimitBytes: number;
-  /** Resolves to undefined when Redis answers, else to the reason it does not. */
-  readonly checkRedis: () => Promise<string | undefined>;
+  /** Why Redis cannot serve admissions now (/readyz), or undefined when it can. */
+  readonly checkRedis: () => Promise<RedisHealthProblem | undefined>;
   readonly logger: Logger;
   /** `POST /events/batch` (see batch-route.ts). */
   readonly batch: BatchDependencies;
@@ -79,7 +80,7 @@ export function createGatewayApp(deps: GatewayDependencies): Hono {
     const problem = await deps.checkRedis();
     if (problem === undefined) return c.json({ status: 'ready' });
     c.header('retry-after', String(RETRY_AFTER_SECONDS));
-    return c.json({ status: 'not ready', detail: `Redis is not reachable: ${problem}` }, 503);
+    return c.json({ status: 'not ready', reason: problem.reason, detail: problem.detail }, 503);
   });
 
   app.notFound((c) => c.json({ detail: 'Not Found', code: 'not_found' }, 404));

@@ -2,6 +2,8 @@ import type { Hono } from 'hono';
 import {
   type Logger,
   type RedisConnection,
+  type RedisMemoryProblem,
+  RedisMemoryWatch,
   createRedisConnection,
   stopOnLayoutMismatch,
   warnIfShardsMissMasters,
@@ -16,9 +18,23 @@ import type { GatewayConfig } from './env.ts';
 import { redisHealthCheck } from './redis-health.ts';
 import { warnUnlessFsyncAlways } from './durability-check.ts';
 
+/** How often a running gateway reads Redis's memory state besides /readyz (a changed policy is logged). */
+const MEMORY_CHECK_INTERVAL_MS = 5_000;
+
 export interface Gateway {
   readonly app: Hono;
   readonly redis: RedisConnection;
+  /** Watches Redis's eviction policy and memory (for /readyz); stop it on shutdown. */
+  readonly memory: RedisMemoryWatch;
+}
+
+/** What the gateway's entry point decides for it. */
+export interface GatewayHooks {
+  /**
+   * The Redis found at start-up can evict remembered events: the gateway must not serve on it.
+   * main.ts logs and exits 2; the default only logs.
+   */
+  readonly onRefused?: (problem: RedisMemoryProblem) => void;
 }
 
 /** Where the app admits events and how it learns whether its store answers. */
@@ -47,7 +63,7 @@ export function gatewayAppOf(config: GatewayConfig, logger: Logger, ports: Admis
 }
 
 /** Wires the app to its Redis connection (connecting in the background) from validated settings. */
-export function createGateway(config: GatewayConfig, logger: Logger): Gateway {
+export function createGateway(config: GatewayConfig, logger: Logger, hooks: GatewayHooks = {}): Gateway {
   const redis = createRedisConnection({
     target: config.redis,
     name: 'ddup-gateway',
@@ -66,6 +82,10 @@ export function createGateway(config: GatewayConfig, logger: Logger): Gateway {
     legacyKeys: config.SEED_LEGACY_KEYS,
   });
   redis.onReady(() => void stopOnLayoutMismatch(commands, store, logger));
+  const memory = new RedisMemoryWatch(redis, commands, logger, {
+    intervalMs: MEMORY_CHECK_INTERVAL_MS,
+    onRefused: hooks.onRefused ?? ((problem) => logger.error(problem.detail, { reason: problem.reason })),
+  });
   if (config.redis.kind === 'cluster') redis.onReady(() => void warnIfShardsMissMasters(commands, config.STREAM_SHARDS, logger));
   const admission: AdmissionSettings = {
     ...(config.DURABILITY === 'wait'
@@ -75,7 +95,7 @@ export function createGateway(config: GatewayConfig, logger: Logger): Gateway {
   const app = gatewayAppOf(config, logger, {
     admitEvent: createEventAdmitter(commands, store, admission),
     admitBatch: limitConcurrency(config.BATCH_ADMISSION_CONCURRENCY, createBatchAdmitter(commands, store, admission)),
-    checkRedis: redisHealthCheck(redis, commands),
+    checkRedis: redisHealthCheck(redis, memory),
   });
-  return { app, redis };
+  return { app, redis, memory };
 }

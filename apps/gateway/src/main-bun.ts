@@ -17,7 +17,13 @@ import { createGateway } from './gateway.ts';
 const config = loadGatewayConfig();
 const logger = createLogger('gateway', config.LOG_LEVEL);
 const bun = bunRuntime();
-const { app, redis } = createGateway(config, logger);
+const { app, redis, memory } = createGateway(config, logger, {
+  // An evicting Redis would forget remembered events and accept their duplicates: never serve on one.
+  onRefused: (problem) => {
+    logger.error(`cannot run on this Redis: ${problem.detail}`, { reason: problem.reason });
+    process.exit(2);
+  },
+});
 
 const longestHandlerMs =
   config.REDIS_COMMAND_TIMEOUT_MS + (config.DURABILITY === 'wait' ? config.DURABILITY_WAIT_TIMEOUT_MS : 0);
@@ -48,6 +54,7 @@ logger.info('gateway listening', {
 
 onShutdownSignal(logger, async () => {
   await stopGracefully(server, config.SHUTDOWN_TIMEOUT_MS);
+  memory.stop();
   await redis.close().catch(() => undefined);
   logger.info('gateway stopped');
 });

@@ -5,7 +5,13 @@ import { closeGracefully, listen } from './http-server.ts';
 
 const config = loadGatewayConfig();
 const logger = createLogger('gateway', config.LOG_LEVEL);
-const { app, redis } = createGateway(config, logger);
+const { app, redis, memory } = createGateway(config, logger, {
+  // An evicting Redis would forget remembered events and accept their duplicates: never serve on one.
+  onRefused: (problem) => {
+    logger.error(`cannot run on this Redis: ${problem.detail}`, { reason: problem.reason });
+    process.exit(2);
+  },
+});
 
 const server = await listen(app, config.PORT, config.HOST, { bodyTimeoutMs: config.BODY_TIMEOUT_MS }).catch((error: unknown) => {
   logger.error('cannot listen', { port: config.PORT, host: config.HOST, error: String(error) });
@@ -21,6 +27,7 @@ logger.info('gateway listening', {
 
 onShutdownSignal(logger, async () => {
   await closeGracefully(server, config.SHUTDOWN_TIMEOUT_MS);
+  memory.stop();
   await redis.close().catch(() => undefined);
   logger.info('gateway stopped');
 });

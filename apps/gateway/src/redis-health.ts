@@ -1,17 +1,23 @@
-import { type RedisCommands, type RedisConnection, errorText } from '@ddup/runtime';
+import { type RedisConnection, type RedisMemoryWatch, errorText } from '@ddup/runtime';
+
+/** Why the gateway cannot serve admissions now, as /readyz reports it. */
+export interface RedisHealthProblem {
+  /** `unreachable`, `eviction_policy` (Redis may forget remembered events) or `out_of_memory` (it refuses writes). */
+  readonly reason: 'unreachable' | 'eviction_policy' | 'out_of_memory';
+  readonly detail: string;
+}
 
 /**
- * PINGs Redis (on a cluster, every master: each holds some shards); undefined when all answer,
- * else the reason. Bounded by the command timeout of `commands`.
+ * Asks Redis (on a cluster, every master: each holds some shards) for its memory state: undefined
+ * when it can serve, else why not. Bounded by the command timeout of the watch's commands.
  */
-export function redisHealthCheck(redis: RedisConnection, commands: RedisCommands): () => Promise<string | undefined> {
+export function redisHealthCheck(redis: RedisConnection, watch: RedisMemoryWatch): () => Promise<RedisHealthProblem | undefined> {
   return async () => {
-    if (!redis.isReady) return 'not connected';
+    if (!redis.isReady) return { reason: 'unreachable', detail: 'Redis is not reachable: not connected' };
     try {
-      await commands.sendToEachMaster(['PING']);
-      return undefined;
+      return await watch.look();
     } catch (error) {
-      return errorText(error);
+      return { reason: 'unreachable', detail: `Redis is not reachable: ${errorText(error)}` };
     }
   };
 }

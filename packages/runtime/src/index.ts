@@ -14,3 +14,13 @@ export { onShutdownSignal } from './shutdown.ts';
 export { CommandTimeoutError, withCommandTimeout, withTimeout } from './command-timeout.ts';
 export { shardSpread, warnIfShardsMissMasters } from './shard-spread.ts';
 export { stopOnLayoutMismatch } from './layout-guard.ts';
+export {
+  type RedisMemoryProblem,
+  type RedisMemoryState,
+  evictionProblemOf,
+  memoryProblemOf,
+  outOfMemoryProblemOf,
+  parseMemoryInfo,
+  readMemoryStates,
+} from './memory-state.ts';
+export { type MemoryWatchOptions, RedisMemoryWatch } from './memory-watch.ts';
