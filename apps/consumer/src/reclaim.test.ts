@@ -54,6 +54,22 @@ describe('reclaimStale', () => {
     expect(letter?.fields).toMatchObject({ source_id: poison, reason: 'no hash field after 3 deliveries', deliveries: '3', event: 'not json at all' });
   });
 
+  it('confirms a valid entry however often it was delivered before: failed deliveries are not its fault', async () => {
+    await ensureConsumerGroup(redis.client, [stream]);
+    expect((await store.admit(redis.client, { hash: HASH, canonical: '{}' })).outcome).toBe('accepted');
+    // Re-read from the pending list again and again, as a consumer does after each failed confirm.
+    await deliverTo('unlucky');
+    for (let i = 0; i < 6; i++) await redis.client.sendCommand(['XREADGROUP', 'GROUP', CONSUMER_GROUP, 'unlucky', 'STREAMS', stream, '0']);
+    const [[, , , deliveries] = []] = await redis.client.sendCommand<[string, string, number, number][]>(['XPENDING', stream, CONSUMER_GROUP, '-', '+', '10']);
+    expect(deliveries).toBe(7);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    const result = await reclaimStale(redis.client, stream, 'rescuer', { minIdleMs: 1, maxDeliveries: 3, count: 10 }, confirm);
+    expect(result).toEqual({ confirmed: 1, deadLettered: 0 });
+    expect(await pendingCount()).toBe(0);
+    expect(await redis.client.xLen(deadLetterStreamKey(0))).toBe(0);
+    expect(await seenState(redis.client, HASH, { windowSeconds: 3_600 })).toBe('processed');
+  });
+
   it('replays a dead letter onto the events stream and removes it from the dead letters', async () => {
     await redis.client.sendCommand(['XADD', deadLetterStreamKey(0), '*', 'source_id', '1-1', 'reason', 'r', 'deliveries', '5', 'hash', HASH, 'event', '{"a": 1}']);
     const letters = await listDeadLetters(redis.client, 1, 10);

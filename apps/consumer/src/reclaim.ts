@@ -19,18 +19,26 @@ export interface ReclaimResult {
 /** XPENDING's extended form: id, owner, idle ms, delivery count. */
 type PendingRow = [string, string, number, number];
 
-async function reasonFor(redis: CommandSender, stream: string, id: string, deliveries: number, confirm: ConfirmSettings) {
+/**
+ * Why entry `id` can never be confirmed (no or bad hash, wrong shard), or undefined when it can
+ * (or is gone from the stream, which confirming handles).
+ */
+async function problemOf(redis: CommandSender, stream: string, id: string, confirm: ConfirmSettings): Promise<string | undefined> {
   const [entry] = parseStreamsReply([[stream, await redis.sendCommand(['XRANGE', stream, id, id])]])[0]?.entries ?? [];
-  const problem = entry?.fields && whyUnconfirmable(entry.fields, shardOfEventsStreamKey(stream), confirm.store);
-  return `${problem ?? 'not confirmed'} after ${deliveries} deliveries`;
+  return entry?.fields ? whyUnconfirmable(entry.fields, shardOfEventsStreamKey(stream), confirm.store) : undefined;
 }
 
 /**
  * Takes over what crashed or stuck consumers left pending. Entries idle for `minIdleMs` are
  * claimed (XCLAIM re-checks the idle time, so two reclaimers never both take one) and confirmed;
  * confirmation is idempotent, so an entry its first owner did confirm but not acknowledge does no
- * harm. Entries already delivered `maxDeliveries` times are moved to `ddup:{sNN}:dead` with the
- * reason and delivery count, then acknowledged, so one poison entry cannot cycle for ever.
+ * harm.
+ *
+ * An entry delivered `maxDeliveries` times goes to `ddup:{sNN}:dead` (with the reason and delivery
+ * count, then acknowledged) only when it cannot be confirmed on its own merits, so one poison entry
+ * cannot cycle for ever. Deliveries that failed because Redis refused the write (out of memory,
+ * read-only, a lost connection, a timeout) are not the entry's fault: such an entry is claimed and
+ * confirmed like any other, however often it was delivered before.
  */
 export async function reclaimStale(
   redis: CommandSender,
@@ -50,8 +58,12 @@ export async function reclaimStale(
       continue;
     }
     if (shard === undefined) continue;
-    const reason = await reasonFor(redis, stream, id, deliveries, confirm);
-    if (await confirm.store.deadLetter(redis, stream, id, reason, deliveries)) deadLettered++;
+    const problem = await problemOf(redis, stream, id, confirm);
+    if (problem === undefined) {
+      retry.push(id);
+      continue;
+    }
+    if (await confirm.store.deadLetter(redis, stream, id, `${problem} after ${deliveries} deliveries`, deliveries)) deadLettered++;
   }
   if (retry.length === 0) return { confirmed: 0, deadLettered };
   const claimed = await redis.sendCommand<unknown[]>(['XCLAIM', stream, CONSUMER_GROUP, consumer, idle, ...retry]);
