@@ -52,7 +52,7 @@ export const redisVariables = {
   /**
    * Events the dedup window is expected to hold (peak rate × window). Sizes the index: one bucket
    * per 128 events. Fixed on first start, like STREAM_SHARDS; too low slows admission, too high
-   * costs ~100 B per unused bucket only while the window is far from full.
+   * costs ~170 B per bucket key (~1.3 B per event when buckets are half full).
    */
   INDEX_CAPACITY: integerVar({ min: 1, max: 100_000_000_000, fallback: DEFAULT_INDEX_CAPACITY }),
   /** Which canonical JSON form the dedup hash is taken of. */

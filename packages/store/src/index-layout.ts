@@ -5,7 +5,7 @@ export const INDEX_LAYOUT = 'packed-records-v1';
 
 /**
  * Records a bucket holds when the window holds INDEX_CAPACITY events. An admission reads its whole
- * bucket, so this bounds its cost; it is also where per-key overhead (~100 B a key) stops mattering.
+ * bucket, so this bounds its cost; it is also where per-key overhead (~170 B a key) stops mattering.
  */
 export const RECORDS_PER_BUCKET = 128;
 
