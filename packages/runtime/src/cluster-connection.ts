@@ -6,7 +6,7 @@ import { withTimeout } from './command-timeout.ts';
 import { rateLimitedWarning } from './log.ts';
 import { isClusterTransitionReply, isConnectionError } from './redis-errors.ts';
 import { reconnectDelayMs } from './reconnect.ts';
-import type { PinnedSender, RedisConnection, RedisConnectionOptions } from './redis-connection.ts';
+import type { PinnedSender, RedisConnection, RedisConnectionOptions } from './redis-types.ts';
 import { routingKeyOf } from './routing-key.ts';
 
 /**

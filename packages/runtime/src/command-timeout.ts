@@ -1,5 +1,5 @@
 import type { RedisArgument } from '@ddup/store';
-import type { PinnedSender, RedisCommands } from './redis-connection.ts';
+import type { PinnedSender, RedisCommands } from './redis-types.ts';
 
 /** Redis did not answer a command in time. The command may still run when Redis wakes up. */
 export class CommandTimeoutError extends Error {

@@ -1,11 +1,6 @@
 export { createLogger, errorText, rateLimitedWarning, type LogLevel, type Logger } from './log.ts';
-export {
-  createRedisConnection,
-  type PinnedSender,
-  type RedisCommands,
-  type RedisConnection,
-  type RedisConnectionOptions,
-} from './redis-connection.ts';
+export { createRedisConnection } from './redis-connection.ts';
+export type { PinnedSender, RedisCommands, RedisConnection, RedisConnectionOptions } from './redis-types.ts';
 export { reconnectDelayMs } from './reconnect.ts';
 export { routingKeyOf } from './routing-key.ts';
 export { isClusterTransitionReply, isConnectionError } from './redis-errors.ts';

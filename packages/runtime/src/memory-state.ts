@@ -1,4 +1,4 @@
-import type { RedisCommands } from './redis-connection.ts';
+import type { RedisCommands } from './redis-types.ts';
 
 /** What `INFO memory` says of one server: its eviction policy, and how close it is to its limit. */
 export interface RedisMemoryState {

@@ -1,6 +1,6 @@
 import type { Logger } from './log.ts';
 import { type RedisMemoryProblem, memoryProblemOf, readMemoryStates } from './memory-state.ts';
-import type { RedisCommands, RedisConnection } from './redis-connection.ts';
+import type { RedisCommands, RedisConnection } from './redis-types.ts';
 
 export interface MemoryWatchOptions {
   /** How often to look while connected, besides at every (re)connection. */

@@ -1,6 +1,6 @@
 import { allEventsStreamKeys } from '@ddup/store';
 import type { Logger } from './log.ts';
-import type { RedisCommands } from './redis-connection.ts';
+import type { RedisCommands } from './redis-types.ts';
 
 type SlotRange = [number, number, [string, number, ...unknown[]], ...unknown[]];
 

@@ -4,7 +4,7 @@ import { createClient } from '@redis/client';
 import type { RedisTarget } from '@ddup/config';
 import { rateLimitedWarning } from './log.ts';
 import { reconnectDelayMs } from './reconnect.ts';
-import type { RedisConnection, RedisConnectionOptions } from './redis-connection.ts';
+import type { RedisConnection, RedisConnectionOptions } from './redis-types.ts';
 
 /** A node-redis client to one server behind the RedisConnection interface. */
 export function createSingleConnection(target: Extract<RedisTarget, { kind: 'single' }>, options: RedisConnectionOptions): RedisConnection {
