@@ -2,10 +2,10 @@ import { CONSUMER_GROUP, Store, allEventsStreamKeys } from '@ddup/store';
 import {
   type Logger,
   type RedisConnection,
-  type RedisMemoryProblem,
+  type OnRefused,
   RedisMemoryWatch,
   createRedisConnection,
-  stopOnLayoutMismatch,
+  refuseOnLayoutMismatch,
   withCommandTimeout,
 } from '@ddup/runtime';
 import { ensureConsumerGroup } from './consumer-group.ts';
@@ -34,8 +34,8 @@ export type ConsumerPoolSettings = Pick<
 
 /** What the consumer's entry point decides for the pool. */
 export interface ConsumerPoolHooks {
-  /** The Redis found at start-up can evict remembered events: main.ts logs and exits 2; the default only logs. */
-  readonly onRefused?: (problem: RedisMemoryProblem) => void;
+  /** The Redis reached cannot keep the dedup window (it may evict, or its data has another layout): main.ts logs and exits 2; the default only logs. */
+  readonly onRefused?: OnRefused;
 }
 
 /** How often a running pool reads Redis's memory state (a changed policy or out of memory is logged). */
@@ -87,11 +87,9 @@ export class ConsumerPool {
       });
       redis.connectInBackground();
       if (index === 0) {
-        redis.onReady(() => void stopOnLayoutMismatch(redis, store, logger));
-        memory = new RedisMemoryWatch(redis, withCommandTimeout(redis, settings.REDIS_COMMAND_TIMEOUT_MS), logger, {
-          intervalMs: MEMORY_CHECK_INTERVAL_MS,
-          onRefused: hooks.onRefused ?? ((problem) => logger.error(problem.detail, { reason: problem.reason })),
-        });
+        const onRefused: OnRefused = hooks.onRefused ?? ((refusal) => logger.error(refusal.detail, { reason: refusal.reason }));
+        redis.onReady(() => void refuseOnLayoutMismatch(redis, store, onRefused));
+        memory = new RedisMemoryWatch(redis, withCommandTimeout(redis, settings.REDIS_COMMAND_TIMEOUT_MS), logger, { intervalMs: MEMORY_CHECK_INTERVAL_MS, onRefused });
       }
       connections.push(redis);
       consumers.push(

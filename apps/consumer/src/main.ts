@@ -5,9 +5,9 @@ import { loadConsumerConfig } from './env.ts';
 const config = loadConsumerConfig();
 const logger = createLogger('consumer', config.LOG_LEVEL);
 const pool = ConsumerPool.start(config, logger, {
-  // An evicting Redis would forget remembered events and accept their duplicates: never run on one.
-  onRefused: (problem) => {
-    logger.error(`cannot run on this Redis: ${problem.detail}`, { reason: problem.reason });
+  // An evicting Redis, or data written with other settings, would break the dedup window.
+  onRefused: (refusal) => {
+    logger.error(`cannot run on this Redis: ${refusal.detail}`, { reason: refusal.reason });
     process.exit(2);
   },
 });

@@ -2,10 +2,10 @@ import type { Hono } from 'hono';
 import {
   type Logger,
   type RedisConnection,
-  type RedisMemoryProblem,
+  type OnRefused,
   RedisMemoryWatch,
   createRedisConnection,
-  stopOnLayoutMismatch,
+  refuseOnLayoutMismatch,
   warnIfShardsMissMasters,
   withCommandTimeout,
 } from '@ddup/runtime';
@@ -31,10 +31,10 @@ export interface Gateway {
 /** What the gateway's entry point decides for it. */
 export interface GatewayHooks {
   /**
-   * The Redis found at start-up can evict remembered events: the gateway must not serve on it.
-   * main.ts logs and exits 2; the default only logs.
+   * The Redis reached cannot keep the dedup window (it may evict, or its data has another layout):
+   * the gateway must not serve on it. main.ts logs and exits 2; the default only logs.
    */
-  readonly onRefused?: (problem: RedisMemoryProblem) => void;
+  readonly onRefused?: OnRefused;
 }
 
 /** Where the app admits events and how it learns whether its store answers. */
@@ -81,11 +81,9 @@ export function createGateway(config: GatewayConfig, logger: Logger, hooks: Gate
     windowSeconds: config.DEDUP_WINDOW_SECONDS,
     legacyKeys: config.SEED_LEGACY_KEYS,
   });
-  redis.onReady(() => void stopOnLayoutMismatch(commands, store, logger));
-  const memory = new RedisMemoryWatch(redis, commands, logger, {
-    intervalMs: MEMORY_CHECK_INTERVAL_MS,
-    onRefused: hooks.onRefused ?? ((problem) => logger.error(problem.detail, { reason: problem.reason })),
-  });
+  const onRefused: OnRefused = hooks.onRefused ?? ((refusal) => logger.error(refusal.detail, { reason: refusal.reason }));
+  redis.onReady(() => void refuseOnLayoutMismatch(commands, store, onRefused));
+  const memory = new RedisMemoryWatch(redis, commands, logger, { intervalMs: MEMORY_CHECK_INTERVAL_MS, onRefused });
   if (config.redis.kind === 'cluster') redis.onReady(() => void warnIfShardsMissMasters(commands, config.STREAM_SHARDS, logger));
   const admission: AdmissionSettings = {
     ...(config.DURABILITY === 'wait'

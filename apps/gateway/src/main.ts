@@ -6,9 +6,9 @@ import { closeGracefully, listen } from './http-server.ts';
 const config = loadGatewayConfig();
 const logger = createLogger('gateway', config.LOG_LEVEL);
 const { app, redis, memory } = createGateway(config, logger, {
-  // An evicting Redis would forget remembered events and accept their duplicates: never serve on one.
-  onRefused: (problem) => {
-    logger.error(`cannot run on this Redis: ${problem.detail}`, { reason: problem.reason });
+  // An evicting Redis, or data written with other settings, would break the dedup window.
+  onRefused: (refusal) => {
+    logger.error(`cannot run on this Redis: ${refusal.detail}`, { reason: refusal.reason });
     process.exit(2);
   },
 });

@@ -8,7 +8,8 @@ export { redactUrl, describeRedisTarget, type RedisTarget } from '@ddup/config';
 export { onShutdownSignal } from './shutdown.ts';
 export { CommandTimeoutError, withCommandTimeout, withTimeout } from './command-timeout.ts';
 export { shardSpread, warnIfShardsMissMasters } from './shard-spread.ts';
-export { stopOnLayoutMismatch } from './layout-guard.ts';
+export { refuseOnLayoutMismatch } from './layout-guard.ts';
+export type { OnRefused, Refusal } from './refusal.ts';
 export {
   type RedisMemoryProblem,
   type RedisMemoryState,

@@ -1,6 +1,7 @@
 import type { Logger } from './log.ts';
 import { type RedisMemoryProblem, memoryProblemOf, readMemoryStates } from './memory-state.ts';
 import type { RedisCommands, RedisConnection } from './redis-types.ts';
+import type { OnRefused } from './refusal.ts';
 
 export interface MemoryWatchOptions {
   /** How often to look while connected, besides at every (re)connection. */
@@ -10,7 +11,7 @@ export interface MemoryWatchOptions {
    * on such a Redis. Later findings (a policy changed under a running process) are logged and
    * reported by `problem` instead, for /readyz.
    */
-  readonly onRefused: (problem: RedisMemoryProblem) => void;
+  readonly onRefused: OnRefused;
 }
 
 /**
@@ -50,7 +51,7 @@ export class RedisMemoryWatch {
     const previous = this.#problem;
     this.#problem = problem;
     if (first && problem?.reason === 'eviction_policy') {
-      this.#options.onRefused(problem);
+      this.#options.onRefused({ reason: 'eviction_policy', detail: problem.detail });
     } else if (problem && problem.reason !== previous?.reason) {
       this.#logger.error(problem.detail, { reason: problem.reason });
     } else if (!problem && previous) {
