@@ -172,7 +172,7 @@ export class StreamConsumer {
       this.#lastTrim = now;
       for (const stream of streams) {
         this.#trimmed += await trimAcknowledged(writes, stream, retention.retentionMs, now).catch((error: unknown) => {
-          logger.warn('cannot trim', { stream, error: String(error) });
+          logger.warn('cannot trim', { stream, error });
           return 0;
         });
       }

@@ -18,6 +18,6 @@ export async function warnUnlessFsyncAlways(redis: RedisCommands, logger: Logger
       });
     }
   } catch (error) {
-    logger.warn('DURABILITY=fsync: cannot read the Redis AOF policy (CONFIG GET failed)', { error: String(error) });
+    logger.warn('DURABILITY=fsync: cannot read the Redis AOF policy (CONFIG GET failed)', { error });
   }
 }

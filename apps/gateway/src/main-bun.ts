@@ -38,7 +38,7 @@ try {
     idleTimeout: bunIdleTimeoutSeconds({ bodyTimeoutMs: config.BODY_TIMEOUT_MS, longestHandlerMs }),
   });
 } catch (error) {
-  logger.error('cannot listen', { port: config.PORT, host: config.HOST, error: String(error) });
+  logger.error('cannot listen', { port: config.PORT, host: config.HOST, error });
   process.exit(1);
 }
 

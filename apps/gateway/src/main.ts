@@ -14,7 +14,7 @@ const { app, redis, memory } = createGateway(config, logger, {
 });
 
 const server = await listen(app, config.PORT, config.HOST, { bodyTimeoutMs: config.BODY_TIMEOUT_MS }).catch((error: unknown) => {
-  logger.error('cannot listen', { port: config.PORT, host: config.HOST, error: String(error) });
+  logger.error('cannot listen', { port: config.PORT, host: config.HOST, error });
   process.exit(1);
 });
 logger.info('gateway listening', {

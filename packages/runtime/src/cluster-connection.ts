@@ -154,7 +154,7 @@ export function createClusterConnection(target: Extract<RedisTarget, { kind: 'cl
         for (const listener of readyListeners) listener();
         return;
       } catch (error) {
-        if (attempt === 0) options.logger.warn('redis cluster not reachable yet; retrying in the background', { error: String(error) });
+        if (attempt === 0) options.logger.warn('redis cluster not reachable yet; retrying in the background', { error });
         // A connect that failed or hung leaves the client unusable: start again with a new one.
         if (cluster.isOpen) cluster.destroy();
         cluster = build();

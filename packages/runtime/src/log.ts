@@ -1,5 +1,6 @@
+import { pino } from 'pino';
+
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
-const LEVELS: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 
 export interface Logger {
   debug(message: string, fields?: Record<string, unknown>): void;
@@ -8,18 +9,30 @@ export interface Logger {
   error(message: string, fields?: Record<string, unknown>): void;
 }
 
-/** One JSON object per line on stderr, so logs stay machine-readable and stdout stays free. */
+/**
+ * pino, one JSON object per line on stderr (stdout stays free), in the shape ddup's tools read:
+ * `{time, level, name, pid, message, ...fields}`, with the level as its name and the time in ISO
+ * 8601. An `error` field that is an Error is written with its type, message and stack. Writes are
+ * synchronous, so the line that explains an exit is never lost to it.
+ */
 export function createLogger(name: string, minimum: LogLevel = 'info'): Logger {
-  const write = (level: LogLevel, message: string, fields?: Record<string, unknown>) => {
-    if (LEVELS[level] < LEVELS[minimum]) return;
-    const line = JSON.stringify({ time: new Date().toISOString(), level, name, pid: process.pid, message, ...fields });
-    process.stderr.write(`${line}\n`);
-  };
+  const log = pino(
+    {
+      name,
+      level: minimum,
+      messageKey: 'message',
+      base: { pid: process.pid },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ level: label }) },
+      serializers: { error: pino.stdSerializers.err },
+    },
+    pino.destination({ fd: 2, sync: true }),
+  );
   return {
-    debug: (message, fields) => write('debug', message, fields),
-    info: (message, fields) => write('info', message, fields),
-    warn: (message, fields) => write('warn', message, fields),
-    error: (message, fields) => write('error', message, fields),
+    debug: (message, fields) => log.debug(fields ?? {}, message),
+    info: (message, fields) => log.info(fields ?? {}, message),
+    warn: (message, fields) => log.warn(fields ?? {}, message),
+    error: (message, fields) => log.error(fields ?? {}, message),
   };
 }
 

@@ -32,6 +32,6 @@ export async function warnIfShardsMissMasters(redis: RedisCommands, shardCount: 
         'Choose the shard count before the first start (16 spreads over 3 masters); it cannot change later.', { used, masters });
     }
   } catch (error) {
-    logger.warn('cannot check how shards spread over the cluster', { error: String(error) });
+    logger.warn('cannot check how shards spread over the cluster', { error });
   }
 }

@@ -17,7 +17,7 @@ export function onShutdownSignal(logger: Logger, shutdown: (signal: NodeJS.Signa
     shutdown(signal).then(
       () => process.exit(0),
       (error: unknown) => {
-        logger.error('shutdown failed', { error: String(error) });
+        logger.error('shutdown failed', { error });
         process.exit(1);
       },
     );

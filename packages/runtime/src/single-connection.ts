@@ -51,7 +51,7 @@ export function createSingleConnection(target: Extract<RedisTarget, { kind: 'sin
     },
     connectInBackground() {
       client.connect().catch((error: unknown) => {
-        options.logger.warn('redis not reachable yet; retrying in the background', { error: String(error) });
+        options.logger.warn('redis not reachable yet; retrying in the background', { error });
       });
     },
     close: () => client.close(),
