@@ -177,11 +177,9 @@ function schemaErrors(doc: unknown): string[] {
 // ---------------------------------------------------------------------------------------------
 // Repository facts the files must agree with
 
-/** Variable names in the README's Settings table. */
+/** Variable names in the settings table (docs/settings.md, where the README points for every setting). */
 function readmeSettings(): Set<string> {
-  const readme = read('README.md');
-  const section = readme.slice(readme.indexOf('## Settings'));
-  const table = section.slice(0, section.indexOf('\n## ', 3) > 0 ? section.indexOf('\n## ', 3) : undefined);
+  const table = read('docs/settings.md');
   return new Set([...table.matchAll(/^\| `([A-Z][A-Z0-9_]*)` \|/gm)].map((match) => match[1] ?? ''));
 }
 /** Settings issue 5 names that the README's table does not list yet (cluster support is under way). */
@@ -380,6 +378,11 @@ describe.each([
     expect(healthcheckText(service(compose, 'gateway'))).toContain(`http://127.0.0.1:${gateway.PORT}/readyz`);
   });
 
+  it('has the gateway listen on every interface of its container (HOST=0.0.0.0, set explicitly)', () => {
+    const gateway = parseGatewayConfig(environment(service(compose, 'gateway')));
+    expect(gateway.HOST).toBe('0.0.0.0');
+  });
+
   it('builds the app images from the repository root with their Dockerfiles', () => {
     for (const name of ['gateway', 'consumer']) {
       const build = dict(service(compose, name).build, `${name}.build`);
@@ -567,6 +570,14 @@ describe.each(['gateway', 'consumer'] as const)('apps/%s/Dockerfile', (app) => {
   });
 
   if (app === 'gateway') {
+    it('listens on every interface of the container (ENV HOST=0.0.0.0)', () => {
+      const env = runtime.instructions
+        .filter((instruction) => instruction.keyword === 'ENV')
+        .flatMap((instruction) => instruction.args.split(/\s+/))
+        .map((pair) => pair.split('='));
+      expect(Object.fromEntries(env).HOST).toBe('0.0.0.0');
+    });
+
     it('exposes port 8000 and checks GET /readyz', () => {
       expect(runtime.instructions.find((instruction) => instruction.keyword === 'EXPOSE')?.args).toBe('8000');
       expect(runtime.instructions.find((instruction) => instruction.keyword === 'HEALTHCHECK')?.args).toContain('/readyz');

@@ -2,6 +2,8 @@
  * A bad setting stops start-up at once with a message naming it (exit 2), and a launcher that
  * cannot find redis-server says so in one line with what to do (exit 3). Real processes, real env.
  */
+import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '@ddup/redis-process';
 import { type ServiceProcess, startService } from '@ddup/test-utils';
@@ -58,6 +60,7 @@ describe('a bad setting stops start-up with exit code 2 and a message naming it'
     { service: 'consumer', entry: CONSUMER_ENTRY, name: 'CONSUMER_IDLE_POLL_MS', value: '0' },
     { service: 'consumer', entry: CONSUMER_ENTRY, name: 'CONSUMER_LINGER_MS', value: '-1' },
     { service: 'gateway', entry: GATEWAY_ENTRY, name: 'SEED_LEGACY_KEYS', value: 'maybe' },
+    { service: 'launcher', entry: LAUNCHER_ENTRY, name: 'CHILD_MAX_RESTARTS_PER_MINUTE', value: '-1' },
   ])('$service with $name=$value', { timeout: EXIT_TIMEOUT_MS + 10_000 }, async ({ entry, name, value }) => {
     const { code, output } = await exitOf(entry, {
       REDIS_URL: unusedRedisUrl,
@@ -77,7 +80,74 @@ describe('a bad setting stops start-up with exit code 2 and a message naming it'
   });
 });
 
+describe('the launcher checks every setting, the gateway\'s and the consumer\'s too, before it starts anything', () => {
+  it.each([
+    // Read by both children: named once.
+    { name: 'DEDUP_WINDOW_SECONDS', value: '-1' },
+    { name: 'STREAM_SHARDS', value: '0' },
+    // Read by one child only.
+    { name: 'CONSUMER_BATCH_SIZE', value: '0' },
+    { name: 'SEED_LEGACY_KEYS', value: 'maybe' },
+    { name: 'BODY_LIMIT_BYTES', value: '1' },
+    // The launcher's own.
+    { name: 'REDIS_MAXMEMORY', value: 'lots' },
+    { name: 'REDIS_MAXMEMORY', value: '512mib' },
+    { name: 'REDIS_MAXMEMORY', value: '1000' },
+  ])('$name=$value: exit 2 naming it, no embedded Redis, no child', { timeout: EXIT_TIMEOUT_MS + 10_000 }, async ({ name, value }) => {
+    // No REDIS_URL: a launcher that did not check would start its embedded Redis in here first.
+    const ownDataDir = mkdtempSync(join(dataDir, 'children-'));
+    const { code, output } = await exitOf(LAUNCHER_ENTRY, { REDIS_URL: '', DDUP_DATA_DIR: ownDataDir, PORT: String(await freePort()), [name]: value });
+    expect(code, output).toBe(2);
+    const named = nonEmptyLines(output).filter((line) => line.includes(`${name}:`));
+    expect(named, output).toHaveLength(1);
+    expect(named[0], output).toContain(JSON.stringify(value));
+    expect(output).toMatch(/^ddup: invalid configuration:/);
+    expect(output).not.toMatch(/redis-server started|gateway started|consumer started|listening|consumer pool started/);
+    expect(readdirSync(ownDataDir), 'the launcher touched its data directory').toEqual([]);
+  });
+
+  it('takes REDIS_MAXMEMORY as redis.conf writes sizes (checked here without starting: a bad value is the only problem)', { timeout: EXIT_TIMEOUT_MS + 10_000 }, async () => {
+    // PORT is bad on purpose so that the launcher stops right after the check: REDIS_MAXMEMORY is not named.
+    for (const value of ['0', '2gb', '512MB', '1048576', '64m']) {
+      const { code, output } = await exitOf(LAUNCHER_ENTRY, { REDIS_URL: '', DDUP_DATA_DIR: dataDir, PORT: 'x', REDIS_MAXMEMORY: value });
+      expect(code, output).toBe(2);
+      expect(output, value).not.toContain('REDIS_MAXMEMORY');
+    }
+  });
+});
+
 describe('the launcher without redis-server and without REDIS_URL', () => {
+  it('says which path it tried when REDIS_SERVER_BIN is a path', { timeout: EXIT_TIMEOUT_MS + 10_000 }, async () => {
+    const { code, output } = await exitOf(LAUNCHER_ENTRY, {
+      REDIS_URL: '',
+      REDIS_SERVER_BIN: '/nonexistent/redis-server',
+      DDUP_DATA_DIR: dataDir,
+      PORT: String(await freePort()),
+    });
+    expect(code, output).toBe(3);
+    const lines = nonEmptyLines(output);
+    expect(lines, output).toHaveLength(1);
+    const [line = ''] = lines;
+    expect(line).toContain('/nonexistent/redis-server does not exist');
+    expect(line).not.toContain('PATH');
+    expect(line).toMatch(/REDIS_URL=redis:\/\//);
+  });
+
+  it('names the PATH directories it searched for a bare name', { timeout: EXIT_TIMEOUT_MS + 10_000 }, async () => {
+    const searched = [mkdtempSync(join(dataDir, 'bin-a-')), mkdtempSync(join(dataDir, 'bin-b-'))];
+    const { code, output } = await exitOf(LAUNCHER_ENTRY, {
+      REDIS_URL: '',
+      REDIS_SERVER_BIN: 'redis-server-that-does-not-exist',
+      PATH: searched.join(':'),
+      DDUP_DATA_DIR: dataDir,
+      PORT: String(await freePort()),
+    });
+    expect(code, output).toBe(3);
+    const [line = ''] = nonEmptyLines(output);
+    expect(line).toContain(`redis-server-that-does-not-exist was not found on PATH (searched PATH: ${searched.join(':')})`);
+    expect(existsSync(join(dataDir, 'redis')), 'a redis directory was made for a server that cannot start').toBe(false);
+  });
+
   it('exits 3 with one line saying redis-server was not found and how to get one', { timeout: EXIT_TIMEOUT_MS + 10_000 }, async () => {
     const { code, output } = await exitOf(LAUNCHER_ENTRY, {
       REDIS_URL: '',

@@ -112,6 +112,19 @@ export interface LauncherChildren {
   readonly all: readonly number[];
 }
 
+/** The embedded Redis of a running launcher. */
+export interface EmbeddedRedis {
+  readonly url: string;
+  readonly port: number;
+  readonly password: string;
+  readonly pid: number;
+}
+
+/** Where the launcher keeps the embedded Redis's password. */
+export function passwordFile(dataDir: string): string {
+  return join(dataDir, 'redis', 'password');
+}
+
 /** A launcher process started by a test, with its data directory and port. */
 export interface Launcher {
   readonly process: ServiceProcess;
@@ -119,8 +132,11 @@ export interface Launcher {
   readonly baseUrl: string;
   /** Resolves once "ddup is ready" was logged; the children are read then. */
   ready(timeoutMs?: number): Promise<LauncherChildren>;
-  /** The embedded redis-server's URL and pid, from the "embedded redis-server started" line. */
-  embeddedRedis(): { url: string; pid: number };
+  /**
+   * The embedded redis-server's URL (with its password), port, password and pid: from the
+   * "embedded redis-server started" line (which hides the password) and `<data dir>/redis/password`.
+   */
+  embeddedRedis(): EmbeddedRedis;
   /** Signals the launcher and waits (bounded) for its exit; kills everything it owned if it hangs. */
   stop(signal: NodeJS.Signals, timeoutMs?: number): Promise<number | null>;
   /** SIGKILLs the launcher and every child it was seen with, if still alive. */
@@ -143,7 +159,9 @@ export function startLauncher(options: { dataDir: string; port: number; env?: Re
     if (!record || typeof record.url !== 'string' || typeof record.pid !== 'number') {
       throw new Error(`no "embedded redis-server started" line with url and pid; output:\n${service.output()}`);
     }
-    return { url: record.url, pid: record.pid };
+    const port = Number(new URL(record.url).port);
+    const password = readFileSync(passwordFile(options.dataDir), 'utf8').trim();
+    return { url: `redis://:${password}@127.0.0.1:${port}`, port, password, pid: record.pid };
   };
 
   const killLeftovers = () => {

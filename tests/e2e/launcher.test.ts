@@ -80,9 +80,10 @@ describe('the ddup launcher (pnpm start)', () => {
 
   it('hands the event to the ddup-workers group, which confirms it for the 7-day window', { timeout: 90_000 }, async () => {
     if (!launcher) throw new Error('the launcher did not start');
-    const { url } = launcher.embeddedRedis();
-    // Operator tools (pnpm dead-letters) find the embedded Redis through this file while it runs.
-    expect(readFileSync(join(dataDir, 'redis', 'url'), 'utf8').trim()).toBe(url);
+    const { url, port } = launcher.embeddedRedis();
+    // Operator tools (pnpm dead-letters) find the embedded Redis through this file while it runs
+    // (its password is in the password file beside it, not here).
+    expect(readFileSync(join(dataDir, 'redis', 'url'), 'utf8').trim()).toBe(`redis://127.0.0.1:${port}`);
     client = await connectClient(url);
     const redis = client;
 

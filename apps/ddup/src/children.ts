@@ -11,6 +11,9 @@ const ENTRY_POINTS: Record<ServiceName, string> = {
   consumer: fileURLToPath(new URL('../../consumer/src/main.ts', import.meta.url)),
 };
 
+/** The exit status by which gateway and consumer say they must not be restarted as they are: a setting or the data's layout is wrong (they printed why). */
+export const CONFIGURATION_EXIT_CODE = 2;
+
 export interface Child {
   readonly name: ServiceName;
   readonly process: ChildProcess;
@@ -35,9 +38,13 @@ export function startChild(name: ServiceName, env: NodeJS.ProcessEnv): Child {
   return { name, process: child, exited };
 }
 
+export function isRunning(child: Child): boolean {
+  return child.process.exitCode === null && child.process.signalCode === null;
+}
+
 /** SIGTERM and wait; SIGKILL if it has not gone after `timeoutMs`. */
 export async function stopChild(child: Child, timeoutMs: number): Promise<number | string> {
-  if (child.process.exitCode === null && child.process.signalCode === null) child.process.kill('SIGTERM');
+  if (isRunning(child)) child.process.kill('SIGTERM');
   const timer = setTimeout(() => child.process.kill('SIGKILL'), timeoutMs);
   const code = await child.exited;
   clearTimeout(timer);

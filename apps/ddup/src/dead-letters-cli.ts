@@ -12,7 +12,7 @@ const USAGE = `usage: pnpm dead-letters list   [--count N] [--shard N]
 list    prints dead letters as JSON lines: shard, id, source_id, reason, deliveries, hash, event
 replay  puts them back on their events stream (atomically, one by one) and deletes them
 
-Redis: REDIS_CLUSTER_NODES or REDIS_URL, else the embedded Redis of a running \`pnpm start\` (DDUP_DATA_DIR/redis/url).`;
+Redis: REDIS_CLUSTER_NODES or REDIS_URL, else the embedded Redis of a running \`pnpm start\` (port in DDUP_DATA_DIR/redis/url, password in DDUP_DATA_DIR/redis/password).`;
 
 function fail(message: string): never {
   process.stderr.write(`ddup dead-letters: ${message}\n${USAGE}\n`);
@@ -32,7 +32,15 @@ if (command !== 'list' && command !== 'replay') fail('expected "list" or "replay
 
 const config = loadDeadLettersConfig(values.count);
 const configured = config.REDIS_URL !== undefined || config.REDIS_CLUSTER_NODES !== undefined;
-const embeddedUrl = configured ? undefined : readEmbeddedUrl(config.DDUP_DATA_DIR);
+/** The running `pnpm start`'s embedded Redis: its port (url file) and password, both in DDUP_DATA_DIR/redis. */
+function embeddedRedisUrl(): string | undefined {
+  try {
+    return readEmbeddedUrl(config.DDUP_DATA_DIR);
+  } catch (error) {
+    fail(error instanceof Error ? error.message : String(error));
+  }
+}
+const embeddedUrl = configured ? undefined : embeddedRedisUrl();
 if (!configured && !embeddedUrl) fail(`no REDIS_URL or REDIS_CLUSTER_NODES, and no running embedded Redis under ${config.DDUP_DATA_DIR}`);
 const target = redisTargetOf({ ...config, REDIS_URL: config.REDIS_URL ?? embeddedUrl });
 const shard = values.shard === undefined ? undefined : Number(values.shard);

@@ -1,9 +1,13 @@
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { durabilityVariables, integerVar, loadConfigOrExit, parseEnv, redisVariables, refineOneRedisTarget } from '@ddup/config';
+import { durabilityVariables, integerVar, parseEnv, redisVariables, refineOneRedisTarget } from '@ddup/config';
+import { memorySizeVar } from './memory-size.ts';
 
 /** `.data/` at the project root: the embedded Redis keeps its AOF there. */
 export const DEFAULT_DATA_DIR = fileURLToPath(new URL('../../../.data', import.meta.url));
+
+/** Where the gateway listens under `pnpm start` unless HOST says otherwise: this machine only. */
+export const DEFAULT_HOST = '127.0.0.1';
 
 const launcherSchema = z.object({
   /** Use this Redis; when unset (and no cluster is given), start an embedded redis-server. */
@@ -12,8 +16,14 @@ const launcherSchema = z.object({
   REDIS_CLUSTER_NODES: redisVariables.REDIS_CLUSTER_NODES,
   DDUP_DATA_DIR: z.string().default(DEFAULT_DATA_DIR),
   REDIS_SERVER_BIN: z.string().default('redis-server'),
+  /** `maxmemory` of the embedded Redis (which always runs with `maxmemory-policy noeviction`); 0: no limit. */
+  REDIS_MAXMEMORY: memorySizeVar(0),
   /** The gateway's port, also used here to wait for it to be ready. */
   PORT: integerVar({ min: 1, max: 65_535, fallback: 8000 }),
+  /** The gateway's address: loopback unless set (the gateway has no authentication of its own). */
+  HOST: z.string().default(DEFAULT_HOST),
+  /** A gateway or consumer that dies is restarted, at most this many times within a minute (0: never). */
+  CHILD_MAX_RESTARTS_PER_MINUTE: integerVar({ min: 0, max: 100, fallback: 5 }),
   /** fsync starts the embedded Redis with `appendfsync always`. */
   DURABILITY: durabilityVariables.DURABILITY,
   /** Where redis-server is looked for. */
@@ -26,12 +36,7 @@ export function parseLauncherConfig(env: Readonly<Record<string, string | undefi
   return parseEnv(launcherSchema, env);
 }
 
-/** The launcher's settings, from its environment; exits with a message naming a bad variable. */
-export function loadLauncherConfig(): LauncherConfig {
-  return loadConfigOrExit('ddup', () => parseLauncherConfig(process.env));
-}
-
-/** The launcher's whole environment, passed on to gateway and consumer with `overrides` on top. */
-export function childEnvironment(overrides: Record<string, string>): NodeJS.ProcessEnv {
-  return { ...process.env, ...overrides };
+/** True when the launcher starts and owns a redis-server of its own. */
+export function usesEmbeddedRedis(config: LauncherConfig): boolean {
+  return config.REDIS_URL === undefined && config.REDIS_CLUSTER_NODES === undefined;
 }

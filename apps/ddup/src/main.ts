@@ -1,44 +1,99 @@
+import { loadConfigOrExit, redactUrl } from '@ddup/config';
 import type { RunningRedisServer } from '@ddup/redis-process';
-import { createLogger } from '@ddup/runtime';
-import { type Child, startChild, stopChild } from './children.ts';
+import { createLogger, errorText } from '@ddup/runtime';
+import { DataDirLockedError, acquireDataDirLock } from './data-dir-lock.ts';
 import { RedisServerMissingError, startEmbeddedRedis } from './embedded-redis.ts';
 import { removeEmbeddedUrl, writeEmbeddedUrl } from './embedded-url.ts';
+import { usesEmbeddedRedis } from './env.ts';
 import { stopLeftoverEmbeddedRedis } from './leftover-redis.ts';
+import { DEFAULT_RESTART_POLICY } from './restart-policy.ts';
+import { childEnvironment, parseSettings } from './settings.ts';
+import { type GiveUp, SupervisedChild } from './supervised-child.ts';
 import { SupervisedRedis } from './supervised-redis.ts';
-import { childEnvironment, loadLauncherConfig } from './env.ts';
-import { waitUntilReady } from './wait-ready.ts';
+import { localGatewayUrl, waitUntilReady } from './wait-ready.ts';
 
 const STOP_TIMEOUT_MS = 15_000;
+/** Exit statuses: 2 a bad setting (or a child's data-layout error), 3 no redis-server, 4 the data directory is in use. */
+const EXIT_MISSING_REDIS_SERVER = 3;
+const EXIT_DATA_DIR_IN_USE = 4;
 
-const config = loadLauncherConfig();
+// Every setting, the children's included, before anything starts.
+const config = loadConfigOrExit('ddup', () => parseSettings(process.env));
 const logger = createLogger('ddup');
 
+function fail(message: string, exitCode: number): never {
+  process.stderr.write(`ddup: ${message}\n`);
+  process.exit(exitCode);
+}
+
 let redis: SupervisedRedis | undefined;
-if (!config.REDIS_URL && !config.REDIS_CLUSTER_NODES) {
-  await stopLeftoverEmbeddedRedis(config.DDUP_DATA_DIR, logger);
+if (usesEmbeddedRedis(config)) {
+  // One launcher per data directory, taken before anything looks at or starts a Redis there.
+  try {
+    const lock = acquireDataDirLock(config.DDUP_DATA_DIR);
+    process.once('exit', () => lock.release());
+  } catch (error) {
+    if (error instanceof DataDirLockedError) fail(error.message, EXIT_DATA_DIR_IN_USE);
+    throw error;
+  }
   let server: RunningRedisServer;
   try {
-    const appendFsync = config.DURABILITY === 'fsync' ? 'always' : 'everysec';
-    server = await startEmbeddedRedis(config.REDIS_SERVER_BIN, config.PATH, config.DDUP_DATA_DIR, appendFsync);
+    await stopLeftoverEmbeddedRedis(config.DDUP_DATA_DIR, logger);
+    server = await startEmbeddedRedis({
+      bin: config.REDIS_SERVER_BIN,
+      searchPath: config.PATH,
+      dataDir: config.DDUP_DATA_DIR,
+      appendFsync: config.DURABILITY === 'fsync' ? 'always' : 'everysec',
+      maxmemoryBytes: config.REDIS_MAXMEMORY,
+    });
   } catch (error) {
-    process.stderr.write(`ddup: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exit(error instanceof RedisServerMissingError ? 3 : 1);
+    fail(errorText(error), error instanceof RedisServerMissingError ? EXIT_MISSING_REDIS_SERVER : 1);
   }
-  logger.info('embedded redis-server started', { url: server.url, dir: server.dir, pid: server.pid, appendfsync: server.options.appendFsync });
-  writeEmbeddedUrl(config.DDUP_DATA_DIR, server.url);
+  logger.info('embedded redis-server started', {
+    url: redactUrl(server.url),
+    dir: server.dir,
+    pid: server.pid,
+    appendfsync: server.options.appendFsync,
+    maxmemory: config.REDIS_MAXMEMORY,
+  });
+  writeEmbeddedUrl(config.DDUP_DATA_DIR, server.port);
   redis = new SupervisedRedis(server, logger);
 }
-const redisUrl = config.REDIS_URL ?? redis?.url;
-const childEnv = childEnvironment({ ...(redisUrl ? { REDIS_URL: redisUrl } : {}), PORT: String(config.PORT) });
+const redisUrl = redis?.url ?? config.REDIS_URL;
+const childEnv = childEnvironment(process.env, config, redis?.url);
+const restartPolicy = { ...DEFAULT_RESTART_POLICY, maxRestarts: config.CHILD_MAX_RESTARTS_PER_MINUTE };
 
-const children: Child[] = [startChild('gateway', childEnv), startChild('consumer', childEnv)];
 let stopping: Promise<void> | undefined;
 
-/** Gateway first (no new events; in-flight requests finish), then consumers (batch in hand acknowledged), Redis last. */
+function onGiveUp(giveUp: GiveUp): void {
+  if (stopping) return;
+  if (giveUp.reason === 'configuration') {
+    logger.error(`${giveUp.name} exited with status 2 (a setting or the data's layout is wrong: see its message); not restarting it; stopping ddup`, { code: giveUp.code });
+    void stopAll(2);
+  } else {
+    logger.error(
+      `${giveUp.name} exited unexpectedly ${giveUp.deaths === 1 ? 'once' : `${giveUp.deaths} times`} within ${giveUp.windowMs / 1000} s ` +
+        `(CHILD_MAX_RESTARTS_PER_MINUTE=${config.CHILD_MAX_RESTARTS_PER_MINUTE}); not restarting it again; stopping ddup`,
+      { code: giveUp.code },
+    );
+    void stopAll(1);
+  }
+}
+
+// In stop order: the gateway first (no new events; in-flight requests finish), then the consumers.
+const children = [
+  new SupervisedChild('gateway', childEnv, restartPolicy, logger, onGiveUp),
+  new SupervisedChild('consumer', childEnv, restartPolicy, logger, onGiveUp),
+];
+for (const child of children) child.start();
+
+/** Gateway first, then consumers (batch in hand acknowledged), Redis last. */
 function stopAll(exitCode: number): Promise<void> {
   stopping ??= (async () => {
+    // None is restarted while the others stop (a consumer dying now would otherwise come back).
+    for (const child of children) child.stopRestarting();
     for (const child of children) {
-      const code = await stopChild(child, STOP_TIMEOUT_MS);
+      const code = await child.stop(STOP_TIMEOUT_MS);
       logger.info(`${child.name} stopped`, { code });
     }
     if (redis) {
@@ -46,18 +101,13 @@ function stopAll(exitCode: number): Promise<void> {
       await redis.stop(STOP_TIMEOUT_MS);
       logger.info('embedded redis-server stopped');
     }
+    // A stop asked for by SIGINT/SIGTERM is a success: exit 0 (not 130), so that npm/pnpm and
+    // shells report nothing.
     process.exit(exitCode);
   })();
   return stopping;
 }
 
-for (const child of children) {
-  void child.exited.then((code) => {
-    if (stopping) return;
-    logger.error(`${child.name} exited unexpectedly; stopping ddup`, { code });
-    void stopAll(typeof code === 'number' && code !== 0 ? code : 1);
-  });
-}
 // Every step of a stop is bounded by STOP_TIMEOUT_MS. Repeated signals (a terminal's Ctrl-C also
 // reaches npm/pnpm wrappers, which forward it again) do not cut the orderly stop short.
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
@@ -67,12 +117,12 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   });
 }
 process.once('exit', () => {
-  for (const child of children) if (child.process.exitCode === null) child.process.kill('SIGKILL');
+  for (const child of children) child.current?.process.kill('SIGKILL');
 });
 
-const gatewayAlive = () => children[0]?.process.exitCode === null;
-if (await waitUntilReady(config.PORT, 30_000, gatewayAlive)) {
-  logger.info('ddup is ready', { url: `http://localhost:${config.PORT}`, redis: redisUrl });
+const gatewayUrl = localGatewayUrl(config.HOST, config.PORT);
+if (await waitUntilReady(gatewayUrl, 30_000, () => !stopping)) {
+  logger.info('ddup is ready', { url: gatewayUrl, host: config.HOST, redis: redisUrl === undefined ? undefined : redactUrl(redisUrl) });
 } else if (!stopping) {
-  logger.warn('gateway not ready after 30 s; still waiting for Redis?', { port: config.PORT });
+  logger.warn('gateway not ready after 30 s; still waiting for Redis?', { url: gatewayUrl });
 }

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type RunningRedisServer, startRedisServer } from '@ddup/redis-process';
+import { redactUrl } from '@ddup/config';
 import type { Logger } from '@ddup/runtime';
 
 /**
@@ -18,8 +19,13 @@ export class SupervisedRedis {
     void this.#watch();
   }
 
+  /** With the password: for the children, not for logs. */
   get url(): string {
     return this.#server.url;
+  }
+
+  get port(): number {
+    return this.#server.port;
   }
 
   async #watch(): Promise<void> {
@@ -31,7 +37,7 @@ export class SupervisedRedis {
         await sleep(Math.min(500 * 2 ** attempt, 5_000));
         try {
           this.#server = await startRedisServer({ ...this.#server.options, port: this.#server.port });
-          this.#logger.info('embedded redis-server restarted', { url: this.#server.url, pid: this.#server.pid });
+          this.#logger.info('embedded redis-server restarted', { url: redactUrl(this.#server.url), pid: this.#server.pid });
           break;
         } catch (error) {
           this.#logger.error('cannot restart embedded redis-server', { error: String(error) });

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -29,7 +29,9 @@ it('DURABILITY=fsync: every 202 survives SIGKILL of redis-server mid-load', asyn
   await launcher.waitForOutput(/ddup is ready/);
   expect(logField(launcher.output(), 'embedded redis-server started', 'appendfsync')).toBe('always');
   const redisPid = Number(logField(launcher.output(), 'embedded redis-server started', 'pid'));
-  const redisUrl = logField(launcher.output(), 'embedded redis-server started', 'url');
+  // The log hides the password; it is in the data directory.
+  const password = readFileSync(join(dataDir, 'redis', 'password'), 'utf8').trim();
+  const redisUrl = `redis://:${password}@127.0.0.1:${new URL(logField(launcher.output(), 'embedded redis-server started', 'url')).port}`;
 
   const accepted: { id: string; hash: string }[] = [];
   const statuses = new Map<number, number>();

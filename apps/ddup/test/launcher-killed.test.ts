@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -49,12 +49,19 @@ it('a launcher killed with SIGKILL leaves no gateway or consumer behind, and the
 
   await first.stop('SIGKILL');
   await eventually('gateway and consumer gone with their launcher', () => !alive(gateway) && !alive(consumer), 15_000);
-  expect(await ping(redisPort)).toBe(true); // the orphaned embedded Redis
+  const password = readFileSync(join(dataDir, 'redis', 'password'), 'utf8').trim();
+  expect(await ping(redisPort, '127.0.0.1', 1000, password)).toBe(true); // the orphaned embedded Redis
+  // The dead launcher's lock is left behind; the next one sees its holder is gone and takes it over.
+  const lockFile = join(dataDir, 'ddup.lock');
+  expect((JSON.parse(readFileSync(lockFile, 'utf8')) as { pid: number }).pid).toBe(first.pid);
 
   const second = startService(LAUNCHER, env);
   launchers.push(second);
   await second.waitForOutput(/ddup is ready/, 30_000);
   expect(second.output()).toContain('an embedded redis-server from an earlier run is still running; shutting it down');
   expect((await fetch(url, { method: 'POST', body: JSON.stringify(sampleEvent('killed')) })).status).toBe(409);
+  expect((JSON.parse(readFileSync(lockFile, 'utf8')) as { pid: number }).pid).toBe(second.pid);
   expect(await second.stop('SIGTERM')).toBe(0);
+  expect(existsSync(lockFile), 'the lock outlived its launcher').toBe(false);
+  expect(await ping(redisPort, '127.0.0.1', 1000, password)).toBe(false); // the orphan was shut down, not left running beside the new one
 }, 90_000);

@@ -1,23 +1,14 @@
-import { connect } from 'node:net';
+import { sendAuthenticated } from './resp.ts';
 
 /**
- * Sends one PING over a raw socket and resolves true on +PONG. False on refusal, LOADING (AOF still
- * being replayed) or any other answer. Kept free of a client library so tools can probe any server.
+ * Sends one PING (after AUTH when a password is given) and resolves true on PONG. False on
+ * refusal, NOAUTH, LOADING (AOF still being replayed) or any other answer.
  */
-export function ping(port: number, host = '127.0.0.1', timeoutMs = 1000): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ port, host });
-    let answer = '';
-    const finish = (ok: boolean) => {
-      socket.destroy();
-      resolve(ok);
-    };
-    socket.setTimeout(timeoutMs, () => finish(false));
-    socket.once('error', () => finish(false));
-    socket.once('connect', () => socket.write('PING\r\n'));
-    socket.on('data', (chunk) => {
-      answer += chunk.toString('latin1');
-      if (answer.includes('\r\n')) finish(answer.startsWith('+PONG'));
-    });
-  });
+export async function ping(port: number, host = '127.0.0.1', timeoutMs = 1000, password?: string): Promise<boolean> {
+  try {
+    const [reply] = await sendAuthenticated(port, password, [['PING']], { host, timeoutMs });
+    return reply === 'PONG';
+  } catch {
+    return false;
+  }
 }

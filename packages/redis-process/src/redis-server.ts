@@ -22,11 +22,22 @@ export interface RedisServerOptions {
   readonly extraArgs?: readonly string[];
   /** How long to wait for the server to answer PING (default 15 s; AOF replay can take a while). */
   readonly readyTimeoutMs?: number;
+  /**
+   * `requirepass`: clients must AUTH with it. Handed to redis-server on its standard input (config
+   * from stdin, `-`), never on its command line, which any local user can read in /proc.
+   */
+  readonly password?: string;
+  /**
+   * The file-mode creation mask of the redis-server process (e.g. 0o077: its AOF files, rewrites
+   * and log are created readable by this user only). Unset: this process's own.
+   */
+  readonly umask?: number;
 }
 
 /** A redis-server process this program started and owns. */
 export interface RunningRedisServer {
   readonly port: number;
+  /** redis://127.0.0.1:port, with the password when there is one: keep it out of logs. */
   readonly url: string;
   readonly dir: string;
   readonly pid: number;
@@ -52,7 +63,31 @@ function argsFor(options: RedisServerOptions, port: number): string[] {
     '--appendonly', options.appendOnly === false ? 'no' : 'yes',
     '--appendfsync', options.appendFsync ?? 'everysec',
     ...(options.extraArgs ?? []),
+    // Last: read more configuration from stdin (the password).
+    ...(options.password === undefined ? [] : ['-']),
   ];
+}
+
+function configFromStdin(options: RedisServerOptions): string | undefined {
+  if (options.password === undefined) return undefined;
+  if (!/^[\x21-\x7e]+$/.test(options.password) || /["\\]/.test(options.password)) {
+    throw new Error('the redis-server password must be printable ASCII without spaces, quotes or backslashes');
+  }
+  return `requirepass "${options.password}"\n`;
+}
+
+/** Spawns with the given umask: the child inherits it at fork, and spawn forks before it returns. */
+function spawnWithUmask(options: RedisServerOptions, port: number): ChildProcess {
+  const spawnIt = () =>
+    // Its own process group: a Ctrl-C in the terminal reaches only the owner, which stops Redis last.
+    spawn(options.bin, argsFor(options, port), { stdio: [options.password === undefined ? 'ignore' : 'pipe', 'ignore', 'pipe'], detached: true });
+  if (options.umask === undefined) return spawnIt();
+  const previous = process.umask(options.umask);
+  try {
+    return spawnIt();
+  } finally {
+    process.umask(previous);
+  }
 }
 
 function exitOf(child: ChildProcess): Promise<void> {
@@ -71,8 +106,10 @@ function logTail(dir: string): string {
 }
 
 async function startOnce(options: RedisServerOptions, port: number): Promise<RunningRedisServer | 'port-taken'> {
-  // Its own process group: a Ctrl-C in the terminal reaches only the owner, which stops Redis last.
-  const child = spawn(options.bin, argsFor(options, port), { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
+  const stdinConfig = configFromStdin(options);
+  const child = spawnWithUmask(options, port);
+  child.stdin?.on('error', () => undefined); // a server that dies at once closes its end first
+  child.stdin?.end(stdinConfig);
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const spawnFailed = new Promise<Error>((resolve) => child.once('error', resolve));
@@ -81,7 +118,7 @@ async function startOnce(options: RedisServerOptions, port: number): Promise<Run
   void exited.then(() => (dead = true));
 
   const deadline = Date.now() + (options.readyTimeoutMs ?? 15_000);
-  while (!(await ping(port))) {
+  while (!(await ping(port, '127.0.0.1', 1000, options.password))) {
     const failure = await Promise.race([spawnFailed, sleep(50).then(() => undefined)]);
     if (failure) throw new Error(`cannot start ${options.bin}: ${failure.message}`);
     if (dead) {
@@ -102,7 +139,7 @@ async function startOnce(options: RedisServerOptions, port: number): Promise<Run
   let stopping: Promise<void> | undefined;
   return {
     port,
-    url: `redis://127.0.0.1:${port}`,
+    url: options.password === undefined ? `redis://127.0.0.1:${port}` : `redis://:${encodeURIComponent(options.password)}@127.0.0.1:${port}`,
     dir: options.dir,
     pid: child.pid ?? -1,
     options,
