@@ -31,21 +31,21 @@ const stateOf = (hash: string, shardCount = 1) => seenState(client, hash, { shar
 function settings(overrides: Partial<ConsumerPoolSettings> = {}): ConsumerPoolSettings {
   return {
     redis: { kind: 'single', url: redis.url },
-    STREAM_SHARDS: 1,
-    INDEX_CAPACITY: DEFAULT_INDEX_CAPACITY,
-    DEDUP_WINDOW_SECONDS: WINDOW_SECONDS,
-    CONSUMER_CONCURRENCY: 2,
-    CONSUMER_BATCH_SIZE: 50,
-    CONSUMER_BLOCK_MS: 200,
-    CONSUMER_IDLE_POLL_MS: 20,
-    CONSUMER_LINGER_MS: 10,
-    CONSUMER_NAME: 'test',
-    REDIS_COMMAND_TIMEOUT_MS: 2_000,
-    CONSUMER_CLAIM_IDLE_MS: 30_000,
-    CONSUMER_CLAIM_INTERVAL_MS: 5_000,
-    CONSUMER_MAX_DELIVERIES: 5,
-    STREAM_RETENTION_SECONDS: 86_400,
-    STREAM_TRIM_INTERVAL_MS: 60_000,
+    shards: 1,
+    indexCapacity: DEFAULT_INDEX_CAPACITY,
+    windowSeconds: WINDOW_SECONDS,
+    concurrency: 2,
+    batchSize: 50,
+    blockMs: 200,
+    idlePollMs: 20,
+    lingerMs: 10,
+    consumerName: 'test',
+    commandTimeoutMs: 2_000,
+    claimIdleMs: 30_000,
+    claimIntervalMs: 5_000,
+    maxDeliveries: 5,
+    retentionSeconds: 86_400,
+    trimIntervalMs: 60_000,
     ...overrides,
   };
 }
@@ -76,7 +76,7 @@ describe('ConsumerPool', () => {
 
   it('reads every shard stream', async () => {
     const hashes = await admit('shards', 200, 4);
-    pool = ConsumerPool.start(settings({ STREAM_SHARDS: 4 }), logger);
+    pool = ConsumerPool.start(settings({ shards: 4 }), logger);
     await eventually('all shards drained', async () => {
       const infos = await Promise.all([0, 1, 2, 3].map((shard) => groupInfo(eventsStreamKey(shard))));
       return infos.every((info) => info.lag === 0 && info.pending === 0);
@@ -88,7 +88,7 @@ describe('ConsumerPool', () => {
     const lingerMs = 100;
     const blockMs = 200;
     const consumers = 2;
-    pool = ConsumerPool.start(settings({ CONSUMER_LINGER_MS: lingerMs, CONSUMER_BLOCK_MS: blockMs, CONSUMER_CONCURRENCY: consumers }), logger);
+    pool = ConsumerPool.start(settings({ lingerMs: lingerMs, blockMs: blockMs, concurrency: consumers }), logger);
     await eventually('group created', async () => (await client.exists(eventsStreamKey(0))) === 1);
     await client.sendCommand(['CONFIG', 'RESETSTAT']);
     const started = performance.now();
@@ -112,7 +112,7 @@ describe('ConsumerPool', () => {
   });
 
   it('gets a shard going again when its stream was deleted and its group with it', async () => {
-    pool = ConsumerPool.start(settings({ STREAM_SHARDS: 2 }), logger);
+    pool = ConsumerPool.start(settings({ shards: 2 }), logger);
     await admit('before', 40, 2);
     await eventually('both shards drained', async () => {
       const infos = await Promise.all([0, 1].map((shard) => groupInfo(eventsStreamKey(shard))));

@@ -9,28 +9,31 @@ import {
   withCommandTimeout,
 } from '@ddup/runtime';
 import { ensureConsumerGroup } from './consumer-group.ts';
-import type { ConsumerConfig } from './env.ts';
+import type { RedisTarget } from '@ddup/config';
 import { StreamConsumer } from './stream-consumer.ts';
 
-export type ConsumerPoolSettings = Pick<
-  ConsumerConfig,
-  | 'redis'
-  | 'STREAM_SHARDS'
-  | 'INDEX_CAPACITY'
-  | 'DEDUP_WINDOW_SECONDS'
-  | 'CONSUMER_CONCURRENCY'
-  | 'CONSUMER_BATCH_SIZE'
-  | 'CONSUMER_BLOCK_MS'
-  | 'CONSUMER_IDLE_POLL_MS'
-  | 'CONSUMER_LINGER_MS'
-  | 'CONSUMER_NAME'
-  | 'REDIS_COMMAND_TIMEOUT_MS'
-  | 'CONSUMER_CLAIM_IDLE_MS'
-  | 'CONSUMER_CLAIM_INTERVAL_MS'
-  | 'CONSUMER_MAX_DELIVERIES'
-  | 'STREAM_RETENTION_SECONDS'
-  | 'STREAM_TRIM_INTERVAL_MS'
->;
+/** What a pool needs, in the names of its parts (the entry point maps the environment to it: see env.ts). */
+export interface ConsumerPoolSettings {
+  readonly redis: RedisTarget;
+  /** STREAM_SHARDS, INDEX_CAPACITY, DEDUP_WINDOW_SECONDS: how the data is laid out. */
+  readonly shards: number;
+  readonly indexCapacity: number;
+  readonly windowSeconds: number;
+  /** Consumers in the pool, each on its own connection. */
+  readonly concurrency: number;
+  readonly batchSize: number;
+  readonly blockMs: number;
+  readonly idlePollMs: number;
+  readonly lingerMs: number;
+  /** Prefix of consumer names; the pid and index are appended. */
+  readonly consumerName: string;
+  readonly commandTimeoutMs: number;
+  readonly claimIdleMs: number;
+  readonly claimIntervalMs: number;
+  readonly maxDeliveries: number;
+  readonly retentionSeconds: number;
+  readonly trimIntervalMs: number;
+}
 
 /** What the consumer's entry point decides for the pool. */
 export interface ConsumerPoolHooks {
@@ -68,28 +71,28 @@ export class ConsumerPool {
 
   /** Connects (retrying in the background while Redis is away) and starts every consumer. */
   static start(settings: ConsumerPoolSettings, logger: Logger, hooks: ConsumerPoolHooks = {}): ConsumerPool {
-    const streams = allEventsStreamKeys(settings.STREAM_SHARDS);
+    const streams = allEventsStreamKeys(settings.shards);
     const store = new Store({
-      shardCount: settings.STREAM_SHARDS,
-      indexCapacity: settings.INDEX_CAPACITY,
-      windowSeconds: settings.DEDUP_WINDOW_SECONDS,
+      shardCount: settings.shards,
+      indexCapacity: settings.indexCapacity,
+      windowSeconds: settings.windowSeconds,
     });
     const connections: RedisConnection[] = [];
     const consumers: StreamConsumer[] = [];
     let memory: RedisMemoryWatch | undefined;
-    for (let index = 0; index < settings.CONSUMER_CONCURRENCY; index++) {
-      const name = `${settings.CONSUMER_NAME}-${process.pid}-${index}`;
+    for (let index = 0; index < settings.concurrency; index++) {
+      const name = `${settings.consumerName}-${process.pid}-${index}`;
       const redis = createRedisConnection({
         target: settings.redis,
         name: `ddup-consumer-${name}`,
-        commandTimeoutMs: settings.REDIS_COMMAND_TIMEOUT_MS,
+        commandTimeoutMs: settings.commandTimeoutMs,
         logger,
       });
       redis.connectInBackground();
       if (index === 0) {
         const onRefused: OnRefused = hooks.onRefused ?? ((refusal) => logger.error(refusal.detail, { reason: refusal.reason }));
         redis.onReady(() => void refuseOnLayoutMismatch(redis, store, onRefused));
-        memory = new RedisMemoryWatch(redis, withCommandTimeout(redis, settings.REDIS_COMMAND_TIMEOUT_MS), logger, { intervalMs: MEMORY_CHECK_INTERVAL_MS, onRefused });
+        memory = new RedisMemoryWatch(redis, withCommandTimeout(redis, settings.commandTimeoutMs), logger, { intervalMs: MEMORY_CHECK_INTERVAL_MS, onRefused });
       }
       connections.push(redis);
       consumers.push(
@@ -97,19 +100,19 @@ export class ConsumerPool {
           redis,
           name,
           streams,
-          batchSize: settings.CONSUMER_BATCH_SIZE,
-          blockMs: settings.CONSUMER_BLOCK_MS,
-          idlePollMs: settings.CONSUMER_IDLE_POLL_MS,
-          lingerMs: settings.CONSUMER_LINGER_MS,
-          commandTimeoutMs: settings.REDIS_COMMAND_TIMEOUT_MS,
-          confirm: { store, windowMs: settings.DEDUP_WINDOW_SECONDS * 1000 },
+          batchSize: settings.batchSize,
+          blockMs: settings.blockMs,
+          idlePollMs: settings.idlePollMs,
+          lingerMs: settings.lingerMs,
+          commandTimeoutMs: settings.commandTimeoutMs,
+          confirm: { store, windowMs: settings.windowSeconds * 1000 },
           reclaim: {
-            minIdleMs: settings.CONSUMER_CLAIM_IDLE_MS,
-            intervalMs: settings.CONSUMER_CLAIM_INTERVAL_MS,
-            maxDeliveries: settings.CONSUMER_MAX_DELIVERIES,
-            count: settings.CONSUMER_BATCH_SIZE,
+            minIdleMs: settings.claimIdleMs,
+            intervalMs: settings.claimIntervalMs,
+            maxDeliveries: settings.maxDeliveries,
+            count: settings.batchSize,
           },
-          retention: { retentionMs: settings.STREAM_RETENTION_SECONDS * 1000, intervalMs: settings.STREAM_TRIM_INTERVAL_MS },
+          retention: { retentionMs: settings.retentionSeconds * 1000, intervalMs: settings.trimIntervalMs },
           logger,
         }),
       );

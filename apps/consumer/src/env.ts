@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import { z } from 'zod';
+import type { ConsumerPoolSettings } from './consumer-pool.ts';
 import { type RedisTarget, integerVar, loadConfigOrExit, parseEnv, redisTargetOf, redisVariables, refineOneRedisTarget } from '@ddup/config';
 
 const consumerSchema = z.object({
@@ -52,4 +53,26 @@ export function parseConsumerConfig(env: Readonly<Record<string, string | undefi
 /** The process's settings, from its environment; exits with a message naming a bad variable. */
 export function loadConsumerConfig(): ConsumerConfig {
   return loadConfigOrExit('ddup-consumer', () => parseConsumerConfig(process.env));
+}
+
+/** The pool's settings from the process's parsed environment: the one place UPPER_CASE names are read. */
+export function consumerPoolSettingsOf(config: ConsumerConfig): ConsumerPoolSettings {
+  return {
+    redis: config.redis,
+    shards: config.STREAM_SHARDS,
+    indexCapacity: config.INDEX_CAPACITY,
+    windowSeconds: config.DEDUP_WINDOW_SECONDS,
+    concurrency: config.CONSUMER_CONCURRENCY,
+    batchSize: config.CONSUMER_BATCH_SIZE,
+    blockMs: config.CONSUMER_BLOCK_MS,
+    idlePollMs: config.CONSUMER_IDLE_POLL_MS,
+    lingerMs: config.CONSUMER_LINGER_MS,
+    consumerName: config.CONSUMER_NAME,
+    commandTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS,
+    claimIdleMs: config.CONSUMER_CLAIM_IDLE_MS,
+    claimIntervalMs: config.CONSUMER_CLAIM_INTERVAL_MS,
+    maxDeliveries: config.CONSUMER_MAX_DELIVERIES,
+    retentionSeconds: config.STREAM_RETENTION_SECONDS,
+    trimIntervalMs: config.STREAM_TRIM_INTERVAL_MS,
+  };
 }

@@ -1,10 +1,10 @@
 import { createLogger, onShutdownSignal, describeRedisTarget } from '@ddup/runtime';
 import { ConsumerPool } from './consumer-pool.ts';
-import { loadConsumerConfig } from './env.ts';
+import { consumerPoolSettingsOf, loadConsumerConfig } from './env.ts';
 
 const config = loadConsumerConfig();
 const logger = createLogger('consumer', config.LOG_LEVEL);
-const pool = ConsumerPool.start(config, logger, {
+const pool = ConsumerPool.start(consumerPoolSettingsOf(config), logger, {
   // An evicting Redis, or data written with other settings, would break the dedup window.
   onRefused: (refusal) => {
     logger.error(`cannot run on this Redis: ${refusal.detail}`, { reason: refusal.reason });
