@@ -67,7 +67,7 @@ async function failoverUnderLoad(durability: 'memory' | 'wait') {
   await gateway.waitForOutput(/gateway listening/);
   await eventually('gateway ready', async () => (await fetch(`http://127.0.0.1:${port}/readyz`)).status === 200);
 
-  let endLoad = () => undefined as void;
+  let endLoad: () => void = () => undefined;
   const load = postUntil(base, durability, new Promise<void>((resolve) => (endLoad = resolve)));
   await new Promise((resolve) => setTimeout(resolve, 1_500));
   const [victim] = await currentMasters(cluster);

@@ -22,7 +22,7 @@ export async function currentMasters(cluster: TestCluster, skip: ReadonlySet<Tes
 export async function allConfirmed(redis: TestClusterClient, shards: number): Promise<boolean> {
   for (const stream of allEventsStreamKeys(shards)) {
     const group = await workersGroupInfo(redis, stream).catch(() => undefined);
-    if (!group || group.pending !== 0 || group['entries-read'] !== (await streamEntriesAdded(redis, stream))) return false;
+    if (group?.pending !== 0 || group['entries-read'] !== (await streamEntriesAdded(redis, stream))) return false;
   }
   return true;
 }

@@ -88,7 +88,10 @@ describe('the ddup launcher (pnpm start)', () => {
     const redis = client;
 
     let group: GroupInfo | undefined;
-    await eventually('group ddup-workers on ddup:{s00}:events', async () => (group = await workersGroup(redis)) !== undefined, 30_000);
+    await eventually('group ddup-workers on ddup:{s00}:events', async () => {
+      group = await workersGroup(redis);
+      return group !== undefined;
+    }, 30_000);
     expect(group?.name).toBe(CONSUMER_GROUP);
     expect(group?.consumers).toBeGreaterThanOrEqual(1);
 

@@ -190,7 +190,6 @@ describe('StreamConsumer without the right to create its group', () => {
   });
 
   it('backs off and says why, instead of spinning on NOGROUP', async () => {
-    const stream = eventsStreamKey(0);
     await admit('no-group', 3);
     await client.sendCommand(['ACL', 'SETUSER', 'no-xgroup', 'on', '>secret', '~*', '&*', '+@all', '-xgroup']);
     const warnings: string[] = [];

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { JsonDepthError, JsonSyntaxError, type JsonValue } from '@ddup/hashing';
+import { type JsonDepthError, JsonSyntaxError, type JsonValue } from '@ddup/hashing';
 import type { ValidationProblem } from './errors.ts';
 
 /** pydantic v2's wording for the problems an event body can have. */

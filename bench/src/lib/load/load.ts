@@ -78,7 +78,8 @@ export async function runLoad(options: LoadOptions): Promise<LoadSummary> {
         },
         onResponse: (status, body, context) => {
           const kind = (context as KindContext).kind ?? 'unknown';
-          const counts = (statusByKind[kind] ??= {});
+          statusByKind[kind] ??= {};
+          const counts = statusByKind[kind];
           counts[status] = (counts[status] ?? 0) + 1;
           if (status >= 400 && status !== 409) errorSamples[status] ??= body.slice(0, 300);
           options.onAnswer?.(kind, status, body);

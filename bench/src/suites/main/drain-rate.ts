@@ -14,7 +14,7 @@ const confirmedAt = (sample: ProgressSample) => (sample.progress ? sample.progre
  * that shows everything confirmed, so that the process's start-up (tsx, connecting) is not counted.
  * When it was all over within one reading, from `startedAt` instead.
  */
-export function drainRate(samples: readonly ProgressSample[], total: number, startedAt: number): DrainRate {
+export function drainRate(samples: readonly ProgressSample[], startedAt: number): DrainRate {
   const last = samples.at(-1);
   const first = samples.find((sample) => (sample.progress?.entriesRead ?? 0) > 0);
   if (!last) return { eventsPerSecond: 0, seconds: 0, events: 0 };

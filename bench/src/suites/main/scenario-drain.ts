@@ -78,7 +78,7 @@ async function drain(
   if ('error' in polled) throw polled.error;
   const { samples, cpuPercent } = polled;
   const last = samples.at(-1);
-  const rate = drainRate(samples, settings.drainEvents, startedAt);
+  const rate = drainRate(samples, startedAt);
   return {
     ...rate,
     prefilled: prefilled.admitted,
