@@ -1,12 +1,12 @@
 import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
-import { type CanonicalForm, LoneSurrogateError, NonFiniteNumberError, eventHash } from '@ddup/hashing';
+import { type CanonicalForm, type JsonObject, LoneSurrogateError, NonFiniteNumberError, eventHash, jsonText } from '@ddup/hashing';
 import type { Logger } from '@ddup/runtime';
 import type { AdmitEvent } from './admission.ts';
 import type { RedisHealthProblem } from './redis-health.ts';
 import { type BatchDependencies, batchEventsHandler } from './batch-route.ts';
 import { firstSeenAt } from './batch-results.ts';
-import { ApiError, RETRY_AFTER_SECONDS, redisUnavailable, validationError } from './errors.ts';
+import { ApiError, RETRY_AFTER_SECONDS, errorResponse, expectationFailed, redisUnavailable, validationError } from './errors.ts';
 import { decodeUtf8Body, readBodyBytes } from './read-body.ts';
 import { readEvent } from './read-event.ts';
 import { isRedisUnavailable } from './redis-errors.ts';
@@ -45,9 +45,34 @@ function hashOf(event: ReturnType<typeof readEvent>, form: CanonicalForm) {
   }
 }
 
+/**
+ * The 202's body. The event is written as it was parsed, numbers as written (`100.0`, integers
+ * past 2^53, `1e400`): what was hashed, and what the Python service echoed. `JSON.stringify`
+ * would send them through JS numbers (`100`, `18446744073709552000`, `null`).
+ */
+function acceptedBody(event: ReturnType<typeof readEvent>, id: string, hash: string): string {
+  const echoed: JsonObject = {
+    user_id: event.user_id,
+    event_type: event.event_type,
+    timestamp: event.timestamp,
+    payload: event.payload,
+  };
+  const body: JsonObject = { status: 'accepted', event: echoed, timestamp: new Date().toISOString(), id, hash };
+  return jsonText(body);
+}
+
 /** The gateway as a Hono app: routes, validation and the one place errors become HTTP answers. */
 export function createGatewayApp(deps: GatewayDependencies): Hono {
   const app = new Hono();
+
+  // RFC 9110 §10.1.1: an expectation the server cannot meet gets 417. Node hands such requests here
+  // (http-server.ts) rather than answer a bare 417 itself; Bun passes them through as it is.
+  // `100-continue` is the runtimes' business (both answer it before the app sees the request).
+  app.use(async (c, next) => {
+    const expectation = c.req.header('expect');
+    if (expectation !== undefined && expectation.trim().toLowerCase() !== '100-continue') throw expectationFailed(expectation);
+    await next();
+  });
 
   app.get(`${API_PREFIX}/test`, (c) => c.json({ message: 'successful' }));
 
@@ -69,7 +94,7 @@ export function createGatewayApp(deps: GatewayDependencies): Hono {
         first_seen_at: firstSeenAt(admission.firstSeenMs),
       });
     }
-    return c.json({ status: 'accepted', event, timestamp: new Date().toISOString(), id: admission.id, hash }, 202);
+    return c.body(acceptedBody(event, admission.id, hash), 202, { 'content-type': 'application/json' });
   });
 
   app.post(`${API_PREFIX}/events/batch`, batchEventsHandler(deps.batch));
@@ -86,13 +111,8 @@ export function createGatewayApp(deps: GatewayDependencies): Hono {
   app.notFound((c) => c.json({ detail: 'Not Found', code: 'not_found' }, 404));
 
   app.onError((error, c) => {
-    if (error instanceof ApiError) {
-      return c.json({ ...error.body, code: error.code }, error.status, error.headers);
-    }
-    if (isRedisUnavailable(error)) {
-      const unavailable = redisUnavailable(error.message || error.name);
-      return c.json({ ...unavailable.body, code: unavailable.code }, unavailable.status, unavailable.headers);
-    }
+    if (error instanceof ApiError) return errorResponse(error);
+    if (isRedisUnavailable(error)) return errorResponse(redisUnavailable(error.message || error.name));
     if (error instanceof HTTPException) {
       return c.json({ detail: error.message || 'HTTP error' }, error.status);
     }

@@ -37,8 +37,8 @@ function batchSource(text: string, contentType: string | undefined, deps: BatchD
  */
 export function batchEventsHandler(deps: BatchDependencies) {
   return async function postBatch(c: Context): Promise<Response> {
-    const bytes = await readBodyBytes(c.req.raw, deps.bodyLimitBytes);
-    const text = decodeUtf8Body(bytes);
+    // Not kept in a variable: once decoded, the bytes can go (a 16 MiB batch is held as its text).
+    const text = decodeUtf8Body(await readBodyBytes(c.req.raw, deps.bodyLimitBytes));
     const read = await readBatch(text, batchSource(text, c.req.header('content-type'), deps), deps);
     if (read.events.length > 0) {
       const admitted = await deps.admitBatch(read.events);

@@ -5,6 +5,8 @@
  * asked to serve.
  */
 
+import { ApiError, errorResponse, requestTimeout } from './errors.ts';
+
 /** What `Bun.serve` is given here (a subset of Bun's `ServeOptions`). */
 export interface BunServeOptions {
   readonly port: number;
@@ -45,12 +47,11 @@ export function bunRuntime(): BunRuntime {
 const BUN_MAX_IDLE_TIMEOUT_SECONDS = 255;
 
 /**
- * Bun's own body size limit: none to speak of. The app reads the body as a stream, refuses a
- * declared `Content-Length` over `BODY_LIMIT_BYTES` before reading any of it and a chunked body as
- * soon as it passes the limit, and answers JSON 413 with `Connection: close` (Bun then closes the
- * connection and drops the rest; measured: a 500 MB upload either way left Bun at ~40 MB RSS).
- * Any finite limit here would pre-empt that answer for a `Content-Length` above it with Bun's own
- * bare 413 (no body, not JSON) before the app saw the request.
+ * Bun's own body size limit: none to speak of. The app refuses a declared `Content-Length` over
+ * `BODY_LIMIT_BYTES` before reading any of it and a chunked body as soon as it passes the limit,
+ * with its JSON 413; bun-drain.ts then discards the rest before the answer goes out. Any finite
+ * limit here would pre-empt that answer for a `Content-Length` above it with Bun's own bare 413
+ * (no body, not JSON) before the app saw the request.
  */
 export const BUN_MAX_REQUEST_BODY_SIZE = Number.MAX_SAFE_INTEGER;
 
@@ -76,10 +77,8 @@ export function bunIdleTimeoutSeconds(settings: TimeoutSettings): number {
 
 /** The JSON 408 that Node's `requestTimeout` handling (http-server.ts) answers, for Bun. */
 export function requestTimeoutResponse(timeoutMs: number): Response {
-  return Response.json(
-    { detail: `The request was not received completely within ${timeoutMs} ms`, code: 'request_timeout' },
-    { status: 408, headers: { connection: 'close' } },
-  );
+  const timeout = requestTimeout(timeoutMs);
+  return errorResponse(new ApiError(timeout.status, timeout.code, timeout.body, { connection: 'close' }));
 }
 
 type Fetch = (request: Request) => Response | Promise<Response>;
@@ -99,7 +98,7 @@ export function deadlineSweepMs(timeoutMs: number): number {
  * a ReadableStream for every request (measured: ~15% more CPU per POST), which the app avoids by
  * reading a body of declared length with `arrayBuffer()`.
  */
-function hasBody(headers: Headers): boolean {
+export function hasBody(headers: Headers): boolean {
   const length = headers.get('content-length');
   return length === null ? headers.has('transfer-encoding') : length.trim() !== '0';
 }

@@ -32,10 +32,34 @@ const gatewaySchema = z.object({
   REDIS_COMMAND_TIMEOUT_MS: integerVar({ min: 50, max: 60_000, fallback: 1_000 }),
   /** Time allowed to receive a whole request, headers and body; then 408 and the connection is closed (0: no limit). */
   BODY_TIMEOUT_MS: integerVar({ min: 0, max: 600_000, fallback: 10_000 }),
+  /**
+   * After answering a request before its body is all in (413, 503 `overloaded`, ...), the rest of
+   * the body is read and thrown away for at most this long, so the client gets to read the answer
+   * rather than a connection reset; then a client still sending is cut (0: cut at once).
+   */
+  LINGER_TIMEOUT_MS: integerVar({ min: 0, max: 600_000, fallback: 5_000 }),
+  /** At most this many bytes of such a body are read and thrown away (never kept) before the client is cut (0: cut at once). */
+  LINGER_MAX_BYTES: integerVar({ min: 0, max: 1024 * 1024 * 1024, fallback: 64 * 1024 * 1024 }),
+  /**
+   * Request body bytes held in memory at once, over all requests (a declared Content-Length is
+   * counted before reading, a chunked body as it arrives); past it, 503 `overloaded` with
+   * Retry-After. At least BATCH_BODY_LIMIT_BYTES and BODY_LIMIT_BYTES, so any body under its limit can be served.
+   */
+  MAX_INFLIGHT_BODY_BYTES: integerVar({ min: 1024 * 1024, max: 64 * 1024 * 1024 * 1024, fallback: 256 * 1024 * 1024 }),
   SHUTDOWN_TIMEOUT_MS: integerVar({ min: 0, max: 600_000, fallback: 10_000 }),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error'], { error: 'must be debug, info, warn or error' }).default('info'),
 })
   .superRefine(refineOneRedisTarget)
+  .superRefine((config, context) => {
+    const largest = Math.max(config.BODY_LIMIT_BYTES, config.BATCH_BODY_LIMIT_BYTES);
+    if (config.MAX_INFLIGHT_BODY_BYTES < largest) {
+      context.addIssue({
+        code: 'custom',
+        path: ['MAX_INFLIGHT_BODY_BYTES'],
+        message: `must be at least the largest body limit (${largest} bytes), or a body under its limit could never be served`,
+      });
+    }
+  })
   .superRefine((config, context) => {
     if (config.SEED_LEGACY_KEYS && config.REDIS_CLUSTER_NODES !== undefined) {
       context.addIssue({

@@ -10,6 +10,8 @@ export type ApiErrorCode =
   | 'request_timeout'
   | 'headers_too_large'
   | 'redis_unavailable'
+  | 'overloaded'
+  | 'expectation_failed'
   | 'not_found'
   | 'internal';
 
@@ -41,6 +43,11 @@ export function validationError(problems: ValidationProblem[]): ApiError {
   return new ApiError(422, 'validation_failed', { detail: problems });
 }
 
+/** The answer an ApiError stands for, `{...body, code}` in JSON: for the app's onError and the server layers alike. */
+export function errorResponse(error: ApiError): Response {
+  return Response.json({ ...error.body, code: error.code }, { status: error.status, headers: error.headers });
+}
+
 export function bodyTooLarge(limitBytes: number): ApiError {
   return new ApiError(413, 'body_too_large', {
     detail: `Request body is larger than the limit of ${limitBytes} bytes`,
@@ -57,4 +64,42 @@ export function redisUnavailable(reason: string): ApiError {
     { detail: 'Storage is unavailable; the event was not accepted, retry later', reason },
     { 'retry-after': String(RETRY_AFTER_SECONDS) },
   );
+}
+
+/**
+ * The request bodies being held in memory already add up to `MAX_INFLIGHT_BODY_BYTES`: this one
+ * is refused rather than let the heap grow without bound. Nothing of it was stored.
+ */
+export function overloaded(capBytes: number): ApiError {
+  return new ApiError(
+    503,
+    'overloaded',
+    {
+      detail: 'The gateway is holding as many request bodies as it may; the request was not accepted, retry later',
+      max_inflight_body_bytes: capBytes,
+    },
+    { 'retry-after': String(RETRY_AFTER_SECONDS) },
+  );
+}
+
+/** An `Expect` other than `100-continue` (RFC 9110 §10.1.1). */
+export function expectationFailed(expectation: string): ApiError {
+  return new ApiError(417, 'expectation_failed', {
+    detail: `Expect: ${expectation} is not supported (only 100-continue is)`,
+  });
+}
+
+/** A request Node parsed but that names no usable URL: no `Host` on HTTP/1.1, a bad `Host`, a backslash in the path. */
+export function badRequest(detail: string): ApiError {
+  return new ApiError(400, 'bad_request', { detail });
+}
+
+export function requestTimeout(timeoutMs: number): ApiError {
+  return new ApiError(408, 'request_timeout', {
+    detail: `The request was not received completely within ${timeoutMs} ms`,
+  });
+}
+
+export function headersTooLarge(): ApiError {
+  return new ApiError(431, 'headers_too_large', { detail: 'The request headers are too large' });
 }

@@ -11,6 +11,8 @@ import {
   stopGracefully,
   withRequestDeadline,
 } from './bun-server.ts';
+import { BodyBudget, withBodyBudget } from './body-budget.ts';
+import { withBodyDrainedBeforeAnswer } from './bun-drain.ts';
 import { loadGatewayConfig } from './env.ts';
 import { createGateway } from './gateway.ts';
 
@@ -33,7 +35,13 @@ try {
   server = bun.serve({
     port: config.PORT,
     ...(config.HOST ? { hostname: config.HOST } : {}),
-    fetch: withRequestDeadline((request) => app.fetch(request), config.BODY_TIMEOUT_MS),
+    fetch: withRequestDeadline(
+      withBodyDrainedBeforeAnswer(
+        withBodyBudget((request: Request) => app.fetch(request), new BodyBudget(config.MAX_INFLIGHT_BODY_BYTES)),
+        { timeoutMs: config.LINGER_TIMEOUT_MS, maxBytes: config.LINGER_MAX_BYTES },
+      ),
+      config.BODY_TIMEOUT_MS,
+    ),
     maxRequestBodySize: BUN_MAX_REQUEST_BODY_SIZE,
     idleTimeout: bunIdleTimeoutSeconds({ bodyTimeoutMs: config.BODY_TIMEOUT_MS, longestHandlerMs }),
   });

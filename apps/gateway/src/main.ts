@@ -13,7 +13,11 @@ const { app, redis, memory } = createGateway(config, logger, {
   },
 });
 
-const server = await listen(app, config.PORT, config.HOST, { bodyTimeoutMs: config.BODY_TIMEOUT_MS }).catch((error: unknown) => {
+const server = await listen(app, config.PORT, config.HOST, {
+  bodyTimeoutMs: config.BODY_TIMEOUT_MS,
+  linger: { timeoutMs: config.LINGER_TIMEOUT_MS, maxBytes: config.LINGER_MAX_BYTES },
+  maxInflightBodyBytes: config.MAX_INFLIGHT_BODY_BYTES,
+}).catch((error: unknown) => {
   logger.error('cannot listen', { port: config.PORT, host: config.HOST, error });
   process.exit(1);
 });

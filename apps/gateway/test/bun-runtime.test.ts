@@ -1,65 +1,13 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventHash, isJsonObject, parseJson } from '@ddup/hashing';
-import { freePort } from '@ddup/redis-process';
-import { type TestRedis, eventually, postJson, startTestRedis } from '@ddup/test-utils';
+import { type TestRedis, postJson, startTestRedis } from '@ddup/test-utils';
 import { API_PREFIX } from '../src/app.ts';
-import { findBunBinary } from '../src/bun-binary.ts';
+import { type BunGateway, requireBunBinary, startBunGateway, stopBunGateway } from './bun-gateway.ts';
 import { postHead, rawRequest } from './raw-http.ts';
 
-const MAIN_BUN = fileURLToPath(new URL('../src/main-bun.ts', import.meta.url));
 const BODY_TIMEOUT_MS = 1_500;
 const BODY_LIMIT_BYTES = 64 * 1024;
-
-/** The gateway started under Bun, as `bun apps/gateway/src/main-bun.ts`. */
-interface BunGateway {
-  readonly port: number;
-  readonly child: ChildProcess;
-  output(): string;
-  readonly exited: Promise<number | null>;
-}
-
-const started = new Set<ChildProcess>();
-process.once('exit', () => {
-  for (const child of started) child.kill('SIGKILL');
-});
-
-async function startBunGateway(bun: string, env: Record<string, string>): Promise<BunGateway> {
-  const port = await freePort();
-  const child = spawn(bun, [MAIN_BUN], {
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  started.add(child);
-  let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  let done = false;
-  const exited = new Promise<number | null>((resolve) => {
-    child.once('exit', (code) => {
-      done = true;
-      started.delete(child);
-      resolve(code);
-    });
-  });
-  const gateway = { port, child, output: () => output, exited };
-  try {
-    await eventually('the "gateway listening" log line', () => {
-      if (done) throw new Error(`bun exited before listening; output:\n${output}`);
-      return output.includes('"message":"gateway listening"');
-    });
-    await eventually('GET /readyz → 200 (Redis connected)', async () => {
-      const response = await fetch(`http://127.0.0.1:${port}/readyz`);
-      await response.arrayBuffer();
-      return response.status === 200;
-    });
-  } catch (error) {
-    child.kill('SIGKILL');
-    throw new Error(`${String(error)}\noutput:\n${output}`);
-  }
-  return gateway;
-}
 
 /** The dedup hash of a request body, computed as the Node gateway computes it. */
 function expectedHash(body: string): string {
@@ -78,14 +26,7 @@ let gateway: BunGateway;
 const eventsUrl = () => `http://127.0.0.1:${gateway.port}${API_PREFIX}/events`;
 
 beforeAll(async () => {
-  const found = findBunBinary();
-  if (found === undefined) {
-    throw new Error(
-      'Bun was not found: it is a devDependency of @ddup/gateway (npm package "bun", binary in ' +
-        '@oven/bun-<platform>); run `npx pnpm@10.34.9 install` at the repository root',
-    );
-  }
-  bun = found;
+  bun = requireBunBinary();
   redis = await startTestRedis();
   gateway = await startBunGateway(bun, {
     REDIS_URL: redis.url,
@@ -95,10 +36,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  if (gateway && started.has(gateway.child)) {
-    gateway.child.kill('SIGKILL');
-    await gateway.exited;
-  }
+  await stopBunGateway(gateway);
   await redis?.cleanup();
 });
 

@@ -104,3 +104,113 @@ export function postHead(path: string, headers: Record<string, string | number>)
   const lines = Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`);
   return `POST ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\n${lines.join('')}\r\n`;
 }
+
+/** One answer of several read off a connection. */
+export interface RawAnswer {
+  readonly status: number;
+  readonly headers: Record<string, string>;
+  readonly body: string;
+}
+
+/** What a client that sends its whole body, answer or not, ended with. */
+export interface FloodExchange {
+  /** Every complete answer the server sent, in order (framed by Content-Length). */
+  readonly answers: RawAnswer[];
+  /** Bytes of the request handed to the kernel before the end. */
+  readonly bytesSent: number;
+  /** Whether the whole body (and `then`) was written. */
+  readonly sentAll: boolean;
+  /** From connect to the connection closing. */
+  readonly closedAfterMs: number;
+  readonly clientError: string | undefined;
+}
+
+export interface FloodOptions {
+  /** Frame the body as chunks (and end it with the last chunk), else it is `total` raw bytes. */
+  readonly chunked?: boolean;
+  /** Written once the whole body is sent: a next request on the same connection. */
+  readonly then?: string;
+  /** Close the client's side this long after `then` was written (else the server must close). */
+  readonly closeAfterMs?: number;
+  readonly timeoutMs?: number;
+}
+
+/**
+ * Writes `head` and then `total` body bytes as fast as the server takes them, ignoring any answer
+ * meanwhile (as Python's http.client and urllib do: they read only once all is sent), and collects
+ * the answers until the connection closes.
+ */
+export function flood(port: number, head: string, total: number, options: FloodOptions = {}): Promise<FloodExchange> {
+  const timeoutMs = options.timeoutMs ?? 20_000;
+  const chunk = Buffer.alloc(64 * 1024, 0x20);
+  const size = Buffer.from(`${chunk.length.toString(16)}\r\n`);
+  const crlf = Buffer.from('\r\n');
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const socket = connect({ port, host: '127.0.0.1' });
+    const received: Buffer[] = [];
+    let clientError: string | undefined;
+    let sent = 0;
+    let sentAll = false;
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new Error(`server did not close the connection within ${timeoutMs} ms`));
+    }, timeoutMs);
+    socket.on('data', (data: Buffer) => received.push(data));
+    socket.on('error', (error: NodeJS.ErrnoException) => {
+      clientError = error.code ?? error.message;
+    });
+    socket.on('close', () => {
+      clearTimeout(timer);
+      resolve({
+        answers: parseAnswers(Buffer.concat(received)),
+        bytesSent: socket.bytesWritten,
+        sentAll,
+        closedAfterMs: performance.now() - started,
+        clientError,
+      });
+    });
+    const finish = () => {
+      if (options.chunked) socket.write('0\r\n\r\n');
+      if (options.then) socket.write(options.then);
+      sentAll = true;
+      if (options.closeAfterMs !== undefined) setTimeout(() => socket.end(), options.closeAfterMs);
+    };
+    const write = (): void => {
+      while (sent < total && !socket.destroyed) {
+        const piece = Math.min(chunk.length, total - sent);
+        sent += piece;
+        const data = piece === chunk.length ? chunk : chunk.subarray(0, piece);
+        let more: boolean;
+        if (options.chunked) {
+          socket.write(piece === chunk.length ? size : `${piece.toString(16)}\r\n`);
+          socket.write(data);
+          more = socket.write(crlf);
+        } else more = socket.write(data);
+        if (!more) {
+          socket.once('drain', write);
+          return;
+        }
+      }
+      if (!socket.destroyed) finish();
+    };
+    socket.once('connect', () => {
+      socket.write(head);
+      write();
+    });
+  });
+}
+
+function parseAnswers(bytes: Buffer): RawAnswer[] {
+  const answers: RawAnswer[] = [];
+  let offset = 0;
+  for (;;) {
+    const end = bytes.indexOf('\r\n\r\n', offset);
+    if (end < 0) return answers;
+    const head = parseResponse(`${bytes.subarray(offset, end).toString('latin1')}\r\n\r\n`);
+    const length = Number(head.headers['content-length'] ?? 0);
+    if (end + 4 + length > bytes.length) return answers;
+    answers.push({ ...head, body: bytes.subarray(end + 4, end + 4 + length).toString('utf8') });
+    offset = end + 4 + length;
+  }
+}

@@ -4,5 +4,6 @@ export { CANONICAL_FORMS, canonicalize, type CanonicalForm } from './canonical-f
 export { JsonDepthError, JsonSyntaxError, LoneSurrogateError, NonFiniteNumberError } from './errors.ts';
 export { eventHash, type DedupEvent } from './event-hash.ts';
 export { JsonNumber } from './json-number.ts';
+export { jsonText } from './json-text.ts';
 export { isJsonObject, type JsonObject, type JsonValue } from './json-value.ts';
 export { DEFAULT_MAX_DEPTH, parseJson, type ParseJsonOptions } from './parse-json.ts';
