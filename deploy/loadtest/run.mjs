@@ -107,9 +107,7 @@ function printTable(rows) {
 }
 
 await waitUntilReady();
-console.log(
-  `loadtest: ${target}, ${connections} connections, pipelining ${pipelining}, ${durationSeconds} s per phase, run ${runId}`,
-);
+console.log(`loadtest: ${target}, ${connections} connections, pipelining ${pipelining}, ${durationSeconds} s per phase, run ${runId}`);
 
 let unique = 0;
 const uniqueResult = await runPhase((request) => {

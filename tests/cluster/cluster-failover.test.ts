@@ -1,16 +1,7 @@
 import { afterEach, expect, it } from 'vitest';
 import { freePort } from '@ddup/redis-process';
 import { allEventsStreamKeys } from '@ddup/store';
-import {
-  type ServiceProcess,
-  type TestCluster,
-  connectTestCluster,
-  eventually,
-  postJson,
-  sampleEvent,
-  startService,
-  startTestCluster,
-} from '@ddup/test-utils';
+import { type ServiceProcess, type TestCluster, connectTestCluster, eventually, postJson, sampleEvent, startService, startTestCluster } from '@ddup/test-utils';
 import { CONSUMER_MAIN, GATEWAY_MAIN, allConfirmed, currentMasters } from './cluster-helpers.ts';
 
 const SHARDS = 16;
@@ -114,7 +105,15 @@ async function failoverUnderLoad(durability: 'memory' | 'wait') {
       recoveredMs,
     };
     process.stdout.write(`cluster failover: ${JSON.stringify(figures)}\n`);
-    if (result.other.length > 0) process.stdout.write(`gateway errors:\n${gateway.output().split('\n').filter((line) => line.includes('"error"')).slice(0, 5).join('\n')}\n`);
+    if (result.other.length > 0)
+      process.stdout.write(
+        `gateway errors:\n${gateway
+          .output()
+          .split('\n')
+          .filter((line) => line.includes('"error"'))
+          .slice(0, 5)
+          .join('\n')}\n`,
+      );
     return figures;
   } finally {
     await redis.close();

@@ -67,9 +67,7 @@ describe('ddup on a real 3-master Redis Cluster (REDIS_CLUSTER_NODES, STREAM_SHA
   it('spreads events over every master, and the consumers confirm all of them', async () => {
     const hashes: string[] = [];
     for (let n = 0; n < 400; n += 50) {
-      const replies = await Promise.all(
-        Array.from({ length: 50 }, (_, i) => postJson(`${base}/events`, JSON.stringify(sampleEvent(`spread-${n + i}`)))),
-      );
+      const replies = await Promise.all(Array.from({ length: 50 }, (_, i) => postJson(`${base}/events`, JSON.stringify(sampleEvent(`spread-${n + i}`)))));
       for (const reply of replies) {
         expect(reply.status).toBe(202);
         hashes.push(String(reply.json.hash));
@@ -113,9 +111,7 @@ describe('ddup on a real 3-master Redis Cluster (REDIS_CLUSTER_NODES, STREAM_SHA
     await redis.sendCommand(['DEL', allEventsStreamKeys(SHARDS)[shard] as string]);
     const landed: string[] = [];
     for (let n = 0; landed.length < 3 && n < 2_000; n += 50) {
-      const replies = await Promise.all(
-        Array.from({ length: 50 }, (_, i) => postJson(`${base}/events`, JSON.stringify(sampleEvent(`regroup-${n + i}`)))),
-      );
+      const replies = await Promise.all(Array.from({ length: 50 }, (_, i) => postJson(`${base}/events`, JSON.stringify(sampleEvent(`regroup-${n + i}`)))));
       for (const reply of replies) if (shardOf(String(reply.json.hash), SHARDS) === shard) landed.push(String(reply.json.hash));
     }
     expect(landed.length).toBeGreaterThanOrEqual(3);

@@ -2,16 +2,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { freePort } from '@ddup/redis-process';
 import { eventHash, isJsonObject, parseJson } from '@ddup/hashing';
 import { eventsStreamKey, shardOf } from '@ddup/store';
-import {
-  type ServiceProcess,
-  type TestCluster,
-  eventually,
-  postJson,
-  sampleEvent,
-  startService,
-  startTestCluster,
-  workersGroupInfo,
-} from '@ddup/test-utils';
+import { type ServiceProcess, type TestCluster, eventually, postJson, sampleEvent, startService, startTestCluster, workersGroupInfo } from '@ddup/test-utils';
 import { CONSUMER_MAIN, GATEWAY_MAIN, currentMasters } from './cluster-helpers.ts';
 
 const SHARDS = 16;
@@ -55,10 +46,14 @@ it('a master gone for good (no replica): its shards answer 503, every other shar
   process.kill(victim.server.pid, 'SIGKILL');
   // Wait until the cluster has marked it failed (the others then stop waiting on it).
   const survivors = cluster.nodes.filter((node) => node !== victim);
-  await eventually('the master marked failed', async () => {
-    const nodes = await (await survivors[0]?.client())?.sendCommand<string>(['CLUSTER', 'NODES']);
-    return typeof nodes === 'string' && /master,fail /.test(nodes);
-  }, 20_000);
+  await eventually(
+    'the master marked failed',
+    async () => {
+      const nodes = await (await survivors[0]?.client())?.sendCommand<string>(['CLUSTER', 'NODES']);
+      return typeof nodes === 'string' && /master,fail /.test(nodes);
+    },
+    20_000,
+  );
 
   const events = Array.from({ length: 200 }, (_, i) => sampleEvent(`partial-${i}`));
   const replies = await Promise.all(events.map((event) => postJson(`${base}/events`, JSON.stringify(event))));
@@ -90,13 +85,17 @@ it('a master gone for good (no replica): its shards answer 503, every other shar
     return undefined;
   };
   const streams = [...new Set(accepted.map((reply) => eventsStreamKey(shardOf(String(reply.json.hash), SHARDS))))];
-  await eventually('every accepted event confirmed', async () => {
-    for (const stream of streams) {
-      const group = await groupOf(stream);
-      if (group?.pending !== 0 || group.lag !== 0) return false;
-    }
-    return true;
-  }, 20_000).catch((error: unknown) => {
+  await eventually(
+    'every accepted event confirmed',
+    async () => {
+      for (const stream of streams) {
+        const group = await groupOf(stream);
+        if (group?.pending !== 0 || group.lag !== 0) return false;
+      }
+      return true;
+    },
+    20_000,
+  ).catch((error: unknown) => {
     throw new Error(`${String(error)}\nconsumer output:\n${consumer.output().slice(-2500)}`);
   });
   expect(consumer.output()).toContain('some shards cannot be read or confirmed; the others go on');

@@ -537,7 +537,7 @@ describe.each(['gateway', 'consumer'] as const)('apps/%s/Dockerfile', (app) => {
     expect(runtime.image).toMatch(/^node:20(\.\d+)*-(slim|alpine)/);
   });
 
-  it('installs pnpm at package.json\'s packageManager version, without corepack', () => {
+  it("installs pnpm at package.json's packageManager version, without corepack", () => {
     expect(dockerfile.all.filter((instruction) => /corepack/i.test(instruction.args))).toEqual([]);
     const pnpm = runs.join('\n').match(/pnpm@(\S+)/)?.[1];
     expect(`pnpm@${pnpm}`).toBe(rootPackage.packageManager);

@@ -80,7 +80,7 @@ describe('a bad setting stops start-up with exit code 2 and a message naming it'
   });
 });
 
-describe('the launcher checks every setting, the gateway\'s and the consumer\'s too, before it starts anything', () => {
+describe("the launcher checks every setting, the gateway's and the consumer's too, before it starts anything", () => {
   it.each([
     // Read by both children: named once.
     { name: 'DEDUP_WINDOW_SECONDS', value: '-1' },
@@ -106,7 +106,9 @@ describe('the launcher checks every setting, the gateway\'s and the consumer\'s 
     expect(readdirSync(ownDataDir), 'the launcher touched its data directory').toEqual([]);
   });
 
-  it('takes REDIS_MAXMEMORY as redis.conf writes sizes (checked here without starting: a bad value is the only problem)', { timeout: EXIT_TIMEOUT_MS + 10_000 }, async () => {
+  it('takes REDIS_MAXMEMORY as redis.conf writes sizes (checked here without starting: a bad value is the only problem)', {
+    timeout: EXIT_TIMEOUT_MS + 10_000,
+  }, async () => {
     // PORT is bad on purpose so that the launcher stops right after the check: REDIS_MAXMEMORY is not named.
     for (const value of ['0', '2gb', '512MB', '1048576', '64m']) {
       const { code, output } = await exitOf(LAUNCHER_ENTRY, { REDIS_URL: '', DDUP_DATA_DIR: dataDir, PORT: 'x', REDIS_MAXMEMORY: value });

@@ -108,7 +108,10 @@ it('graceful shutdown loses no accepted event', { timeout: 240_000 }, async () =
   expect(exitCode, output).toBe(0);
   expect(traffic.accepted.length).toBeGreaterThanOrEqual(acceptedBeforeSignal);
   // Only 202 and 503 are answers a client may get from a stopping gateway (no 409, 422 or 500).
-  expect([...traffic.otherStatuses.keys()].filter((status) => status !== 503), JSON.stringify([...traffic.otherStatuses])).toEqual([]);
+  expect(
+    [...traffic.otherStatuses.keys()].filter((status) => status !== 503),
+    JSON.stringify([...traffic.otherStatuses]),
+  ).toEqual([]);
   const promised = traffic.accepted;
   expect(new Set(promised.map((event) => event.id)).size).toBe(promised.length);
 

@@ -188,9 +188,9 @@ describe('a redis-server on the recorded port that is not ours', () => {
     await launcher.ready();
     const output = launcher.process.output();
     expect(output).not.toContain('shutting it down');
-    expect(findLog(output, 'ddup', 'the redis-server on the port recorded for the embedded Redis is not ours (another data directory); leaving it alone')?.port).toBe(
-      unrelated.port,
-    );
+    expect(
+      findLog(output, 'ddup', 'the redis-server on the port recorded for the embedded Redis is not ours (another data directory); leaving it alone')?.port,
+    ).toBe(unrelated.port);
     expect(await ping(unrelated.port)).toBe(true);
     expect(await client.get('someone-elses')).toBe('data');
     expect(launcher.embeddedRedis().port).not.toBe(unrelated.port);

@@ -171,7 +171,9 @@ describe('a child that keeps dying, or says its setting is wrong, stops ddup', (
     redis = await startTestRedis();
   });
 
-  it('gives a crash-looping gateway up after CHILD_MAX_RESTARTS_PER_MINUTE restarts with back-off, and exits 1', { timeout: EXIT_TIMEOUT_MS + 10_000 }, async () => {
+  it('gives a crash-looping gateway up after CHILD_MAX_RESTARTS_PER_MINUTE restarts with back-off, and exits 1', {
+    timeout: EXIT_TIMEOUT_MS + 10_000,
+  }, async () => {
     // The gateway's port is taken, so each gateway exits 1 at once ("cannot listen").
     const port = await freePort();
     const taken = createServer((socket) => socket.destroy());
@@ -180,7 +182,10 @@ describe('a child that keeps dying, or says its setting is wrong, stops ddup', (
     const { code, output } = await exitOf({ REDIS_URL: redis?.url ?? '', PORT: String(port), DDUP_DATA_DIR: dataDir, CHILD_MAX_RESTARTS_PER_MINUTE: '2' });
     expect(code, output).toBe(1);
     const deaths = ddupRecords(output, 'gateway exited unexpectedly; restarting it');
-    expect(deaths.map((record) => record.delayMs), output).toEqual([500, 1000]);
+    expect(
+      deaths.map((record) => record.delayMs),
+      output,
+    ).toEqual([500, 1000]);
     const restarts = ddupRecords(output, 'gateway restarted');
     expect(restarts.map((record) => record.restarts)).toEqual([1, 2]);
     const gaveUp = logRecords(output).find((record) => record.name === 'ddup' && record.message.startsWith('gateway exited unexpectedly 3 times within 60 s'));
@@ -192,21 +197,30 @@ describe('a child that keeps dying, or says its setting is wrong, stops ddup', (
     const gaps = deaths.map((death, index) => timeOf(restarts[index]) - timeOf(death));
     expect(gaps[0]).toBeGreaterThanOrEqual(490);
     expect(gaps[1]).toBeGreaterThanOrEqual(990);
-    console.info(`gateway crash loop: restarts after ${gaps.join(' ms, ')} ms, given up ${timeOf(gaveUp) - timeOf(ddupRecords(output, 'gateway started')[0])} ms after the first start`);
+    console.info(
+      `gateway crash loop: restarts after ${gaps.join(' ms, ')} ms, given up ${timeOf(gaveUp) - timeOf(ddupRecords(output, 'gateway started')[0])} ms after the first start`,
+    );
     taken.close();
     blocker = undefined;
   });
 
-  it('does not restart a child that exits with status 2 (a data-layout error): stops everything and exits 2', { timeout: EXIT_TIMEOUT_MS + 10_000 }, async () => {
+  it('does not restart a child that exits with status 2 (a data-layout error): stops everything and exits 2', {
+    timeout: EXIT_TIMEOUT_MS + 10_000,
+  }, async () => {
     if (!redis) throw new Error('no test redis');
     // This Redis's data was written with one shard; a start with two must refuse it.
     const layoutClient = await redis.client();
     await checkLayout(layoutClient, testStore({ shardCount: 1 }).layout, DEFAULT_INDEX_CAPACITY);
     const { code, output } = await exitOf({ REDIS_URL: redis.url, PORT: String(await freePort()), DDUP_DATA_DIR: dataDir, STREAM_SHARDS: '2' });
     expect(code, output).toBe(2);
-    const gaveUp = logRecords(output).find((record) => record.name === 'ddup' && / exited with status 2 .*not restarting it; stopping ddup$/.test(record.message));
+    const gaveUp = logRecords(output).find(
+      (record) => record.name === 'ddup' && / exited with status 2 .*not restarting it; stopping ddup$/.test(record.message),
+    );
     expect(gaveUp, output).toBeDefined();
     expect(output).toMatch(/STREAM_SHARDS/); // the child said why
-    expect(logRecords(output).filter((record) => record.name === 'ddup' && /restart/.test(record.message) && record.message !== gaveUp?.message), output).toEqual([]);
+    expect(
+      logRecords(output).filter((record) => record.name === 'ddup' && /restart/.test(record.message) && record.message !== gaveUp?.message),
+      output,
+    ).toEqual([]);
   });
 });

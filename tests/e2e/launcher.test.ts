@@ -88,10 +88,14 @@ describe('the ddup launcher (pnpm start)', () => {
     const redis = client;
 
     let group: GroupInfo | undefined;
-    await eventually('group ddup-workers on ddup:{s00}:events', async () => {
-      group = await workersGroup(redis);
-      return group !== undefined;
-    }, 30_000);
+    await eventually(
+      'group ddup-workers on ddup:{s00}:events',
+      async () => {
+        group = await workersGroup(redis);
+        return group !== undefined;
+      },
+      30_000,
+    );
     expect(group?.name).toBe(CONSUMER_GROUP);
     expect(group?.consumers).toBeGreaterThanOrEqual(1);
 
@@ -131,7 +135,10 @@ describe('the ddup launcher (pnpm start)', () => {
       .filter((record) => record.name === 'ddup' && record.message.endsWith('stopped'))
       .map((record) => record.message);
     expect(order).toEqual(['gateway stopped', 'consumer stopped', 'embedded redis-server stopped']);
-    expect(logRecords(output).filter((record) => record.level === 'error'), output).toEqual([]);
+    expect(
+      logRecords(output).filter((record) => record.level === 'error'),
+      output,
+    ).toEqual([]);
 
     const owned = [children.gateway, children.consumer, children.redis ?? -1].filter((pid) => pid > 0);
     expect(owned).toHaveLength(3);

@@ -46,7 +46,9 @@ function startGroup(command: string, args: readonly string[], port: number): Sta
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
   return { child, output: () => output, exited };
 }
 
@@ -73,7 +75,10 @@ function expectCleanStop(output: string): void {
     .filter((record) => record.name === 'ddup' && record.message.endsWith('stopped'))
     .map((record) => record.message);
   expect(stops, output).toEqual(['gateway stopped', 'consumer stopped', 'embedded redis-server stopped']);
-  expect(logRecords(output).filter((record) => record.level === 'error'), output).toEqual([]);
+  expect(
+    logRecords(output).filter((record) => record.level === 'error'),
+    output,
+  ).toEqual([]);
 }
 
 describe(`the root start script run by ${PNPM}`, () => {

@@ -84,7 +84,10 @@ describe('a Redis out of memory', () => {
       CONSUMER_CLAIM_INTERVAL_MS: '100',
     };
     let consumer = start(CONSUMER_ENTRY, consumerEnv);
-    await eventually('consumer group created', async () => (await client.sendCommand<unknown[]>(['XINFO', 'GROUPS', EVENTS_STREAM]).catch(() => [])).length > 0);
+    await eventually(
+      'consumer group created',
+      async () => (await client.sendCommand<unknown[]>(['XINFO', 'GROUPS', EVENTS_STREAM]).catch(() => [])).length > 0,
+    );
     // Accepted while there is room; the consumer would keep up, so stop it first to leave them pending.
     await consumer.stop();
     const accepted: string[] = [];
@@ -107,10 +110,14 @@ describe('a Redis out of memory', () => {
     // A consumer reads them (reads are allowed) but cannot confirm; it re-reads its backlog after each
     // failure, and a restart does so again, so the delivery counts climb past CONSUMER_MAX_DELIVERIES.
     consumer = start(CONSUMER_ENTRY, consumerEnv);
-    await eventually('entries delivered more than CONSUMER_MAX_DELIVERIES times', async () => {
-      const rows = await client.sendCommand<[string, string, number, number][]>(['XPENDING', EVENTS_STREAM, 'ddup-workers', '-', '+', '1']);
-      return (rows[0]?.[3] ?? 0) > 3;
-    }, 20_000);
+    await eventually(
+      'entries delivered more than CONSUMER_MAX_DELIVERIES times',
+      async () => {
+        const rows = await client.sendCommand<[string, string, number, number][]>(['XPENDING', EVENTS_STREAM, 'ddup-workers', '-', '+', '1']);
+        return (rows[0]?.[3] ?? 0) > 3;
+      },
+      20_000,
+    );
     await consumer.stop();
     consumer = start(CONSUMER_ENTRY, consumerEnv);
     await consumer.waitForOutput(/consumer pool started/);
@@ -118,10 +125,14 @@ describe('a Redis out of memory', () => {
 
     // Memory back: everything is confirmed, nothing went to the dead letters, /readyz recovers by itself.
     await client.configSet('maxmemory', '0');
-    await eventually('every accepted event confirmed', async () => {
-      const info = await workersGroupInfo(client, EVENTS_STREAM);
-      return info.pending === 0 && info.lag === 0;
-    }, 20_000);
+    await eventually(
+      'every accepted event confirmed',
+      async () => {
+        const info = await workersGroupInfo(client, EVENTS_STREAM);
+        return info.pending === 0 && info.lag === 0;
+      },
+      20_000,
+    );
     expect(await client.xLen('ddup:{s00}:dead')).toBe(0);
     const states = await Promise.all(accepted.map((hash) => seenState(client, hash)));
     expect(new Set(states)).toEqual(new Set(['processed']));

@@ -244,10 +244,14 @@ describe('confirmBatch', () => {
     const oldId = `${Date.now() - 8 * 24 * 3600 * 1000}-0`;
     await client.sendCommand(['XADD', stream, oldId, 'hash', hash, 'event', '{}']);
     expect((await store.admit(client, { hash, canonical: '{}' })).outcome).toBe('accepted');
-    const result = await confirmBatch(client, { stream, entries: [{ id: oldId, fields: { hash, event: '{}' } }] }, {
-      store,
-      windowMs: WINDOW_SECONDS * 1000,
-    });
+    const result = await confirmBatch(
+      client,
+      { stream, entries: [{ id: oldId, fields: { hash, event: '{}' } }] },
+      {
+        store,
+        windowMs: WINDOW_SECONDS * 1000,
+      },
+    );
     expect(result.confirmed).toBe(1);
     expect(await stateOf(hash)).toBe('pending');
     const remembered = await rememberedEvent(client, hash, { windowSeconds: WINDOW_SECONDS });
@@ -259,7 +263,11 @@ describe('confirmBatch', () => {
     await ensureConsumerGroup(client, [stream]);
     const id = await client.sendCommand<string>(['XADD', stream, '*', 'event', '{}']);
     await client.sendCommand(['XREADGROUP', 'GROUP', CONSUMER_GROUP, 'c', 'STREAMS', stream, '>']);
-    const result = await confirmBatch(client, { stream, entries: [{ id, fields: { event: '{}' } }] }, { store: testStore({ windowSeconds: 1 }), windowMs: 1000 });
+    const result = await confirmBatch(
+      client,
+      { stream, entries: [{ id, fields: { event: '{}' } }] },
+      { store: testStore({ windowSeconds: 1 }), windowMs: 1000 },
+    );
     expect(result).toEqual({ confirmed: 0, unconfirmable: [id] });
     expect((await groupInfo(stream)).pending).toBe(1);
   });

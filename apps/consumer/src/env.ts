@@ -3,41 +3,46 @@ import { z } from 'zod';
 import type { ConsumerPoolSettings } from './consumer-pool.ts';
 import { type RedisTarget, integerVar, loadConfigOrExit, parseEnv, redisTargetOf, redisVariables, refineOneRedisTarget } from '@ddup/config';
 
-const consumerSchema = z.object({
-  ...redisVariables,
-  /** Consumers in this process's pool; each has its own connection for the blocking read. */
-  CONSUMER_CONCURRENCY: integerVar({ min: 1, max: 256, fallback: 4 }),
-  /** Entries one XREADGROUP may return (COUNT). */
-  CONSUMER_BATCH_SIZE: integerVar({ min: 1, max: 100_000, fallback: 1_000 }),
-  /** How long one XREADGROUP waits for new entries (BLOCK); also bounds how long a stop waits. */
-  CONSUMER_BLOCK_MS: integerVar({ min: 1, max: 60_000, fallback: 1_000 }),
-  /** On Redis Cluster (no blocking read across shards): the pause after a round that found every shard empty. */
-  CONSUMER_IDLE_POLL_MS: integerVar({ min: 1, max: 10_000, fallback: 20 }),
-  /**
-   * After a read that found fewer entries than a batch, wait this long before the next (0: read at
-   * once). Confirmation lags by up to this much; in exchange, under steady load each read and
-   * confirm call covers many entries instead of one or two, which saves CPU in Redis and here.
-   */
-  CONSUMER_LINGER_MS: integerVar({ min: 0, max: 10_000, fallback: 10 }),
-  /** Prefix of consumer names in the group; the pid and index are appended. */
-  CONSUMER_NAME: z.string().regex(/^[\w.-]+$/, { error: 'may hold letters, digits, _ . - only' }).default(hostname().replace(/[^\w.-]/g, '_') || 'consumer'),
-  /** A pending entry idle this long is taken over from its consumer (presumed crashed). */
-  CONSUMER_CLAIM_IDLE_MS: integerVar({ min: 100, max: 24 * 3600 * 1000, fallback: 30_000 }),
-  /** How often each consumer looks for such entries. */
-  CONSUMER_CLAIM_INTERVAL_MS: integerVar({ min: 50, max: 3600 * 1000, fallback: 5_000 }),
-  /** Deliveries after which an entry that still is not confirmed goes to the dead letters. */
-  CONSUMER_MAX_DELIVERIES: integerVar({ min: 1, max: 1_000, fallback: 5 }),
-  /**
-   * Entries older than this that every consumer group on the stream has acknowledged are trimmed
-   * (0: trim all acknowledged). An hour: the stream is a hand-off, not an archive (a day at 1,000
-   * events/s would be ~25 GB, more than a 7-day index), and no group loses unread entries to it.
-   */
-  STREAM_RETENTION_SECONDS: integerVar({ min: 0, max: 10 * 365 * 24 * 3600, fallback: 3600 }),
-  /** How often each consumer trims. */
-  STREAM_TRIM_INTERVAL_MS: integerVar({ min: 50, max: 24 * 3600 * 1000, fallback: 60_000 }),
-  REDIS_COMMAND_TIMEOUT_MS: integerVar({ min: 50, max: 60_000, fallback: 5_000 }),
-  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error'], { error: 'must be debug, info, warn or error' }).default('info'),
-}).superRefine(refineOneRedisTarget);
+const consumerSchema = z
+  .object({
+    ...redisVariables,
+    /** Consumers in this process's pool; each has its own connection for the blocking read. */
+    CONSUMER_CONCURRENCY: integerVar({ min: 1, max: 256, fallback: 4 }),
+    /** Entries one XREADGROUP may return (COUNT). */
+    CONSUMER_BATCH_SIZE: integerVar({ min: 1, max: 100_000, fallback: 1_000 }),
+    /** How long one XREADGROUP waits for new entries (BLOCK); also bounds how long a stop waits. */
+    CONSUMER_BLOCK_MS: integerVar({ min: 1, max: 60_000, fallback: 1_000 }),
+    /** On Redis Cluster (no blocking read across shards): the pause after a round that found every shard empty. */
+    CONSUMER_IDLE_POLL_MS: integerVar({ min: 1, max: 10_000, fallback: 20 }),
+    /**
+     * After a read that found fewer entries than a batch, wait this long before the next (0: read at
+     * once). Confirmation lags by up to this much; in exchange, under steady load each read and
+     * confirm call covers many entries instead of one or two, which saves CPU in Redis and here.
+     */
+    CONSUMER_LINGER_MS: integerVar({ min: 0, max: 10_000, fallback: 10 }),
+    /** Prefix of consumer names in the group; the pid and index are appended. */
+    CONSUMER_NAME: z
+      .string()
+      .regex(/^[\w.-]+$/, { error: 'may hold letters, digits, _ . - only' })
+      .default(hostname().replace(/[^\w.-]/g, '_') || 'consumer'),
+    /** A pending entry idle this long is taken over from its consumer (presumed crashed). */
+    CONSUMER_CLAIM_IDLE_MS: integerVar({ min: 100, max: 24 * 3600 * 1000, fallback: 30_000 }),
+    /** How often each consumer looks for such entries. */
+    CONSUMER_CLAIM_INTERVAL_MS: integerVar({ min: 50, max: 3600 * 1000, fallback: 5_000 }),
+    /** Deliveries after which an entry that still is not confirmed goes to the dead letters. */
+    CONSUMER_MAX_DELIVERIES: integerVar({ min: 1, max: 1_000, fallback: 5 }),
+    /**
+     * Entries older than this that every consumer group on the stream has acknowledged are trimmed
+     * (0: trim all acknowledged). An hour: the stream is a hand-off, not an archive (a day at 1,000
+     * events/s would be ~25 GB, more than a 7-day index), and no group loses unread entries to it.
+     */
+    STREAM_RETENTION_SECONDS: integerVar({ min: 0, max: 10 * 365 * 24 * 3600, fallback: 3600 }),
+    /** How often each consumer trims. */
+    STREAM_TRIM_INTERVAL_MS: integerVar({ min: 50, max: 24 * 3600 * 1000, fallback: 60_000 }),
+    REDIS_COMMAND_TIMEOUT_MS: integerVar({ min: 50, max: 60_000, fallback: 5_000 }),
+    LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error'], { error: 'must be debug, info, warn or error' }).default('info'),
+  })
+  .superRefine(refineOneRedisTarget);
 
 /** The consumer pool's settings, read from the environment once at start-up. */
 export type ConsumerConfig = z.output<typeof consumerSchema> & {

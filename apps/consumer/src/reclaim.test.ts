@@ -71,7 +71,21 @@ describe('reclaimStale', () => {
   });
 
   it('replays a dead letter onto the events stream and removes it from the dead letters', async () => {
-    await redis.client.sendCommand(['XADD', deadLetterStreamKey(0), '*', 'source_id', '1-1', 'reason', 'r', 'deliveries', '5', 'hash', HASH, 'event', '{"a": 1}']);
+    await redis.client.sendCommand([
+      'XADD',
+      deadLetterStreamKey(0),
+      '*',
+      'source_id',
+      '1-1',
+      'reason',
+      'r',
+      'deliveries',
+      '5',
+      'hash',
+      HASH,
+      'event',
+      '{"a": 1}',
+    ]);
     const letters = await listDeadLetters(redis.client, 1, 10);
     const [id] = await replayDeadLetters(redis.client, store, letters);
     const entries = (await redis.client.xRange(stream, '-', '+')) ?? [];

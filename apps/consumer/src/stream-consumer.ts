@@ -1,21 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CONSUMER_GROUP, trimAcknowledged } from '@ddup/store';
-import {
-  type Logger,
-  type RedisCommands,
-  type RedisConnection,
-  errorText,
-  rateLimitedWarning,
-  withCommandTimeout,
-  withTimeout,
-} from '@ddup/runtime';
+import { type Logger, type RedisCommands, type RedisConnection, errorText, rateLimitedWarning, withCommandTimeout, withTimeout } from '@ddup/runtime';
 import { backoff } from './backoff.ts';
 import { type ConfirmSettings, confirmBatch } from './confirm.ts';
 import { ensureConsumerGroup } from './consumer-group.ts';
 import { type ReclaimSettings, reclaimStale } from './reclaim.ts';
 import { settleSome } from './settle-some.ts';
 import { type StreamBatch, parseStreamsReply } from './stream-reply.ts';
-
 
 export interface StreamConsumerOptions {
   /** A connection of this consumer's own: XREADGROUP BLOCK holds it while waiting. */

@@ -69,10 +69,14 @@ it('a consumer killed with SIGKILL mid-run leaves entries that another consumer 
 
   const rescuer = startService(CONSUMER_MAIN, consumerEnv('rescuer'));
   processes.push(rescuer);
-  await eventually('every accepted event confirmed and acknowledged', async () => {
-    const { pending, lag } = await groupTotals();
-    return pending === 0 && lag === 0;
-  }, 60_000);
+  await eventually(
+    'every accepted event confirmed and acknowledged',
+    async () => {
+      const { pending, lag } = await groupTotals();
+      return pending === 0 && lag === 0;
+    },
+    60_000,
+  );
   await rescuer.waitForOutput(/reclaimed stale entries/);
 
   const states = await Promise.all(hashes.map((hash) => seenState(client, hash, { shardCount: SHARDS, windowSeconds: WINDOW })));

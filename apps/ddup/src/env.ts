@@ -9,26 +9,28 @@ export const DEFAULT_DATA_DIR = fileURLToPath(new URL('../../../.data', import.m
 /** Where the gateway listens under `pnpm start` unless HOST says otherwise: this machine only. */
 export const DEFAULT_HOST = '127.0.0.1';
 
-const launcherSchema = z.object({
-  /** Use this Redis; when unset (and no cluster is given), start an embedded redis-server. */
-  REDIS_URL: redisVariables.REDIS_URL,
-  /** Use this Redis Cluster (passed on to gateway and consumer as it is). */
-  REDIS_CLUSTER_NODES: redisVariables.REDIS_CLUSTER_NODES,
-  DDUP_DATA_DIR: z.string().default(DEFAULT_DATA_DIR),
-  REDIS_SERVER_BIN: z.string().default('redis-server'),
-  /** `maxmemory` of the embedded Redis (which always runs with `maxmemory-policy noeviction`); 0: no limit. */
-  REDIS_MAXMEMORY: memorySizeVar(0),
-  /** The gateway's port, also used here to wait for it to be ready. */
-  PORT: integerVar({ min: 1, max: 65_535, fallback: 8000 }),
-  /** The gateway's address: loopback unless set (the gateway has no authentication of its own). */
-  HOST: z.string().default(DEFAULT_HOST),
-  /** A gateway or consumer that dies is restarted, at most this many times within a minute (0: never). */
-  CHILD_MAX_RESTARTS_PER_MINUTE: integerVar({ min: 0, max: 100, fallback: 5 }),
-  /** fsync starts the embedded Redis with `appendfsync always`. */
-  DURABILITY: durabilityVariables.DURABILITY,
-  /** Where redis-server is looked for. */
-  PATH: z.string().optional(),
-}).superRefine(refineOneRedisTarget);
+const launcherSchema = z
+  .object({
+    /** Use this Redis; when unset (and no cluster is given), start an embedded redis-server. */
+    REDIS_URL: redisVariables.REDIS_URL,
+    /** Use this Redis Cluster (passed on to gateway and consumer as it is). */
+    REDIS_CLUSTER_NODES: redisVariables.REDIS_CLUSTER_NODES,
+    DDUP_DATA_DIR: z.string().default(DEFAULT_DATA_DIR),
+    REDIS_SERVER_BIN: z.string().default('redis-server'),
+    /** `maxmemory` of the embedded Redis (which always runs with `maxmemory-policy noeviction`); 0: no limit. */
+    REDIS_MAXMEMORY: memorySizeVar(0),
+    /** The gateway's port, also used here to wait for it to be ready. */
+    PORT: integerVar({ min: 1, max: 65_535, fallback: 8000 }),
+    /** The gateway's address: loopback unless set (the gateway has no authentication of its own). */
+    HOST: z.string().default(DEFAULT_HOST),
+    /** A gateway or consumer that dies is restarted, at most this many times within a minute (0: never). */
+    CHILD_MAX_RESTARTS_PER_MINUTE: integerVar({ min: 0, max: 100, fallback: 5 }),
+    /** fsync starts the embedded Redis with `appendfsync always`. */
+    DURABILITY: durabilityVariables.DURABILITY,
+    /** Where redis-server is looked for. */
+    PATH: z.string().optional(),
+  })
+  .superRefine(refineOneRedisTarget);
 
 export type LauncherConfig = z.output<typeof launcherSchema>;
 

@@ -68,7 +68,9 @@ let stopping: Promise<void> | undefined;
 function onGiveUp(giveUp: GiveUp): void {
   if (stopping) return;
   if (giveUp.reason === 'configuration') {
-    logger.error(`${giveUp.name} exited with status 2 (a setting or the data's layout is wrong: see its message); not restarting it; stopping ddup`, { code: giveUp.code });
+    logger.error(`${giveUp.name} exited with status 2 (a setting or the data's layout is wrong: see its message); not restarting it; stopping ddup`, {
+      code: giveUp.code,
+    });
     void stopAll(2);
   } else {
     logger.error(

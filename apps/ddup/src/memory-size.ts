@@ -22,7 +22,10 @@ export function memorySizeVar(fallback: number) {
     .transform((text, context) => {
       const bytes = parseMemorySize(text);
       if (bytes === undefined) {
-        context.addIssue({ code: 'custom', message: 'must be a size as redis.conf writes it: bytes (1073741824) or a number with kb, mb, gb (512mb, 2gb); 0 for no limit' });
+        context.addIssue({
+          code: 'custom',
+          message: 'must be a size as redis.conf writes it: bytes (1073741824) or a number with kb, mb, gb (512mb, 2gb); 0 for no limit',
+        });
         return z.NEVER;
       }
       if (bytes !== 0 && bytes < MIN_LIMIT_BYTES) {

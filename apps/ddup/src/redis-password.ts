@@ -23,7 +23,8 @@ export function readRedisPassword(dataDir: string): string | undefined {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw error;
   }
-  if (!PASSWORD.test(text)) throw new RedisPasswordFileError(`${passwordFileOf(dataDir)} does not hold a password (64 hex digits); delete it and a new one is made at the next start`);
+  if (!PASSWORD.test(text))
+    throw new RedisPasswordFileError(`${passwordFileOf(dataDir)} does not hold a password (64 hex digits); delete it and a new one is made at the next start`);
   return text;
 }
 

@@ -43,9 +43,7 @@ export function parseSettings(env: Env): LauncherConfig {
     }),
   ];
   // With a bad launcher setting the children are checked on the environment as it is.
-  const childEnv = launcher
-    ? childEnvironment(env, launcher, usesEmbeddedRedis(launcher) ? EMBEDDED_URL_PLACEHOLDER : undefined)
-    : env;
+  const childEnv = launcher ? childEnvironment(env, launcher, usesEmbeddedRedis(launcher) ? EMBEDDED_URL_PLACEHOLDER : undefined) : env;
   problems.push(...problemsOf(() => parseGatewayConfig(childEnv)), ...problemsOf(() => parseConsumerConfig(childEnv)));
   if (problems.length > 0 || !launcher) throw new ConfigError([...new Set(problems)]);
   return launcher;

@@ -36,11 +36,15 @@ function holdLock(holdMs: number, startAtMs?: number): ServiceProcess {
 
 async function outcomeOf(service: ServiceProcess): Promise<Outcome> {
   await service.waitForOutput(/^\{.*\}$/m, 30_000);
-  const line = service.output().split('\n').find((text) => text.startsWith('{')) ?? '{}';
+  const line =
+    service
+      .output()
+      .split('\n')
+      .find((text) => text.startsWith('{')) ?? '{}';
   return JSON.parse(line) as Outcome;
 }
 
-it('one holder at a time; a SIGKILLed holder\'s lock is taken over; release removes it', async () => {
+it("one holder at a time; a SIGKILLed holder's lock is taken over; release removes it", async () => {
   const first = holdLock(60_000);
   expect(await outcomeOf(first)).toEqual({ acquired: true, pid: first.pid });
 

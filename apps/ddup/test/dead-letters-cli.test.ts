@@ -49,7 +49,10 @@ it('a poison entry ends in the dead letters, the CLI lists it, and replay puts a
 
   const list = startService(CLI, { REDIS_URL: redis.url }, ['list']);
   expect(await list.exited).toBe(0);
-  const [line] = list.output().split('\n').filter((l) => l.startsWith('{'));
+  const [line] = list
+    .output()
+    .split('\n')
+    .filter((l) => l.startsWith('{'));
   expect(JSON.parse(line ?? '{}')).toMatchObject({
     shard: 0,
     source_id: poisonId,

@@ -66,10 +66,14 @@ it('DURABILITY=fsync: every 202 survives SIGKILL of redis-server mid-load', asyn
       if (entry?.message.hash !== hash) missing.push(id);
     }
     expect(missing).toEqual([]);
-    await eventually('all accepted events confirmed', async () => {
-      const states = await Promise.all(accepted.map(({ hash }) => seenState(client, hash)));
-      return states.every((state) => state === 'processed');
-    }, 30_000);
+    await eventually(
+      'all accepted events confirmed',
+      async () => {
+        const states = await Promise.all(accepted.map(({ hash }) => seenState(client, hash)));
+        return states.every((state) => state === 'processed');
+      },
+      30_000,
+    );
   } finally {
     client.destroy();
   }

@@ -16,7 +16,10 @@ afterAll(async () => {
 });
 
 function pidsOf(output: string): { gateway: number; consumer: number; redisPort: number } {
-  const lines = output.split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as Record<string, unknown>);
+  const lines = output
+    .split('\n')
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
   const started = lines.find((line) => line.message === 'embedded redis-server started');
   const gateway = lines.find((line) => line.name === 'gateway' && line.message === 'gateway listening');
   const consumer = lines.find((line) => line.name === 'consumer' && line.message === 'consumer pool started');

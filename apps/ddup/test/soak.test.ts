@@ -105,13 +105,17 @@ it('mixed traffic while consumers are killed and restarted: one 202 per distinct
   expect(streamHashes).toHaveLength(accepted.size);
   expect(new Set(streamHashes)).toEqual(new Set(accepted.values()));
 
-  await eventually('every admitted event confirmed, nothing pending', async () => {
-    for (let shard = 0; shard < SHARDS; shard++) {
-      const [flat = []] = await client.sendCommand<unknown[][]>(['XINFO', 'GROUPS', eventsStreamKey(shard)]);
-      if (flat[flat.indexOf('pending') + 1] !== 0 || flat[flat.indexOf('lag') + 1] !== 0) return false;
-    }
-    return true;
-  }, 30_000);
+  await eventually(
+    'every admitted event confirmed, nothing pending',
+    async () => {
+      for (let shard = 0; shard < SHARDS; shard++) {
+        const [flat = []] = await client.sendCommand<unknown[][]>(['XINFO', 'GROUPS', eventsStreamKey(shard)]);
+        if (flat[flat.indexOf('pending') + 1] !== 0 || flat[flat.indexOf('lag') + 1] !== 0) return false;
+      }
+      return true;
+    },
+    30_000,
+  );
   const states = await Promise.all([...accepted.values()].map((hash) => seenState(client, hash, { shardCount: SHARDS })));
   expect(states.filter((state) => state !== 'processed')).toEqual([]);
 }, 120_000);

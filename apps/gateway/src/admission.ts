@@ -12,7 +12,10 @@ export interface AdmissionSettings {
 /** The admission was stored on the primary but not acknowledged by enough replicas in time. */
 export class ReplicationTimeoutError extends Error {
   override readonly name = 'ReplicationTimeoutError';
-  constructor(readonly acknowledged: number, readonly required: number) {
+  constructor(
+    readonly acknowledged: number,
+    readonly required: number,
+  ) {
     super(`only ${acknowledged} of ${required} replicas acknowledged the admission in time`);
   }
 }

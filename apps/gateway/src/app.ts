@@ -37,9 +37,7 @@ function hashOf(event: ReturnType<typeof readEvent>, form: CanonicalForm) {
   } catch (error) {
     // The JCS form cannot write every value the Python form can (1e400, lone surrogates).
     if (error instanceof NonFiniteNumberError || error instanceof LoneSurrogateError) {
-      throw validationError([
-        { type: 'value_error', loc: ['body', 'payload'], msg: error.message, input: event.payload },
-      ]);
+      throw validationError([{ type: 'value_error', loc: ['body', 'payload'], msg: error.message, input: event.payload }]);
     }
     throw error;
   }

@@ -71,9 +71,7 @@ export function createBatchAdmitter(redis: RedisCommands, store: Store, settings
       const hash = events[i]?.hash ?? '';
       const first = admitted[firstOf.get(hash) ?? i];
       admitted[i] =
-        first?.outcome === 'duplicate'
-          ? first
-          : { outcome: 'duplicate', hash, state: 'pending', firstSeenMs: first ? secondStartOf(first.id) : undefined };
+        first?.outcome === 'duplicate' ? first : { outcome: 'duplicate', hash, state: 'pending', firstSeenMs: first ? secondStartOf(first.id) : undefined };
     }
     if (wait) await Promise.all(Array.from(toConfirm.values(), (pinned) => confirmReplicated(pinned, wait)));
     return admitted.map(admittedResultOf);

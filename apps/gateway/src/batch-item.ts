@@ -1,12 +1,4 @@
-import {
-  type CanonicalForm,
-  type JsonObject,
-  type JsonValue,
-  LoneSurrogateError,
-  NonFiniteNumberError,
-  eventHash,
-  isJsonObject,
-} from '@ddup/hashing';
+import { type CanonicalForm, type JsonObject, type JsonValue, LoneSurrogateError, NonFiniteNumberError, eventHash, isJsonObject } from '@ddup/hashing';
 import type { ValidationProblem } from './errors.ts';
 import { atItem } from './batch-problems.ts';
 import type { EchoBudget } from './batch-echo-budget.ts';
@@ -35,13 +27,7 @@ function eventFields(body: JsonObject): Record<string, JsonValue> {
  * schema, same problems, `loc` with the item's index after `body`) and hashes it. Returns the
  * problems when it is invalid. `chars`: the item's text length, for the echo budget.
  */
-export function hashBatchItem(
-  item: JsonValue,
-  index: number,
-  chars: number,
-  form: CanonicalForm,
-  echo: EchoBudget,
-): HashedEvent | ValidationProblem[] {
+export function hashBatchItem(item: JsonValue, index: number, chars: number, form: CanonicalForm, echo: EchoBudget): HashedEvent | ValidationProblem[] {
   if (!isJsonObject(item)) return atItem([notAnObjectProblem(item)], index);
   const result = eventSchema.safeParse(eventFields(item));
   if (!result.success) {

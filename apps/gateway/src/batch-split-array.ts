@@ -71,8 +71,7 @@ export function splitJsonArray(text: string, maxItems: number): ArraySplit | und
   const starts: number[] = [];
   let count = 0;
   const split = (failure?: ArrayStructureFailure): ArraySplit => (failure ? { items, starts, count, failure } : { items, starts, count });
-  const fail = (position: number, reason: string, pendingStart: number, pendingEnd: number) =>
-    split({ position, reason, pendingStart, pendingEnd });
+  const fail = (position: number, reason: string, pendingStart: number, pendingEnd: number) => split({ position, reason, pendingStart, pendingEnd });
   const afterOpen = skipWhitespace(text, open + 1);
   if (text.charCodeAt(afterOpen) === CLOSE_BRACKET) {
     const extra = skipWhitespace(text, afterOpen + 1);

@@ -11,44 +11,45 @@ import {
   refineOneRedisTarget,
 } from '@ddup/config';
 
-const gatewaySchema = z.object({
-  ...redisVariables,
-  ...durabilityVariables,
-  PORT: integerVar({ min: 1, max: 65_535, fallback: 8000 }),
-  /** Unset: every interface, IPv4 and IPv6 (so `localhost` works whichever it resolves to). */
-  HOST: z.string().optional(),
-  BODY_LIMIT_BYTES: integerVar({ min: 256, max: 64 * 1024 * 1024, fallback: 1024 * 1024 }),
-  /** Body limit of `POST /events/batch`; larger bodies get 413. */
-  BATCH_BODY_LIMIT_BYTES: integerVar({ min: 256, max: 256 * 1024 * 1024, fallback: 16 * 1024 * 1024 }),
-  /** Most events in one batch; more are a 422 `too_long`. One script call admits a shard's share, so keep it modest. */
-  BATCH_MAX_EVENTS: integerVar({ min: 1, max: 10_000, fallback: 1_000 }),
-  /** Batches admitted at once; more wait in the gateway (no timer) rather than queue on the Redis connection. */
-  BATCH_ADMISSION_CONCURRENCY: integerVar({ min: 1, max: 64, fallback: 2 }),
-  /**
-   * true: an event whose hash is a key in this Redis (what the Python service wrote, SETEX <hash>
-   * in db 0) is a duplicate too, so a switch from it keeps its window. One Redis node only.
-   */
-  SEED_LEGACY_KEYS: booleanVar(false),
-  REDIS_COMMAND_TIMEOUT_MS: integerVar({ min: 50, max: 60_000, fallback: 1_000 }),
-  /** Time allowed to receive a whole request, headers and body; then 408 and the connection is closed (0: no limit). */
-  BODY_TIMEOUT_MS: integerVar({ min: 0, max: 600_000, fallback: 10_000 }),
-  /**
-   * After answering a request before its body is all in (413, 503 `overloaded`, ...), the rest of
-   * the body is read and thrown away for at most this long, so the client gets to read the answer
-   * rather than a connection reset; then a client still sending is cut (0: cut at once).
-   */
-  LINGER_TIMEOUT_MS: integerVar({ min: 0, max: 600_000, fallback: 5_000 }),
-  /** At most this many bytes of such a body are read and thrown away (never kept) before the client is cut (0: cut at once). */
-  LINGER_MAX_BYTES: integerVar({ min: 0, max: 1024 * 1024 * 1024, fallback: 64 * 1024 * 1024 }),
-  /**
-   * Request body bytes held in memory at once, over all requests (a declared Content-Length is
-   * counted before reading, a chunked body as it arrives); past it, 503 `overloaded` with
-   * Retry-After. At least BATCH_BODY_LIMIT_BYTES and BODY_LIMIT_BYTES, so any body under its limit can be served.
-   */
-  MAX_INFLIGHT_BODY_BYTES: integerVar({ min: 1024 * 1024, max: 64 * 1024 * 1024 * 1024, fallback: 256 * 1024 * 1024 }),
-  SHUTDOWN_TIMEOUT_MS: integerVar({ min: 0, max: 600_000, fallback: 10_000 }),
-  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error'], { error: 'must be debug, info, warn or error' }).default('info'),
-})
+const gatewaySchema = z
+  .object({
+    ...redisVariables,
+    ...durabilityVariables,
+    PORT: integerVar({ min: 1, max: 65_535, fallback: 8000 }),
+    /** Unset: every interface, IPv4 and IPv6 (so `localhost` works whichever it resolves to). */
+    HOST: z.string().optional(),
+    BODY_LIMIT_BYTES: integerVar({ min: 256, max: 64 * 1024 * 1024, fallback: 1024 * 1024 }),
+    /** Body limit of `POST /events/batch`; larger bodies get 413. */
+    BATCH_BODY_LIMIT_BYTES: integerVar({ min: 256, max: 256 * 1024 * 1024, fallback: 16 * 1024 * 1024 }),
+    /** Most events in one batch; more are a 422 `too_long`. One script call admits a shard's share, so keep it modest. */
+    BATCH_MAX_EVENTS: integerVar({ min: 1, max: 10_000, fallback: 1_000 }),
+    /** Batches admitted at once; more wait in the gateway (no timer) rather than queue on the Redis connection. */
+    BATCH_ADMISSION_CONCURRENCY: integerVar({ min: 1, max: 64, fallback: 2 }),
+    /**
+     * true: an event whose hash is a key in this Redis (what the Python service wrote, SETEX <hash>
+     * in db 0) is a duplicate too, so a switch from it keeps its window. One Redis node only.
+     */
+    SEED_LEGACY_KEYS: booleanVar(false),
+    REDIS_COMMAND_TIMEOUT_MS: integerVar({ min: 50, max: 60_000, fallback: 1_000 }),
+    /** Time allowed to receive a whole request, headers and body; then 408 and the connection is closed (0: no limit). */
+    BODY_TIMEOUT_MS: integerVar({ min: 0, max: 600_000, fallback: 10_000 }),
+    /**
+     * After answering a request before its body is all in (413, 503 `overloaded`, ...), the rest of
+     * the body is read and thrown away for at most this long, so the client gets to read the answer
+     * rather than a connection reset; then a client still sending is cut (0: cut at once).
+     */
+    LINGER_TIMEOUT_MS: integerVar({ min: 0, max: 600_000, fallback: 5_000 }),
+    /** At most this many bytes of such a body are read and thrown away (never kept) before the client is cut (0: cut at once). */
+    LINGER_MAX_BYTES: integerVar({ min: 0, max: 1024 * 1024 * 1024, fallback: 64 * 1024 * 1024 }),
+    /**
+     * Request body bytes held in memory at once, over all requests (a declared Content-Length is
+     * counted before reading, a chunked body as it arrives); past it, 503 `overloaded` with
+     * Retry-After. At least BATCH_BODY_LIMIT_BYTES and BODY_LIMIT_BYTES, so any body under its limit can be served.
+     */
+    MAX_INFLIGHT_BODY_BYTES: integerVar({ min: 1024 * 1024, max: 64 * 1024 * 1024 * 1024, fallback: 256 * 1024 * 1024 }),
+    SHUTDOWN_TIMEOUT_MS: integerVar({ min: 0, max: 600_000, fallback: 10_000 }),
+    LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error'], { error: 'must be debug, info, warn or error' }).default('info'),
+  })
   .superRefine(refineOneRedisTarget)
   .superRefine((config, context) => {
     const largest = Math.max(config.BODY_LIMIT_BYTES, config.BATCH_BODY_LIMIT_BYTES);

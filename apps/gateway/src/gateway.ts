@@ -86,9 +86,7 @@ export function createGateway(config: GatewayConfig, logger: Logger, hooks: Gate
   const memory = new RedisMemoryWatch(redis, commands, logger, { intervalMs: MEMORY_CHECK_INTERVAL_MS, onRefused });
   if (config.redis.kind === 'cluster') redis.onReady(() => void warnIfShardsMissMasters(commands, config.STREAM_SHARDS, logger));
   const admission: AdmissionSettings = {
-    ...(config.DURABILITY === 'wait'
-      ? { waitForReplicas: { replicas: config.DURABILITY_WAIT_REPLICAS, timeoutMs: config.DURABILITY_WAIT_TIMEOUT_MS } }
-      : {}),
+    ...(config.DURABILITY === 'wait' ? { waitForReplicas: { replicas: config.DURABILITY_WAIT_REPLICAS, timeoutMs: config.DURABILITY_WAIT_TIMEOUT_MS } } : {}),
   };
   const app = gatewayAppOf(config, logger, {
     admitEvent: createEventAdmitter(commands, store, admission),

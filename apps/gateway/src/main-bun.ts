@@ -3,14 +3,7 @@
  * start:bun`). Same settings, same Hono app and Redis connection as main.ts, served by `Bun.serve`.
  */
 import { createLogger, onShutdownSignal, describeRedisTarget } from '@ddup/runtime';
-import {
-  type BunServer,
-  bunIdleTimeoutSeconds,
-  BUN_MAX_REQUEST_BODY_SIZE,
-  bunRuntime,
-  stopGracefully,
-  withRequestDeadline,
-} from './bun-server.ts';
+import { type BunServer, bunIdleTimeoutSeconds, BUN_MAX_REQUEST_BODY_SIZE, bunRuntime, stopGracefully, withRequestDeadline } from './bun-server.ts';
 import { BodyBudget, withBodyBudget } from './body-budget.ts';
 import { withBodyDrainedBeforeAnswer } from './bun-drain.ts';
 import { loadGatewayConfig } from './env.ts';
@@ -27,8 +20,7 @@ const { app, redis, memory } = createGateway(config, logger, {
   },
 });
 
-const longestHandlerMs =
-  config.REDIS_COMMAND_TIMEOUT_MS + (config.DURABILITY === 'wait' ? config.DURABILITY_WAIT_TIMEOUT_MS : 0);
+const longestHandlerMs = config.REDIS_COMMAND_TIMEOUT_MS + (config.DURABILITY === 'wait' ? config.DURABILITY_WAIT_TIMEOUT_MS : 0);
 
 let server: BunServer;
 try {

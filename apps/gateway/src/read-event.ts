@@ -1,21 +1,7 @@
-import {
-  type DedupEvent,
-  JsonDepthError,
-  JsonSyntaxError,
-  type JsonObject,
-  type JsonValue,
-  isJsonObject,
-  parseJson,
-} from '@ddup/hashing';
+import { type DedupEvent, JsonDepthError, JsonSyntaxError, type JsonObject, type JsonValue, isJsonObject, parseJson } from '@ddup/hashing';
 import { validationError } from './errors.ts';
 import { eventSchema, toDedupEvent } from './event-schema.ts';
-import {
-  MAX_ECHOED_BODY_CHARS,
-  emptyBodyProblem,
-  jsonProblem,
-  notAnObjectProblem,
-  problemsFromZod,
-} from './validation-problems.ts';
+import { MAX_ECHOED_BODY_CHARS, emptyBodyProblem, jsonProblem, notAnObjectProblem, problemsFromZod } from './validation-problems.ts';
 
 /** JSON nested deeper than this is refused; real events are a few levels deep. */
 export const MAX_EVENT_DEPTH = 64;

@@ -1,10 +1,4 @@
-import {
-  DisconnectsClientError,
-  ErrorReply,
-  MaxCommandRedirectionsError,
-  RootNodesUnavailableError,
-  TimeoutError,
-} from '@redis/client';
+import { DisconnectsClientError, ErrorReply, MaxCommandRedirectionsError, RootNodesUnavailableError, TimeoutError } from '@redis/client';
 import { CommandTimeoutError, isClusterTransitionReply, isConnectionError } from '@ddup/runtime';
 import { ReplicationTimeoutError, ReplicationUnconfirmedError } from './admission.ts';
 

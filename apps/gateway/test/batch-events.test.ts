@@ -139,15 +139,7 @@ describe('POST /events/batch', () => {
   });
 
   it('reads NDJSON: blank lines ignored, a malformed line is that item only', async () => {
-    const body = [
-      JSON.stringify(sampleEvent('nd-1')),
-      '',
-      '{"user_id": "u",',
-      `${JSON.stringify(sampleEvent('nd-2'))}\r`,
-      '   ',
-      '[1]',
-      '',
-    ].join('\n');
+    const body = [JSON.stringify(sampleEvent('nd-1')), '', '{"user_id": "u",', `${JSON.stringify(sampleEvent('nd-2'))}\r`, '   ', '[1]', ''].join('\n');
     const { status, json } = await postBatch(body, 'application/x-ndjson; charset=utf-8');
     expect(status).toBe(200);
     expect(json.results).toEqual([
@@ -181,9 +173,7 @@ describe('POST /events/batch', () => {
   it('refuses a JSON body that is not an array, or not JSON, as a whole (422)', async () => {
     const notArray = await postBatch(JSON.stringify(sampleEvent('not-array')));
     expect(notArray.status).toBe(422);
-    expect(notArray.json.detail).toEqual([
-      { type: 'list_type', loc: ['body'], msg: 'Input should be a valid list', input: sampleEvent('not-array') },
-    ]);
+    expect(notArray.json.detail).toEqual([{ type: 'list_type', loc: ['body'], msg: 'Input should be a valid list', input: sampleEvent('not-array') }]);
     const malformed = await postBatch(`[${JSON.stringify(sampleEvent('m-1'))}, {"user_id": }]`);
     expect(malformed.status).toBe(422);
     expect(malformed.json.detail).toEqual([
@@ -215,16 +205,9 @@ describe('POST /events/batch', () => {
   it('accepts each event exactly once when identical and overlapping batches race', async () => {
     const before = await test.client.xLen(STREAM);
     const events = Array.from({ length: 300 }, (_, i) => sampleEvent(`race-${i}`));
-    const answers = await Promise.all([
-      postBatch(events),
-      postBatch(events),
-      postBatch([...events].reverse()),
-      postBatch(events.slice(100, 200)),
-    ]);
+    const answers = await Promise.all([postBatch(events), postBatch(events), postBatch([...events].reverse()), postBatch(events.slice(100, 200))]);
     for (const answer of answers) expect(answer.status).toBe(200);
-    const acceptedHashes = answers.flatMap((answer) =>
-      answer.json.results.filter((result) => result.status === 'accepted').map((result) => result.hash),
-    );
+    const acceptedHashes = answers.flatMap((answer) => answer.json.results.filter((result) => result.status === 'accepted').map((result) => result.hash));
     expect(acceptedHashes).toHaveLength(300);
     expect(new Set(acceptedHashes)).toEqual(new Set(events.map(hashOf)));
     expect(answers.reduce((sum, answer) => sum + answer.json.duplicates, 0)).toBe(300 + 300 + 100);

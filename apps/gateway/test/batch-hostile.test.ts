@@ -38,7 +38,9 @@ async function postBatch(body: string, contentType = 'application/json') {
 
 /** `count` copies of `unit` joined by commas, about `bytes` long. */
 function repeated(unit: string, bytes: number): string {
-  return Array(Math.floor(bytes / (unit.length + 1))).fill(unit).join(',');
+  return Array(Math.floor(bytes / (unit.length + 1)))
+    .fill(unit)
+    .join(',');
 }
 
 beforeAll(async () => {

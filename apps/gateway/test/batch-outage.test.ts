@@ -71,12 +71,12 @@ describe('DURABILITY=wait', () => {
     primary = await startTestRedis();
     replica = await startTestReplica(primary);
     gateway = await startTestGateway({
-        REDIS_URL: primary.url,
-        STREAM_SHARDS: '4',
-        DURABILITY: 'wait',
-        DURABILITY_WAIT_REPLICAS: '1',
-        DURABILITY_WAIT_TIMEOUT_MS: '300',
-      });
+      REDIS_URL: primary.url,
+      STREAM_SHARDS: '4',
+      DURABILITY: 'wait',
+      DURABILITY_WAIT_REPLICAS: '1',
+      DURABILITY_WAIT_TIMEOUT_MS: '300',
+    });
   });
 
   afterAll(async () => {

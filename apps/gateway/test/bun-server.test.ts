@@ -1,11 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  type BunServer,
-  bunIdleTimeoutSeconds,
-  deadlineSweepMs,
-  stopGracefully,
-  withRequestDeadline,
-} from '../src/bun-server.ts';
+import { type BunServer, bunIdleTimeoutSeconds, deadlineSweepMs, stopGracefully, withRequestDeadline } from '../src/bun-server.ts';
 
 // The runtime-independent parts of the Bun entry point, under Node; bun-runtime.test.ts runs the
 // real thing under Bun.

@@ -53,7 +53,7 @@ describe('the 409', () => {
 });
 
 describe('SEED_LEGACY_KEYS', () => {
-  it("treats a key the Python service wrote (SETEX <hash> in db 0) as a duplicate; without it, the event is new", async () => {
+  it('treats a key the Python service wrote (SETEX <hash> in db 0) as a duplicate; without it, the event is new', async () => {
     const event = sampleEvent('legacy');
     const body = JSON.stringify(event);
     const payload = parseJson(JSON.stringify(event.payload));

@@ -8,8 +8,7 @@ let primary: TestRedis;
 let replica: TestRedis;
 let gateway: Gateway;
 
-const post = async (n: string) =>
-  await gateway.app.request(`${API_PREFIX}/events`, { method: 'POST', body: JSON.stringify(sampleEvent(n)) });
+const post = async (n: string) => await gateway.app.request(`${API_PREFIX}/events`, { method: 'POST', body: JSON.stringify(sampleEvent(n)) });
 
 beforeAll(async () => {
   primary = await startTestRedis();

@@ -10,16 +10,7 @@ import { API_PREFIX } from '../src/app.ts';
 import type { Gateway } from '../src/gateway.ts';
 import { startTestGateway, stopTestGateway } from './test-gateway.ts';
 import { firstInvalidUtf8Offset } from '../src/read-body.ts';
-import {
-  MiB,
-  bytesOf,
-  deepEventText,
-  invalidUtf8Bodies,
-  manyKeysEventText,
-  prng,
-  randomBytes,
-  richEventText,
-} from './hostile-cases.ts';
+import { MiB, bytesOf, deepEventText, invalidUtf8Bodies, manyKeysEventText, prng, randomBytes, richEventText } from './hostile-cases.ts';
 
 const EVENTS = `http://localhost${API_PREFIX}/events`;
 const LIMIT = MiB;
@@ -216,7 +207,28 @@ describe('truncated, random and mutated bodies never get a 500', () => {
   });
 
   it('200 random JSON-ish token soups → 422 (or a valid event)', async () => {
-    const tokens = ['{', '}', '[', ']', ':', ',', '"user_id"', '"payload"', '"a"', '1', '-', '1.5e3', 'true', 'nul', '"\\u12', '"\\ud800"', '"', ' ', '\u00e9', '\\'];
+    const tokens = [
+      '{',
+      '}',
+      '[',
+      ']',
+      ':',
+      ',',
+      '"user_id"',
+      '"payload"',
+      '"a"',
+      '1',
+      '-',
+      '1.5e3',
+      'true',
+      'nul',
+      '"\\u12',
+      '"\\ud800"',
+      '"',
+      ' ',
+      '\u00e9',
+      '\\',
+    ];
     const random = prng(11);
     for (let round = 0; round < 200; round++) {
       let text = '';

@@ -7,8 +7,7 @@ import { startTestGateway, stopTestGateway } from './test-gateway.ts';
 let redis: TestRedis;
 let gateway: Gateway;
 
-const post = async (n: string) =>
-  await gateway.app.request(`${API_PREFIX}/events`, { method: 'POST', body: JSON.stringify(sampleEvent(n)) });
+const post = async (n: string) => await gateway.app.request(`${API_PREFIX}/events`, { method: 'POST', body: JSON.stringify(sampleEvent(n)) });
 
 beforeAll(async () => {
   // always: with everysec a busy disk lets Redis postpone its AOF write, and a SIGKILL may lose an answered write.

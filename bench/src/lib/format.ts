@@ -18,7 +18,11 @@ export function checksMark(checks: readonly { readonly ok: boolean; readonly hon
 }
 
 export function statuses(counts: Readonly<Record<string, number>>): string {
-  return Object.entries(counts).map(([code, n]) => `${code}×${int(n)}`).join(', ') || 'none';
+  return (
+    Object.entries(counts)
+      .map(([code, n]) => `${code}×${int(n)}`)
+      .join(', ') || 'none'
+  );
 }
 
 export function median(values: readonly number[]): number {

@@ -19,8 +19,22 @@ describe('parseEnv', () => {
   });
 
   it('parses good values and treats empty ones as unset', () => {
-    const config = parseEnv(schema, { PORT: '9000', STREAM_SHARDS: '16', CANONICAL_FORM: 'jcs', DEBUG: 'yes', REDIS_URL: 'redis://h:1', DEDUP_WINDOW_SECONDS: ' ' });
-    expect(config).toMatchObject({ PORT: 9000, STREAM_SHARDS: 16, CANONICAL_FORM: 'jcs', DEBUG: true, REDIS_URL: 'redis://h:1', DEDUP_WINDOW_SECONDS: 604_800 });
+    const config = parseEnv(schema, {
+      PORT: '9000',
+      STREAM_SHARDS: '16',
+      CANONICAL_FORM: 'jcs',
+      DEBUG: 'yes',
+      REDIS_URL: 'redis://h:1',
+      DEDUP_WINDOW_SECONDS: ' ',
+    });
+    expect(config).toMatchObject({
+      PORT: 9000,
+      STREAM_SHARDS: 16,
+      CANONICAL_FORM: 'jcs',
+      DEBUG: true,
+      REDIS_URL: 'redis://h:1',
+      DEDUP_WINDOW_SECONDS: 604_800,
+    });
   });
 
   it('names every bad variable and the value it had', () => {

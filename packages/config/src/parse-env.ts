@@ -21,10 +21,7 @@ function withoutEmpty(env: Readonly<Record<string, string | undefined>>): Record
  * Parses the environment once, at start-up, against a schema of named variables.
  * Throws a ConfigError naming each bad variable and the value it had.
  */
-export function parseEnv<S extends z.ZodType>(
-  schema: S,
-  env: Readonly<Record<string, string | undefined>>,
-): z.output<S> {
+export function parseEnv<S extends z.ZodType>(schema: S, env: Readonly<Record<string, string | undefined>>): z.output<S> {
   const present = withoutEmpty(env);
   const result = schema.safeParse(present);
   if (result.success) return result.data;

@@ -4,9 +4,7 @@ import { ConfigError, parseEnv } from './parse-env.ts';
 import { describeRedisTarget, redisTargetOf, refineOneRedisTarget } from './redis-target.ts';
 import { redisVariables } from './variables.ts';
 
-const schema = z
-  .object({ REDIS_URL: redisVariables.REDIS_URL, REDIS_CLUSTER_NODES: redisVariables.REDIS_CLUSTER_NODES })
-  .superRefine(refineOneRedisTarget);
+const schema = z.object({ REDIS_URL: redisVariables.REDIS_URL, REDIS_CLUSTER_NODES: redisVariables.REDIS_CLUSTER_NODES }).superRefine(refineOneRedisTarget);
 
 function problemsOf(env: Record<string, string>): string {
   try {

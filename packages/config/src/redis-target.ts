@@ -1,9 +1,7 @@
 import type { z } from 'zod';
 
 /** Where a process finds Redis: one server, or a Redis Cluster reached through seed nodes. */
-export type RedisTarget =
-  | { readonly kind: 'single'; readonly url: string }
-  | { readonly kind: 'cluster'; readonly nodes: readonly string[] };
+export type RedisTarget = { readonly kind: 'single'; readonly url: string } | { readonly kind: 'cluster'; readonly nodes: readonly string[] };
 
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
 

@@ -9,7 +9,13 @@ export function integerVar(options: { min: number; max: number; fallback: number
     .string()
     .regex(/^\d+$/, { error: `must be a whole number from ${min} to ${max}` })
     .transform(Number)
-    .pipe(z.number().int().min(min, { error: `must be at least ${min}` }).max(max, { error: `must be at most ${max}` }))
+    .pipe(
+      z
+        .number()
+        .int()
+        .min(min, { error: `must be at least ${min}` })
+        .max(max, { error: `must be at most ${max}` }),
+    )
     .default(fallback);
 }
 
@@ -21,19 +27,28 @@ export function booleanVar(fallback: boolean) {
     .default(fallback);
 }
 
-const redisUrl = z
-  .string()
-  .refine((value) => /^rediss?:\/\/[^/\s]+/.test(value) && URL.canParse(value), {
-    error: 'must be a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379',
-  });
+const redisUrl = z.string().refine((value) => /^rediss?:\/\/[^/\s]+/.test(value) && URL.canParse(value), {
+  error: 'must be a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379',
+});
 
 /** `host:port` or a redis:// URL per seed node, comma-separated; each becomes a URL. */
 const clusterNodes = z
   .string()
-  .transform((value) => value.split(',').map((node) => node.trim()).filter((node) => node !== ''))
+  .transform((value) =>
+    value
+      .split(',')
+      .map((node) => node.trim())
+      .filter((node) => node !== ''),
+  )
   .pipe(
     z
-      .array(z.string().transform((node) => (/^rediss?:\/\//.test(node) ? node : `redis://${node}`)).pipe(redisUrl), {})
+      .array(
+        z
+          .string()
+          .transform((node) => (/^rediss?:\/\//.test(node) ? node : `redis://${node}`))
+          .pipe(redisUrl),
+        {},
+      )
       .min(1, { error: 'must list at least one node, e.g. 10.0.0.1:7000,10.0.0.2:7000' }),
   );
 

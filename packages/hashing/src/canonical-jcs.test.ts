@@ -16,8 +16,7 @@ describe('canonicalJcs (RFC 8785)', () => {
       "literals": [null, true, false]
     }`;
     expect(canonicalJcs(parseJson(text))).toBe(
-      '{"literals":[null,true,false],"numbers":[333333333.3333333,1e+30,4.5,0.002,1e-27],' +
-        '"string":"\u20ac$\\u000f\\nA\'B\\"\\\\\\\\\\"/"}',
+      '{"literals":[null,true,false],"numbers":[333333333.3333333,1e+30,4.5,0.002,1e-27],' + '"string":"\u20ac$\\u000f\\nA\'B\\"\\\\\\\\\\"/"}',
     );
   });
 
@@ -92,9 +91,7 @@ describe('canonicalJcs (RFC 8785)', () => {
   });
 
   it('writes non-ASCII as UTF-8 text, not escapes', () => {
-    expect(canonicalJcs(parseJson(String.raw`["\u00e9", "\u2028", "\u007f", "\ud83d\ude00"]`))).toBe(
-      '["\u00e9","\u2028","\u007f","\ud83d\ude00"]',
-    );
+    expect(canonicalJcs(parseJson(String.raw`["\u00e9", "\u2028", "\u007f", "\ud83d\ude00"]`))).toBe('["\u00e9","\u2028","\u007f","\ud83d\ude00"]');
   });
 
   it('throws NonFiniteNumberError for a number that overflows a double', () => {

@@ -8,15 +8,11 @@ import { formatPythonFloat } from './python-float.ts';
 // The full behaviour is pinned by the Python golden vectors; these name the individual rules.
 describe('canonicalPython', () => {
   it('uses Python separators and sorted keys', () => {
-    expect(canonicalPython(parseJson('{"b":[true,null],"a":1,"c":{}, "d": []}'))).toBe(
-      '{"a": 1, "b": [true, null], "c": {}, "d": []}',
-    );
+    expect(canonicalPython(parseJson('{"b":[true,null],"a":1,"c":{}, "d": []}'))).toBe('{"a": 1, "b": [true, null], "c": {}, "d": []}');
   });
 
   it('prints integers of any size exactly, and -0 as 0', () => {
-    expect(canonicalPython(parseJson('[18446744073709551616, -9007199254740993, -0, 0]'))).toBe(
-      '[18446744073709551616, -9007199254740993, 0, 0]',
-    );
+    expect(canonicalPython(parseJson('[18446744073709551616, -9007199254740993, -0, 0]'))).toBe('[18446744073709551616, -9007199254740993, 0, 0]');
   });
 
   it.each([
@@ -39,9 +35,7 @@ describe('canonicalPython', () => {
 
   it('escapes like ensure_ascii=True, with lowercase hex', () => {
     const text = String.raw`"q\" b\\ s/ \b\f\n\r\t \u0000 \u001f \u007f \u0080 \u00E9 \u2028 \uFFFF \ud83d\ude00 \ud800"`;
-    expect(canonicalPython(parseJson(text))).toBe(
-      String.raw`"q\" b\\ s/ \b\f\n\r\t \u0000 \u001f \u007f \u0080 \u00e9 \u2028 \uffff \ud83d\ude00 \ud800"`,
-    );
+    expect(canonicalPython(parseJson(text))).toBe(String.raw`"q\" b\\ s/ \b\f\n\r\t \u0000 \u001f \u007f \u0080 \u00e9 \u2028 \uffff \ud83d\ude00 \ud800"`);
   });
 
   it('handles a "__proto__" key like any other', () => {
@@ -62,13 +56,7 @@ describe('compareCodePoints', () => {
   });
 
   it('counts an unpaired surrogate as its own code point', () => {
-    expect(sorted(['\u{1f600}', '\ud83d\uffff', '\ud83d', '\ue000', '\udc00'])).toEqual([
-      '\ud83d',
-      '\ud83d\uffff',
-      '\udc00',
-      '\ue000',
-      '\u{1f600}',
-    ]);
+    expect(sorted(['\u{1f600}', '\ud83d\uffff', '\ud83d', '\ue000', '\udc00'])).toEqual(['\ud83d', '\ud83d\uffff', '\udc00', '\ue000', '\u{1f600}']);
   });
 });
 

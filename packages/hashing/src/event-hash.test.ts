@@ -34,8 +34,7 @@ describe('eventHash', () => {
     const withUnicode = { ...event, user_id: 'usér' };
     const { canonical, hash } = eventHash(withUnicode, 'jcs');
     expect(canonical).toBe(
-      '{"event_type":"purchase","payload":{"amount":99.99,"currency":"USD","product_id":"prod_678"},' +
-        '"timestamp":"2024-03-15T14:30:00Z","user_id":"usér"}',
+      '{"event_type":"purchase","payload":{"amount":99.99,"currency":"USD","product_id":"prod_678"},' + '"timestamp":"2024-03-15T14:30:00Z","user_id":"usér"}',
     );
     expect(hash).toBe(createHash('sha256').update(Buffer.from(canonical, 'utf8')).digest('hex'));
   });
@@ -47,9 +46,7 @@ describe('eventHash', () => {
 
   it('differs between forms and between events', () => {
     expect(eventHash(event, 'python').hash).not.toBe(eventHash(event, 'jcs').hash);
-    expect(eventHash({ ...event, timestamp: '2024-03-15T14:30:01Z' }, 'python').hash).not.toBe(
-      eventHash(event, 'python').hash,
-    );
+    expect(eventHash({ ...event, timestamp: '2024-03-15T14:30:01Z' }, 'python').hash).not.toBe(eventHash(event, 'python').hash);
   });
 
   it('python keeps 100 and 100.0 apart; jcs does not', () => {

@@ -23,6 +23,4 @@ export function eventHash(event: DedupEvent, form: CanonicalForm): { canonical: 
 
 // crypto.hash (Node >= 20.12, Bun) skips the Hash object a createHash chain allocates per call.
 const sha256Hex: (text: string) => string =
-  typeof oneShotHash === 'function'
-    ? (text) => oneShotHash('sha256', text, 'hex')
-    : (text) => createHash('sha256').update(text, 'utf8').digest('hex');
+  typeof oneShotHash === 'function' ? (text) => oneShotHash('sha256', text, 'hex') : (text) => createHash('sha256').update(text, 'utf8').digest('hex');

@@ -106,9 +106,7 @@ describe('parseJson', () => {
     expect(() => parseJson(nest(128))).not.toThrow();
     expect(() => parseJson(nest(129))).toThrow(JsonDepthError);
     expect(() => parseJson('{"a": {"b": [1]}}', { maxDepth: 3 })).not.toThrow();
-    expect(() => parseJson('{"a": {"b": [1]}}', { maxDepth: 2 })).toThrow(
-      expect.objectContaining({ maxDepth: 2, position: 12 }),
-    );
+    expect(() => parseJson('{"a": {"b": [1]}}', { maxDepth: 2 })).toThrow(expect.objectContaining({ maxDepth: 2, position: 12 }));
   });
 });
 

@@ -4,7 +4,10 @@ import type { PinnedSender, RedisCommands } from './redis-types.ts';
 /** Redis did not answer a command in time. The command may still run when Redis wakes up. */
 export class CommandTimeoutError extends Error {
   override readonly name = 'CommandTimeoutError';
-  constructor(readonly command: string, readonly timeoutMs: number) {
+  constructor(
+    readonly command: string,
+    readonly timeoutMs: number,
+  ) {
     super(`Redis did not answer ${command} within ${timeoutMs} ms`);
   }
 }

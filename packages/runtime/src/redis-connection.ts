@@ -9,9 +9,7 @@ import { createSingleConnection } from './single-connection.ts';
  * the RESP2 shapes the code is written against.
  */
 export function createRedisConnection(options: RedisConnectionOptions): RedisConnection {
-  const connection = options.target.kind === 'cluster'
-    ? createClusterConnection(options.target, options)
-    : createSingleConnection(options.target, options);
+  const connection = options.target.kind === 'cluster' ? createClusterConnection(options.target, options) : createSingleConnection(options.target, options);
   connection.onReady(() => options.logger.info('redis ready', { redis: describeRedisTarget(options.target) }));
   return connection;
 }

@@ -1,10 +1,4 @@
-import {
-  ClientClosedError,
-  ClientOfflineError,
-  ConnectionTimeoutError,
-  ErrorReply,
-  SocketClosedUnexpectedlyError,
-} from '@redis/client';
+import { ClientClosedError, ClientOfflineError, ConnectionTimeoutError, ErrorReply, SocketClosedUnexpectedlyError } from '@redis/client';
 
 /** No connection to the server (or cluster node): offline, closed, refused, reset, or not reached in time. */
 export function isConnectionError(error: unknown): boolean {

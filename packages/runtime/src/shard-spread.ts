@@ -28,8 +28,11 @@ export async function warnIfShardsMissMasters(redis: RedisCommands, shardCount: 
   try {
     const { used, masters } = await shardSpread(redis, shardCount);
     if (used < masters) {
-      logger.warn(`STREAM_SHARDS=${shardCount} puts events on ${used} of ${masters} cluster masters; the others get none. ` +
-        'Choose the shard count before the first start (16 spreads over 3 masters); it cannot change later.', { used, masters });
+      logger.warn(
+        `STREAM_SHARDS=${shardCount} puts events on ${used} of ${masters} cluster masters; the others get none. ` +
+          'Choose the shard count before the first start (16 spreads over 3 masters); it cannot change later.',
+        { used, masters },
+      );
     }
   } catch (error) {
     logger.warn('cannot check how shards spread over the cluster', { error });

@@ -11,7 +11,18 @@ export {
   shardOfEventsStreamKey,
   shardTag,
 } from './names.ts';
-export { BUCKET_HEADER_BYTES, DEFAULT_INDEX_CAPACITY, INDEX_LAYOUT, RECORD_BYTES, RECORDS_PER_BUCKET, bucketOf, fingerprintOf, indexBucketKey, indexLayoutOf, type IndexLayout } from './index-layout.ts';
+export {
+  BUCKET_HEADER_BYTES,
+  DEFAULT_INDEX_CAPACITY,
+  INDEX_LAYOUT,
+  RECORD_BYTES,
+  RECORDS_PER_BUCKET,
+  bucketOf,
+  fingerprintOf,
+  indexBucketKey,
+  indexLayoutOf,
+  type IndexLayout,
+} from './index-layout.ts';
 export { MAX_SHARDS, shardOf } from './shard.ts';
 export { type LuaScript, type VariadicLuaScript, admitScript, withIncludes } from './scripts.ts';
 export { runScript, type RedisArgument, type RedisCommandSender } from './script-runner.ts';

@@ -1,12 +1,6 @@
 import calculateSlot from 'cluster-key-slot';
 import { describe, expect, it } from 'vitest';
-import {
-  CONSUMER_GROUP,
-  deadLetterStreamKey,
-  eventsStreamKey,
-  shardOfEventsStreamKey,
-  shardTag,
-} from './names.ts';
+import { CONSUMER_GROUP, deadLetterStreamKey, eventsStreamKey, shardOfEventsStreamKey, shardTag } from './names.ts';
 import { DEFAULT_INDEX_CAPACITY, bucketOf, indexBucketKey, indexLayoutOf } from './index-layout.ts';
 import { shardOf } from './shard.ts';
 import { Store } from './store.ts';

@@ -16,12 +16,7 @@ function isNoScriptError(error: unknown): boolean {
  * Runs a script with EVALSHA and falls back to EVAL once when the server does not have it cached
  * (after a restart, failover or SCRIPT FLUSH). Concurrent calls stay pipelined.
  */
-export async function runScript<T>(
-  redis: RedisCommandSender,
-  script: LuaScript,
-  keys: readonly string[],
-  args: readonly RedisArgument[],
-): Promise<T> {
+export async function runScript<T>(redis: RedisCommandSender, script: LuaScript, keys: readonly string[], args: readonly RedisArgument[]): Promise<T> {
   if (keys.length !== script.numberOfKeys) {
     throw new TypeError(`${script.name} takes ${script.numberOfKeys} keys, got ${keys.length}`);
   }

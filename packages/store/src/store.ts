@@ -145,12 +145,7 @@ export class Store {
   async deadLetter(redis: RedisCommandSender, stream: string, id: string, reason: string, deliveries: number): Promise<boolean> {
     const shard = shardOfEventsStreamKey(stream);
     if (shard === undefined) throw new RangeError(`not an events stream: ${stream}`);
-    const [moved] = await runScript<MoveReply>(redis, deadLetterScript, [stream, deadLetterStreamKey(shard)], [
-      CONSUMER_GROUP,
-      id,
-      reason,
-      String(deliveries),
-    ]);
+    const [moved] = await runScript<MoveReply>(redis, deadLetterScript, [stream, deadLetterStreamKey(shard)], [CONSUMER_GROUP, id, reason, String(deliveries)]);
     return moved === 1;
   }
 

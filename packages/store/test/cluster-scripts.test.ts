@@ -1,14 +1,5 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import {
-  type TestCluster,
-  type TestClusterClient,
-  admitEvents,
-  connectTestCluster,
-  names,
-  seenState,
-  startTestCluster,
-  testStore,
-} from '@ddup/test-utils';
+import { type TestCluster, type TestClusterClient, admitEvents, connectTestCluster, names, seenState, startTestCluster, testStore } from '@ddup/test-utils';
 import { eventsStreamKey, shardOf } from '../src/index.ts';
 
 const SHARDS = 16;
@@ -40,7 +31,11 @@ it('admits events with the admission scripts on a real 3-master cluster, every s
   const shard = shardOf(first, SHARDS);
   const ofShard = hashes.filter((hash) => shardOf(hash, SHARDS) === shard);
   const store = testStore({ shardCount: SHARDS, windowSeconds: WINDOW_SECONDS });
-  const reply = await store.admitShardBatch(client, shard, ofShard.map((hash) => ({ hash, canonical: '{}' })));
+  const reply = await store.admitShardBatch(
+    client,
+    shard,
+    ofShard.map((hash) => ({ hash, canonical: '{}' })),
+  );
   expect(reply).toEqual(ofShard.map((hash) => ({ outcome: 'duplicate', hash, state: 'pending', firstSeenMs: expect.any(Number) })));
 
   // The shards really are spread over the masters: every master owns some shard with events.

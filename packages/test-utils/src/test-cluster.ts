@@ -32,7 +32,9 @@ export async function startTestCluster(masters = 3, replicasPerMaster = 0, nodeT
   const count = masters * (1 + replicasPerMaster);
   const nodes = await Promise.all(
     Array.from({ length: count }, () =>
-      startTestRedis({ extraArgs: ['--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf', '--cluster-node-timeout', String(nodeTimeoutMs), ...extraArgs] }),
+      startTestRedis({
+        extraArgs: ['--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf', '--cluster-node-timeout', String(nodeTimeoutMs), ...extraArgs],
+      }),
     ),
   );
   const cleanup = async () => void (await Promise.all(nodes.map((node) => node.cleanup())));

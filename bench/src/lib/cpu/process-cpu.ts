@@ -47,7 +47,10 @@ function snapshot(pids: Readonly<Record<string, number>>): Map<string, number | 
  * 2-core machine): tells which process saturates. Also `machine` (all processes) and `others`
  * (what the rest of a shared machine took meanwhile).
  */
-export async function withCpuShares<T>(pids: Readonly<Record<string, number>>, work: () => Promise<T>): Promise<{ result: T; cpuPercent: Record<string, number> }> {
+export async function withCpuShares<T>(
+  pids: Readonly<Record<string, number>>,
+  work: () => Promise<T>,
+): Promise<{ result: T; cpuPercent: Record<string, number> }> {
   const before = snapshot(pids);
   const started = performance.now();
   const result = await work();
@@ -60,7 +63,9 @@ export async function withCpuShares<T>(pids: Readonly<Record<string, number>>, w
   }
   const machine = cpuPercent[MACHINE];
   if (machine !== undefined) {
-    const ours = Object.entries(cpuPercent).filter(([name]) => name !== MACHINE).reduce((sum, [, value]) => sum + value, 0);
+    const ours = Object.entries(cpuPercent)
+      .filter(([name]) => name !== MACHINE)
+      .reduce((sum, [, value]) => sum + value, 0);
     cpuPercent[OTHERS] = Math.max(0, machine - ours);
   }
   return { result, cpuPercent };

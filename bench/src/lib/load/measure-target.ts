@@ -32,9 +32,7 @@ export type WatchedPids = Readonly<Record<string, number>>;
 
 function load(baseUrl: string, profile: LoadProfile, seconds: number, connections: number) {
   const run = profile.start();
-  return runLoad({ url: `${baseUrl}${profile.path}`, seconds, connections, next: run.next, onAnswer: run.onAnswer }).then(
-    (summary) => ({ run, summary }),
-  );
+  return runLoad({ url: `${baseUrl}${profile.path}`, seconds, connections, next: run.next, onAnswer: run.onAnswer }).then((summary) => ({ run, summary }));
 }
 
 /**

@@ -41,7 +41,8 @@ export function allAnswered(load: LoadSummary, status: number): Check {
   const others = Object.entries(load.statusCounts).filter(([code]) => code !== String(status));
   const samples = Object.entries(load.errorSamples).map(([code, body]) => `${code}: ${body}`);
   const also = others.map(([code, n]) => `${n} × ${code}`).join(', ');
-  const detail = others.length === 0 ? `${good} × ${status}` : `${good} × ${status}; also ${also}${samples.length ? ` (first answers: ${samples.join('; ')})` : ''}`;
+  const detail =
+    others.length === 0 ? `${good} × ${status}` : `${good} × ${status}; also ${also}${samples.length ? ` (first answers: ${samples.join('; ')})` : ''}`;
   return {
     name: `every answer ${status}`,
     ok: others.length === 0 && load.errors === 0 && good > 0,

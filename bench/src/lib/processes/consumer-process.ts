@@ -12,10 +12,5 @@ const CONSUMER_ENTRY = fileURLToPath(new URL('../../../../apps/consumer/src/main
  * it also confirms entries added before it started.
  */
 export function startConsumer(redis: RedisLocation, env: Record<string, string> = {}, cpuProfileDir?: string): RunningProcess {
-  return launchEntry(
-    NODE_RUNTIME,
-    CONSUMER_ENTRY,
-    { LOG_LEVEL: 'warn', STREAM_SHARDS: '1', ...redisVariablesOf(redis), ...env },
-    { cpuProfileDir },
-  );
+  return launchEntry(NODE_RUNTIME, CONSUMER_ENTRY, { LOG_LEVEL: 'warn', STREAM_SHARDS: '1', ...redisVariablesOf(redis), ...env }, { cpuProfileDir });
 }

@@ -1,7 +1,5 @@
 /** Where a process of the benchmark runs. */
-export type Runtime =
-  | { readonly name: 'node'; readonly version: string }
-  | { readonly name: 'bun'; readonly version: string; readonly bin: string };
+export type Runtime = { readonly name: 'node'; readonly version: string } | { readonly name: 'bun'; readonly version: string; readonly bin: string };
 
 export type RuntimeName = Runtime['name'];
 

@@ -21,8 +21,12 @@ for (let round = 1; round <= rounds; round++) {
     process.exit(1);
   }
   rates.push(drain.eventsPerSecond);
-  const cpu = Object.entries(drain.cpuPercent).map(([name, percent]) => `${name} ${Math.round(percent)}%`).join(', ');
+  const cpu = Object.entries(drain.cpuPercent)
+    .map(([name, percent]) => `${name} ${Math.round(percent)}%`)
+    .join(', ');
   console.log(`round ${round}: ${Math.round(drain.eventsPerSecond).toLocaleString('en-US')} events/s over ${drain.seconds.toFixed(2)} s (CPU: ${cpu})`);
 }
 const sorted = [...rates].sort((a, b) => a - b);
-console.log(`median: ${Math.round(sorted[Math.floor(sorted.length / 2)] ?? 0).toLocaleString('en-US')} events/s over ${rounds} rounds of ${settings.drainEvents} events`);
+console.log(
+  `median: ${Math.round(sorted[Math.floor(sorted.length / 2)] ?? 0).toLocaleString('en-US')} events/s over ${rounds} rounds of ${settings.drainEvents} events`,
+);

@@ -27,7 +27,10 @@ for (const [index, setups] of mirroredRounds(MODE_SETUPS, settings.rounds).entri
   rounds.push({ round: index + 1, results });
 }
 
-const summary = summarize(rounds, MODE_SETUPS.map((setup) => setup.mode));
+const summary = summarize(
+  rounds,
+  MODE_SETUPS.map((setup) => setup.mode),
+);
 const report = { machine, settings, totalSeconds: (Date.now() - started) / 1000, setups: MODE_SETUPS, summary, rounds };
 const markdown = renderMarkdown(report);
 mkdirSync(resultsDir, { recursive: true });

@@ -48,13 +48,18 @@ function roundsTable(report: DurabilityReport): string {
 }
 
 function setupLine(setup: ModeSetup): string {
-  const replica = setup.replica ? `, plus a replica (\`--replicaof\`, online before the gateway starts); gateway \`WAIT ${setup.gatewayEnv.DURABILITY_WAIT_REPLICAS ?? '1'} ${setup.gatewayEnv.DURABILITY_WAIT_TIMEOUT_MS ?? '1000'}\` after each admission` : '';
+  const replica = setup.replica
+    ? `, plus a replica (\`--replicaof\`, online before the gateway starts); gateway \`WAIT ${setup.gatewayEnv.DURABILITY_WAIT_REPLICAS ?? '1'} ${setup.gatewayEnv.DURABILITY_WAIT_TIMEOUT_MS ?? '1000'}\` after each admission`
+    : '';
   return `- \`${setup.mode}\`: redis-server with \`appendonly yes\`, \`appendfsync ${setup.appendFsync}\`${replica}.`;
 }
 
 function runLine(round: number, result: ModeResult): string {
   const check = result.honesty;
-  const statuses = Object.entries(result.measured.statusCounts).map(([code, count]) => `${code}×${count}`).join(', ') || 'none';
+  const statuses =
+    Object.entries(result.measured.statusCounts)
+      .map(([code, count]) => `${code}×${count}`)
+      .join(', ') || 'none';
   const allowed = [`${check.unansweredAtStop} sent but unanswered when autocannon stopped`];
   if (check.answered503 > 0) allowed.push(`${check.answered503} answered 503`);
   return `- round ${round} \`${result.mode}\`: statuses ${statuses}; XLEN grew by ${check.streamGrowth} = ${check.accepted202} 202s + ${check.storedWithout202} (allowed: ${allowed.join(', ')}) ${check.ok ? '✓' : '✗ MISMATCH'}; warm-up ${rps(result.warmup.requestsPerSecond)} req/s`;
@@ -80,7 +85,7 @@ export function renderMarkdown(report: DurabilityReport): string {
     '',
     'Setup:',
     ...report.setups.map(setupLine),
-    '- The replica runs on the same host (loopback), so a WAIT costs a local round trip; across a network each admission waits one network round trip, and as WAIT holds the gateway\'s single Redis connection, admissions then serialize at about 1 / RTT.',
+    "- The replica runs on the same host (loopback), so a WAIT costs a local round trip; across a network each admission waits one network round trip, and as WAIT holds the gateway's single Redis connection, admissions then serialize at about 1 / RTT.",
     '',
     'Honesty check (every 202 is a stream entry; the stream may also hold requests answered after autocannon closed its sockets):',
     ...report.rounds.flatMap((round) => round.results.map((result) => runLine(round.round, result))),

@@ -15,7 +15,12 @@ it('pnpm bench:index compares both layouts and the fill levels, with its checks 
   const { code, output } = await runBenchEntry(ENTRY, { BENCH_SMOKE: '1', BENCH_RESULTS_DIR: resultsDir });
   expect(code, output).toBe(0);
   const report = JSON.parse(readFileSync(join(resultsDir, 'index.json'), 'utf8')) as IndexReport;
-  expect(report.layouts.map((run) => run.layout)).toEqual(['per-key (before)', 'compact (INDEX_CAPACITY=5,000)', 'per-key (before)', 'compact (INDEX_CAPACITY=5,000)']);
+  expect(report.layouts.map((run) => run.layout)).toEqual([
+    'per-key (before)',
+    'compact (INDEX_CAPACITY=5,000)',
+    'per-key (before)',
+    'compact (INDEX_CAPACITY=5,000)',
+  ]);
   for (const run of report.layouts) {
     for (const check of run.checks) expect(check.ok, `${run.layout}: ${check.name}: ${check.detail}`).toBe(true);
     expect(run.bytesPerEvent).toBeGreaterThan(0);

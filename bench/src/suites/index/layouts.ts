@@ -22,7 +22,12 @@ export function perKeyLayout(windowSeconds: number): IndexLayoutUnderTest {
   return {
     name: 'per-key (before)',
     async admit(redis, { hash, canonical }) {
-      const [code, value] = await runScript<[number, string]>(redis, PER_KEY_SCRIPT, [`ddup:{s00}:seen:${hash}`, eventsStreamKey(0)], [window, hash, canonical]);
+      const [code, value] = await runScript<[number, string]>(
+        redis,
+        PER_KEY_SCRIPT,
+        [`ddup:{s00}:seen:${hash}`, eventsStreamKey(0)],
+        [window, hash, canonical],
+      );
       return code === 1 ? { outcome: 'accepted', hash, id: value } : { outcome: 'duplicate', hash, state: 'pending', firstSeenMs: undefined };
     },
   };
@@ -37,7 +42,9 @@ export function compactLayout(windowSeconds: number, capacity: number): IndexLay
 /** `count` distinct events numbered from `from`: a cheap hash each and a small body (the index's cost does not depend on it). */
 export function syntheticEvents(from: number, count: number): EventToAdmit[] {
   return Array.from({ length: count }, (_, i) => {
-    const hash = createHash('sha256').update(`index-bench-${from + i}`).digest('hex');
+    const hash = createHash('sha256')
+      .update(`index-bench-${from + i}`)
+      .digest('hex');
     return { hash, canonical: `{"n": ${from + i}}` };
   });
 }

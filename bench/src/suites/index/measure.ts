@@ -38,12 +38,7 @@ export interface AdmissionCost {
 }
 
 /** Admits `events` with `inFlight` calls outstanding on one connection, and reads what it cost Redis. */
-export async function admitTimed(
-  probe: RedisProbe,
-  layout: IndexLayoutUnderTest,
-  events: readonly EventToAdmit[],
-  inFlight: number,
-): Promise<AdmissionCost> {
+export async function admitTimed(probe: RedisProbe, layout: IndexLayoutUnderTest, events: readonly EventToAdmit[], inFlight: number): Promise<AdmissionCost> {
   const before = await counters(probe);
   let next = 0;
   let accepted = 0;

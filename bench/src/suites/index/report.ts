@@ -70,7 +70,9 @@ export function renderIndexMarkdown(report: IndexReport): string {
     '',
     '| remembered events | Redis CPU per admission | EVALSHA µs per call | admissions/s |',
     '| ---: | ---: | ---: | ---: |',
-    ...scale.stages.map((stage) => `| ${int(stage.remembered)} | ${micros(stage.cost.redisCpuMicros)} µs | ${micros(stage.cost.scriptMicros)} | ${int(stage.cost.perSecond)} |`),
+    ...scale.stages.map(
+      (stage) => `| ${int(stage.remembered)} | ${micros(stage.cost.redisCpuMicros)} µs | ${micros(stage.cost.scriptMicros)} | ${int(stage.cost.perSecond)} |`,
+    ),
     '',
   ];
   return lines.join('\n');

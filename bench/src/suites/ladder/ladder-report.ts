@@ -23,7 +23,7 @@ export function cpuMicrosPerRequest(result: LadderStepResult): Record<string, nu
   const micros: Record<string, number> = {};
   for (const name of PROCESSES) {
     const percent = result.run.cpuPercent[name];
-    if (percent !== undefined && perSecond > 0) micros[name] = (percent / 100) * 1e6 / perSecond;
+    if (percent !== undefined && perSecond > 0) micros[name] = ((percent / 100) * 1e6) / perSecond;
   }
   return micros;
 }
@@ -77,8 +77,8 @@ export function renderLadderMarkdown(report: LadderReport): string {
   }
   lines.push(
     '',
-    'CPU µs per request: each process\'s CPU time (user + system, from /proc) during the measured run ÷ requests answered. ' +
-      'The ceiling is what this machine\'s cores could answer if they did nothing else and never waited: cores × 10⁶ ÷ total µs.',
+    "CPU µs per request: each process's CPU time (user + system, from /proc) during the measured run ÷ requests answered. " +
+      "The ceiling is what this machine's cores could answer if they did nothing else and never waited: cores × 10⁶ ÷ total µs.",
     '',
     '| round | step | req/s | p50 / p99 / max ms | statuses | CPU % of a core (server, redis, consumer, load generator, others) | checks |',
     '| --- | --- | ---: | --- | --- | --- | :---: |',

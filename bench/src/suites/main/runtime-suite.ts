@@ -87,7 +87,9 @@ export async function runRuntimeSuite(runtime: Runtime, settings: SuiteSettings,
       scenarios.push(await runScenario(system, runtime, profile, settings));
     }
     if (!direct) return { scenarios };
-    console.error(`(c) admission scripts straight from Node, ${settings.directEvents} events each: one per call, ${settings.inFlight} in flight; ${settings.batchSize} per call…`);
+    console.error(
+      `(c) admission scripts straight from Node, ${settings.directEvents} events each: one per call, ${settings.inFlight} in flight; ${settings.batchSize} per call…`,
+    );
     const pids = { consumer: system.consumer.pid, redis: system.redis.server.pid };
     const result = await measureDirectAdmission(system.redis.server.url, system.probe, settings.directEvents, settings.inFlight, pids, settings.batchSize);
     const confirmed = await allConfirmed(system.probe, CONFIRM_TIMEOUT_MS);

@@ -58,8 +58,18 @@ export async function measureDirectAdmission(
     cpuPercent,
     batchScript: { ...batch, batchSize, cpuPercent: batchCpuPercent },
     checks: [
-      { name: 'every (new) event admitted', ok: result.admitted === count, honesty: true, detail: `${result.admitted} admitted, ${result.duplicates} duplicates of ${count}` },
-      { name: 'every (new) event admitted by the batch script', ok: batch.admitted === count, honesty: true, detail: `${batch.admitted} admitted, ${batch.duplicates} duplicates of ${count}` },
+      {
+        name: 'every (new) event admitted',
+        ok: result.admitted === count,
+        honesty: true,
+        detail: `${result.admitted} admitted, ${result.duplicates} duplicates of ${count}`,
+      },
+      {
+        name: 'every (new) event admitted by the batch script',
+        ok: batch.admitted === count,
+        honesty: true,
+        detail: `${batch.admitted} admitted, ${batch.duplicates} duplicates of ${count}`,
+      },
       { name: 'stream growth = admitted', ok: growth.ok, honesty: true, detail: `XLEN grew by ${growth.streamGrowth}` },
     ],
   };

@@ -82,7 +82,14 @@ async function drain(
   return {
     ...rate,
     prefilled: prefilled.admitted,
-    prefill: { events: prefilled.events, admitted: prefilled.admitted, duplicates: prefilled.duplicates, inFlight: prefilled.inFlight, seconds: prefilled.seconds, eventsPerSecond: prefilled.eventsPerSecond },
+    prefill: {
+      events: prefilled.events,
+      admitted: prefilled.admitted,
+      duplicates: prefilled.duplicates,
+      inFlight: prefilled.inFlight,
+      seconds: prefilled.seconds,
+      eventsPerSecond: prefilled.eventsPerSecond,
+    },
     wallSeconds: ((last?.at ?? Date.now()) - startedAt) / 1000,
     consumerExitCode,
     cpuPercent,

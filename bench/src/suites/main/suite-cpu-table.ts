@@ -18,6 +18,6 @@ export function cpuTable(report: SuiteReport): string {
     rows.push(row(`${where} ddup`, scenario.ddup?.cpuPercent), row(`${where} baseline`, scenario.baseline?.cpuPercent));
   }
   if (report.direct) rows.push(row('(c) admission script', report.direct.cpuPercent));
-  rows.push(row('(d) drain (from the consumer\'s spawn)', report.drain.cpuPercent));
+  rows.push(row("(d) drain (from the consumer's spawn)", report.drain.cpuPercent));
   return [`| measured run | ${COLUMNS.join(' | ')} |`, `| --- | ${COLUMNS.map(() => '---:').join(' | ')} |`, ...rows].join('\n');
 }
