@@ -1,11 +1,13 @@
 import { hostname } from 'node:os';
 import { z } from 'zod';
+import { layoutVariables } from '@ddup/store';
 import type { ConsumerPoolSettings } from './consumer-pool.ts';
 import { type RedisTarget, integerVar, loadConfigOrExit, parseEnv, redisTargetOf, redisVariables, refineOneRedisTarget } from '@ddup/config';
 
 const consumerSchema = z
   .object({
     ...redisVariables,
+    ...layoutVariables,
     /** Consumers in this process's pool; each has its own connection for the blocking read. */
     CONSUMER_CONCURRENCY: integerVar({ min: 1, max: 256, fallback: 4 }),
     /** Entries one XREADGROUP may return (COUNT). */

@@ -1,14 +1,13 @@
 import { z } from 'zod';
 import { integerVar, loadConfigOrExit, parseEnv, redisVariables, refineOneRedisTarget } from '@ddup/config';
+import { layoutVariables } from '@ddup/store';
 import { DEFAULT_DATA_DIR } from './env.ts';
 
 const deadLettersSchema = z
   .object({
     REDIS_URL: redisVariables.REDIS_URL,
     REDIS_CLUSTER_NODES: redisVariables.REDIS_CLUSTER_NODES,
-    STREAM_SHARDS: redisVariables.STREAM_SHARDS,
-    INDEX_CAPACITY: redisVariables.INDEX_CAPACITY,
-    DEDUP_WINDOW_SECONDS: redisVariables.DEDUP_WINDOW_SECONDS,
+    ...layoutVariables,
     DDUP_DATA_DIR: z.string().default(DEFAULT_DATA_DIR),
     /** From `--count`: dead letters read per shard. */
     DEAD_LETTER_COUNT: integerVar({ min: 1, max: 1_000_000, fallback: 100 }),

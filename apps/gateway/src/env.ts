@@ -3,6 +3,7 @@ import {
   type RedisTarget,
   booleanVar,
   durabilityVariables,
+  enumVar,
   integerVar,
   loadConfigOrExit,
   parseEnv,
@@ -10,10 +11,15 @@ import {
   redisVariables,
   refineOneRedisTarget,
 } from '@ddup/config';
+import { CANONICAL_FORMS } from '@ddup/hashing';
+import { layoutVariables } from '@ddup/store';
 
 const gatewaySchema = z
   .object({
     ...redisVariables,
+    ...layoutVariables,
+    /** Which canonical JSON form the dedup hash is taken of. */
+    CANONICAL_FORM: enumVar(CANONICAL_FORMS, 'python'),
     ...durabilityVariables,
     PORT: integerVar({ min: 1, max: 65_535, fallback: 8000 }),
     /** Unset: every interface, IPv4 and IPv6 (so `localhost` works whichever it resolves to). */

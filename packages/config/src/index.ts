@@ -1,9 +1,9 @@
 export { ConfigError, loadConfigOrExit, parseEnv } from './parse-env.ts';
 export {
   DURABILITY_MODES,
-  SEVEN_DAYS_SECONDS,
   booleanVar,
   durabilityVariables,
+  enumVar,
   integerVar,
   redisVariables,
   type Durability,

@@ -36,3 +36,4 @@ export {
   type RememberedEvent,
   type StoreSettings,
 } from './store.ts';
+export { SEVEN_DAYS_SECONDS, layoutVariables } from './settings.ts';

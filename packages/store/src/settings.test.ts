@@ -1,9 +1,17 @@
 import { z } from 'zod';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, parseEnv } from './parse-env.ts';
-import { booleanVar, integerVar, redisVariables } from './variables.ts';
+import { ConfigError, booleanVar, enumVar, integerVar, parseEnv, redisVariables } from '@ddup/config';
+import { layoutVariables } from './settings.ts';
 
-const schema = z.object({ ...redisVariables, PORT: integerVar({ min: 1, max: 65_535, fallback: 8000 }), DEBUG: booleanVar(false) });
+// The shared variables as a process composes them: config's own (where Redis is) and the store's
+// layout, next to a process's own (a port, a flag, an enum).
+const schema = z.object({
+  ...redisVariables,
+  ...layoutVariables,
+  CANONICAL_FORM: enumVar(['python', 'jcs'], 'python'),
+  PORT: integerVar({ min: 1, max: 65_535, fallback: 8000 }),
+  DEBUG: booleanVar(false),
+});
 
 describe('parseEnv', () => {
   it('applies documented defaults', () => {
