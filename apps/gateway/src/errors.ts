@@ -43,9 +43,14 @@ export function validationError(problems: ValidationProblem[]): ApiError {
   return new ApiError(422, 'validation_failed', { detail: problems });
 }
 
-/** The answer an ApiError stands for, `{...body, code}` in JSON: for the app's onError and the server layers alike. */
+/** The JSON body an ApiError stands for: `{...body, code}`. */
+export function errorBody(error: ApiError): Record<string, unknown> {
+  return { ...error.body, code: error.code };
+}
+
+/** The answer an ApiError stands for: for the app's onError and the server layers alike. */
 export function errorResponse(error: ApiError): Response {
-  return Response.json({ ...error.body, code: error.code }, { status: error.status, headers: error.headers });
+  return Response.json(errorBody(error), { status: error.status, headers: error.headers });
 }
 
 export function bodyTooLarge(limitBytes: number): ApiError {
@@ -94,10 +99,9 @@ export function badRequest(detail: string): ApiError {
   return new ApiError(400, 'bad_request', { detail });
 }
 
+/** A request not received completely in time (`BODY_TIMEOUT_MS`), on Node and Bun alike; the connection is closed after it. */
 export function requestTimeout(timeoutMs: number): ApiError {
-  return new ApiError(408, 'request_timeout', {
-    detail: `The request was not received completely within ${timeoutMs} ms`,
-  });
+  return new ApiError(408, 'request_timeout', { detail: `The request was not received completely within ${timeoutMs} ms` }, { connection: 'close' });
 }
 
 export function headersTooLarge(): ApiError {

@@ -9,14 +9,15 @@ import {
   warnIfShardsMissMasters,
   withCommandTimeout,
 } from '@ddup/runtime';
-import { type AdmissionSettings, type AdmitEvent, createEventAdmitter } from './admission.ts';
 import { Store } from '@ddup/store';
-import { type AdmitBatch, createBatchAdmitter } from './batch-admission.ts';
-import { limitConcurrency } from './concurrency-limit.ts';
+import { type AdmitBatch, createBatchAdmitter } from './admission/batch-admission.ts';
+import { limitConcurrency } from './admission/concurrency-limit.ts';
+import { warnUnlessFsyncAlways } from './admission/durability-check.ts';
+import { type AdmitEvent, createEventAdmitter } from './admission/event-admission.ts';
+import { redisHealthCheck } from './admission/redis-health.ts';
+import type { AdmissionSettings } from './admission/replication.ts';
 import { type GatewayDependencies, createGatewayApp } from './app.ts';
 import type { GatewayConfig } from './env.ts';
-import { redisHealthCheck } from './redis-health.ts';
-import { warnUnlessFsyncAlways } from './durability-check.ts';
 
 /** How often a running gateway reads Redis's memory state besides /readyz (a changed policy is logged). */
 const MEMORY_CHECK_INTERVAL_MS = 5_000;

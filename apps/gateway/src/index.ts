@@ -1,9 +1,10 @@
 export { API_PREFIX, createGatewayApp, type GatewayDependencies } from './app.ts';
-export { createEventAdmitter, type Admission, type AdmitEvent } from './admission.ts';
-export { createBatchAdmitter, type AdmitBatch } from './batch-admission.ts';
-export { batchEventsHandler, type BatchDependencies } from './batch-route.ts';
-export { admittedResultOf, type AdmittedResult, type BatchAnswer, type BatchResult } from './batch-results.ts';
-export type { HashedEvent } from './batch-item.ts';
+export { createEventAdmitter, type Admission, type AdmitEvent } from './admission/event-admission.ts';
+export { createBatchAdmitter, type AdmitBatch } from './admission/batch-admission.ts';
+export { admittedResultOf, type AdmittedResult } from './admission/admitted-result.ts';
+export { batchEventsHandler, type BatchDependencies } from './routes/batch/batch-routes.ts';
+export type { BatchAnswer, BatchResult } from './routes/batch/batch-results.ts';
+export type { HashedEvent } from './validation/hash-event.ts';
 export { type AdmissionPorts, createGateway, gatewayAppOf, type Gateway } from './gateway.ts';
 export { parseGatewayConfig, type GatewayConfig } from './env.ts';
-export { BODY_TIMEOUT_MS, closeGracefully, listen, type ListenOptions } from './http-server.ts';
+export { BODY_TIMEOUT_MS, closeGracefully, listen, type ListenOptions } from './http/node/server.ts';

@@ -3,9 +3,10 @@
  * start:bun`). Same settings, same Hono app and Redis connection as main.ts, served by `Bun.serve`.
  */
 import { createLogger, onShutdownSignal, describeRedisTarget } from '@ddup/runtime';
-import { type BunServer, bunIdleTimeoutSeconds, BUN_MAX_REQUEST_BODY_SIZE, bunRuntime, stopGracefully, withRequestDeadline } from './bun-server.ts';
-import { BodyBudget, withBodyBudget } from './body-budget.ts';
-import { withBodyDrainedBeforeAnswer } from './bun-drain.ts';
+import { withRequestDeadline } from './http/bun/deadline.ts';
+import { withBodyDrainedBeforeAnswer } from './http/bun/drain.ts';
+import { type BunServer, bunIdleTimeoutSeconds, BUN_MAX_REQUEST_BODY_SIZE, bunRuntime, stopGracefully } from './http/bun/server.ts';
+import { BodyBudget, withBodyBudget } from './http/body-budget.ts';
 import { loadGatewayConfig } from './env.ts';
 import { createGateway } from './gateway.ts';
 

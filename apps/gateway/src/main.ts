@@ -1,7 +1,7 @@
 import { createLogger, onShutdownSignal, describeRedisTarget } from '@ddup/runtime';
 import { loadGatewayConfig } from './env.ts';
 import { createGateway } from './gateway.ts';
-import { closeGracefully, listen } from './http-server.ts';
+import { closeGracefully, listen } from './http/node/server.ts';
 
 const config = loadGatewayConfig();
 const logger = createLogger('gateway', config.LOG_LEVEL);

@@ -1,8 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '@ddup/redis-process';
-import { eventually } from '@ddup/test-utils';
-import { findBunBinary } from '../src/bun-binary.ts';
+import { eventually, findBunBinary } from '@ddup/test-utils';
 
 const MAIN_BUN = fileURLToPath(new URL('../src/main-bun.ts', import.meta.url));
 
@@ -21,7 +20,7 @@ process.once('exit', () => {
 
 /** The Bun binary from npm, or an error saying how to install it. */
 export function requireBunBinary(): string {
-  const found = findBunBinary();
+  const found = findBunBinary(import.meta.url);
   if (found === undefined) {
     throw new Error(
       'Bun was not found: it is a devDependency of @ddup/gateway (npm package "bun", binary in ' +

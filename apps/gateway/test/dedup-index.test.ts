@@ -5,7 +5,7 @@ import { eventHash, isJsonObject, parseJson } from '@ddup/hashing';
 import { type TestRedis, postJson, sampleEvent, startTestRedis } from '@ddup/test-utils';
 import { API_PREFIX } from '../src/app.ts';
 import type { Gateway } from '../src/gateway.ts';
-import { closeGracefully, listen } from '../src/http-server.ts';
+import { closeGracefully, listen } from '../src/http/node/server.ts';
 import { startTestGateway, stopTestGateway } from './test-gateway.ts';
 
 // What a client sees of the dedup index over real HTTP (Node fetch): when a duplicate was first

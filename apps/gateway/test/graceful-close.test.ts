@@ -4,7 +4,7 @@ import { type TestRedis, sampleEvent, startTestRedis } from '@ddup/test-utils';
 import { API_PREFIX } from '../src/app.ts';
 import type { Gateway } from '../src/gateway.ts';
 import { startTestGateway, stopTestGateway } from './test-gateway.ts';
-import { closeGracefully, listen } from '../src/http-server.ts';
+import { closeGracefully, listen } from '../src/http/node/server.ts';
 
 let redis: TestRedis;
 let gateway: Gateway;

@@ -9,7 +9,7 @@ import { type TestRedis, startTestRedis } from '@ddup/test-utils';
 import { API_PREFIX } from '../src/app.ts';
 import type { Gateway } from '../src/gateway.ts';
 import { startTestGateway, stopTestGateway } from './test-gateway.ts';
-import { firstInvalidUtf8Offset } from '../src/read-body.ts';
+import { firstInvalidUtf8Offset } from '../src/http/utf8-body.ts';
 import { MiB, bytesOf, deepEventText, invalidUtf8Bodies, manyKeysEventText, prng, randomBytes, richEventText } from './hostile-cases.ts';
 
 const EVENTS = `http://localhost${API_PREFIX}/events`;

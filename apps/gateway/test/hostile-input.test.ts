@@ -13,7 +13,7 @@ import { type TestRedis, startTestRedis } from '@ddup/test-utils';
 import { API_PREFIX } from '../src/app.ts';
 import type { Gateway } from '../src/gateway.ts';
 import { startTestGateway, stopTestGateway } from './test-gateway.ts';
-import { BODY_TIMEOUT_MS, closeGracefully, listen } from '../src/http-server.ts';
+import { BODY_TIMEOUT_MS, closeGracefully, listen } from '../src/http/node/server.ts';
 import { MiB, bytesOf, deepEventText, invalidUtf8Bodies, manyKeysEventText, prng, randomBytes, richEventText } from './hostile-cases.ts';
 import { type RawExchange, postHead, pump, rawRequest } from './raw-http.ts';
 

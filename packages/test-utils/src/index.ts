@@ -6,3 +6,4 @@ export { useTestRedis, type TestClient } from './use-test-redis.ts';
 export { startTestCluster, type TestCluster } from './test-cluster.ts';
 export { connectTestCluster, type TestClusterClient } from './cluster-client.ts';
 export { workersGroupInfo } from './group-info.ts';
+export { findBunBinary } from './bun-binary.ts';

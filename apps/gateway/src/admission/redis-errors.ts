@@ -1,0 +1,29 @@
+import { DisconnectsClientError, ErrorReply, MaxCommandRedirectionsError, RootNodesUnavailableError, TimeoutError } from '@redis/client';
+import { CommandTimeoutError, isClusterTransitionReply, isConnectionError } from '@ddup/runtime';
+import { ReplicationTimeoutError, ReplicationUnconfirmedError } from './replication.ts';
+
+/** Server replies that mean "this node cannot serve now", not "your command is wrong" (cluster transitions besides). */
+const TRANSIENT_REPLY = /^(LOADING|MASTERDOWN|BUSY|READONLY|OOM|MISCONF|NOREPLICAS)\b/;
+
+/**
+ * True when `error` says Redis is unreachable or temporarily unable to serve, which the gateway
+ * answers with 503 + Retry-After rather than 500.
+ */
+export function isRedisUnavailable(error: unknown): boolean {
+  if (
+    isConnectionError(error) ||
+    isClusterTransitionReply(error) ||
+    // A cluster connection being replaced after a failover, or no node of it reachable.
+    error instanceof DisconnectsClientError ||
+    error instanceof RootNodesUnavailableError ||
+    error instanceof MaxCommandRedirectionsError ||
+    error instanceof TimeoutError ||
+    error instanceof CommandTimeoutError ||
+    error instanceof ReplicationTimeoutError ||
+    error instanceof ReplicationUnconfirmedError
+  ) {
+    return true;
+  }
+  if (error instanceof ErrorReply) return TRANSIENT_REPLY.test(error.message);
+  return error instanceof Error && /The client is closed|The queue is full/.test(error.message);
+}

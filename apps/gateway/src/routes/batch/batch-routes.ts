@@ -1,0 +1,55 @@
+import { type Context, Hono } from 'hono';
+import type { CanonicalForm } from '@ddup/hashing';
+import type { AdmitBatch } from '../../admission/batch-admission.ts';
+import { validationError } from '../../errors.ts';
+import { readBodyBytes } from '../../http/read-body.ts';
+import { decodeUtf8Body } from '../../http/utf8-body.ts';
+import { batchFormat } from './batch-format.ts';
+import { tooManyEventsProblem } from './batch-problems.ts';
+import { batchAnswer } from './batch-results.ts';
+import { splitJsonBatch } from './json-array-body.ts';
+import { type BatchSource, readBatch } from './read-batch.ts';
+import { splitNdjson } from './split-ndjson.ts';
+
+export interface BatchDependencies {
+  readonly admitBatch: AdmitBatch;
+  readonly canonicalForm: CanonicalForm;
+  /** `BATCH_BODY_LIMIT_BYTES`: larger bodies get 413. */
+  readonly bodyLimitBytes: number;
+  /** `BODY_LIMIT_BYTES`: a larger item is invalid (and not parsed). */
+  readonly eventLimitBytes: number;
+  /** `BATCH_MAX_EVENTS`: more items are a 422 `too_long`. */
+  readonly maxEvents: number;
+}
+
+/** The body's items as texts, or the 422 for the whole body. */
+function batchSource(text: string, contentType: string | undefined, deps: BatchDependencies): BatchSource {
+  if (batchFormat(contentType) === 'json') return splitJsonBatch(text, deps);
+  const lines = splitNdjson(text, deps.maxEvents);
+  if (lines.count > deps.maxEvents) throw validationError([tooManyEventsProblem(deps.maxEvents, lines.count)]);
+  return lines;
+}
+
+/**
+ * `POST /events/batch`: a JSON array (or NDJSON) of events, answered 200 with one result per item in
+ * order: `accepted` (id, hash), `duplicate` (hash, state) or `invalid` (FastAPI-style detail).
+ * The body is read once, each item parsed once, and the valid events admitted with one script call
+ * per shard. Redis failing fails the whole request (503): no answer claims an event it did not store.
+ */
+export function batchEventsHandler(deps: BatchDependencies) {
+  return async function postBatch(c: Context): Promise<Response> {
+    // Not kept in a variable: once decoded, the bytes can go (a 16 MiB batch is held as its text).
+    const text = decodeUtf8Body(await readBodyBytes(c.req.raw, deps.bodyLimitBytes));
+    const read = await readBatch(text, batchSource(text, c.req.header('content-type'), deps), deps);
+    if (read.events.length > 0) {
+      const admitted = await deps.admitBatch(read.events);
+      for (let k = 0; k < admitted.length; k++) read.results[read.positions[k] ?? 0] = admitted[k];
+    }
+    return c.json(batchAnswer(read.results), 200);
+  };
+}
+
+/** The batch group, mounted at `<API_PREFIX>/events/batch`. */
+export function batchRoutes(deps: BatchDependencies): Hono {
+  return new Hono().post('/', batchEventsHandler(deps));
+}
