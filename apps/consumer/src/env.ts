@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import { z } from 'zod';
 import { layoutVariables } from '@ddup/store';
 import type { ConsumerPoolSettings } from './consumer-pool.ts';
-import { type RedisTarget, integerVar, loadConfigOrExit, parseEnv, redisTargetOf, redisVariables, refineOneRedisTarget } from '@ddup/config';
+import { type RedisTarget, integerVar, parseOrExplain, parseEnv, redisTargetOf, redisVariables, refineOneRedisTarget } from '@ddup/config';
 
 const consumerSchema = z
   .object({
@@ -57,9 +57,9 @@ export function parseConsumerConfig(env: Readonly<Record<string, string | undefi
   return { ...config, redis: redisTargetOf(config) };
 }
 
-/** The process's settings, from its environment; exits with a message naming a bad variable. */
-export function loadConsumerConfig(): ConsumerConfig {
-  return loadConfigOrExit('ddup-consumer', () => parseConsumerConfig(process.env));
+/** The pool's settings from this process's environment, or the message an entry point prints before it exits 2. */
+export function loadConsumerConfig() {
+  return parseOrExplain('ddup-consumer', () => parseConsumerConfig(process.env));
 }
 
 /** The pool's settings from the process's parsed environment: the one place UPPER_CASE names are read. */

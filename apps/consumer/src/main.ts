@@ -2,7 +2,12 @@ import { createLogger, onShutdownSignal, describeRedisTarget } from '@ddup/runti
 import { ConsumerPool } from './consumer-pool.ts';
 import { consumerPoolSettingsOf, loadConsumerConfig } from './env.ts';
 
-const config = loadConsumerConfig();
+const loaded = loadConsumerConfig();
+if ('failure' in loaded) {
+  process.stderr.write(loaded.failure);
+  process.exit(2);
+}
+const config = loaded.config;
 const logger = createLogger('consumer', config.LOG_LEVEL);
 const pool = ConsumerPool.start(consumerPoolSettingsOf(config), logger, {
   // An evicting Redis, or data written with other settings, would break the dedup window.

@@ -30,7 +30,12 @@ if (values.help) {
 const command = positionals[0];
 if (command !== 'list' && command !== 'replay') fail('expected "list" or "replay"');
 
-const config = loadDeadLettersConfig(values.count);
+const loaded = loadDeadLettersConfig(values.count);
+if ('failure' in loaded) {
+  process.stderr.write(loaded.failure);
+  process.exit(2);
+}
+const config = loaded.config;
 const configured = config.REDIS_URL !== undefined || config.REDIS_CLUSTER_NODES !== undefined;
 /** The running `pnpm start`'s embedded Redis: its port (url file) and password, both in DDUP_DATA_DIR/redis. */
 function embeddedRedisUrl(): string | undefined {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { integerVar, loadConfigOrExit, parseEnv, redisVariables, refineOneRedisTarget } from '@ddup/config';
+import { integerVar, parseOrExplain, parseEnv, redisVariables, refineOneRedisTarget } from '@ddup/config';
 import { layoutVariables } from '@ddup/store';
 import { DEFAULT_DATA_DIR } from './env.ts';
 
@@ -17,6 +17,6 @@ const deadLettersSchema = z
 export type DeadLettersConfig = z.output<typeof deadLettersSchema>;
 
 /** The dead-letters tool's settings: its environment, with `--count` as DEAD_LETTER_COUNT. */
-export function loadDeadLettersConfig(count: string | undefined): DeadLettersConfig {
-  return loadConfigOrExit('ddup dead-letters', () => parseEnv(deadLettersSchema, { ...process.env, DEAD_LETTER_COUNT: count }));
+export function loadDeadLettersConfig(count: string | undefined) {
+  return parseOrExplain('ddup dead-letters', () => parseEnv(deadLettersSchema, { ...process.env, DEAD_LETTER_COUNT: count }));
 }

@@ -1,4 +1,4 @@
-import { loadConfigOrExit, redactUrl } from '@ddup/config';
+import { parseOrExplain, redactUrl } from '@ddup/config';
 import type { RunningRedisServer } from '@ddup/redis-process';
 import { createLogger, errorText } from '@ddup/runtime';
 import { DataDirLockedError, acquireDataDirLock } from './data-dir-lock.ts';
@@ -18,7 +18,12 @@ const EXIT_MISSING_REDIS_SERVER = 3;
 const EXIT_DATA_DIR_IN_USE = 4;
 
 // Every setting, the children's included, before anything starts.
-const config = loadConfigOrExit('ddup', () => parseSettings(process.env));
+const loaded = parseOrExplain('ddup', () => parseSettings(process.env));
+if ('failure' in loaded) {
+  process.stderr.write(loaded.failure);
+  process.exit(2);
+}
+const config = loaded.config;
 const logger = createLogger('ddup');
 
 function fail(message: string, exitCode: number): never {

@@ -5,7 +5,7 @@ import {
   durabilityVariables,
   enumVar,
   integerVar,
-  loadConfigOrExit,
+  parseOrExplain,
   parseEnv,
   redisTargetOf,
   redisVariables,
@@ -88,7 +88,7 @@ export function parseGatewayConfig(env: Readonly<Record<string, string | undefin
   return { ...config, redis: redisTargetOf(config) };
 }
 
-/** The process's settings, from its environment; exits with a message naming a bad variable. */
-export function loadGatewayConfig(): GatewayConfig {
-  return loadConfigOrExit('ddup-gateway', () => parseGatewayConfig(process.env));
+/** The gateway's settings from this process's environment, or the message an entry point prints before it exits 2. */
+export function loadGatewayConfig() {
+  return parseOrExplain('ddup-gateway', () => parseGatewayConfig(process.env));
 }

@@ -10,7 +10,12 @@ import { BodyBudget, withBodyBudget } from './http/body-budget.ts';
 import { loadGatewayConfig } from './env.ts';
 import { createGateway } from './gateway.ts';
 
-const config = loadGatewayConfig();
+const loaded = loadGatewayConfig();
+if ('failure' in loaded) {
+  process.stderr.write(loaded.failure);
+  process.exit(2);
+}
+const config = loaded.config;
 const logger = createLogger('gateway', config.LOG_LEVEL);
 const bun = bunRuntime();
 const { app, redis, memory } = createGateway(config, logger, {

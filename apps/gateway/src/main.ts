@@ -3,7 +3,12 @@ import { loadGatewayConfig } from './env.ts';
 import { createGateway } from './gateway.ts';
 import { closeGracefully, listen } from './http/node/server.ts';
 
-const config = loadGatewayConfig();
+const loaded = loadGatewayConfig();
+if ('failure' in loaded) {
+  process.stderr.write(loaded.failure);
+  process.exit(2);
+}
+const config = loaded.config;
 const logger = createLogger('gateway', config.LOG_LEVEL);
 const { app, redis, memory } = createGateway(config, logger, {
   // An evicting Redis, or data written with other settings, would break the dedup window.

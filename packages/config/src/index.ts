@@ -1,4 +1,4 @@
-export { ConfigError, loadConfigOrExit, parseEnv } from './parse-env.ts';
+export { ConfigError, parseEnv, parseOrExplain } from './parse-env.ts';
 export {
   DURABILITY_MODES,
   booleanVar,

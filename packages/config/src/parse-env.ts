@@ -34,13 +34,15 @@ export function parseEnv<S extends z.ZodType>(schema: S, env: Readonly<Record<st
   throw new ConfigError(problems);
 }
 
-/** Runs `parse` and, on a ConfigError, prints it and exits with status 2 (the start-up contract). */
-export function loadConfigOrExit<T>(appName: string, parse: () => T): T {
+/**
+ * Runs `parse`; on a ConfigError, the line an entry point prints before it exits with status 2
+ * (the start-up contract). Other errors are thrown. Only entry points exit: they decide.
+ */
+export function parseOrExplain<T>(appName: string, parse: () => T): { readonly config: T } | { readonly failure: string } {
   try {
-    return parse();
+    return { config: parse() };
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    process.stderr.write(`${appName}: ${error.message}\n`);
-    process.exit(2);
+    return { failure: `${appName}: ${error.message}\n` };
   }
 }
