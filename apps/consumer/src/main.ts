@@ -1,4 +1,5 @@
-import { createLogger, onShutdownSignal, describeRedisTarget } from '@ddup/runtime';
+import { describeRedisTarget } from '@ddup/config';
+import { createLogger, onShutdownSignal } from '@ddup/runtime';
 import { ConsumerPool } from './consumer-pool.ts';
 import { consumerPoolSettingsOf, loadConsumerConfig } from './env.ts';
 

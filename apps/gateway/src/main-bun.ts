@@ -2,7 +2,8 @@
  * The gateway under Bun: `bun apps/gateway/src/main-bun.ts` (or `pnpm --filter @ddup/gateway
  * start:bun`). Same settings, same Hono app and Redis connection as main.ts, served by `Bun.serve`.
  */
-import { createLogger, onShutdownSignal, describeRedisTarget } from '@ddup/runtime';
+import { describeRedisTarget } from '@ddup/config';
+import { createLogger, onShutdownSignal } from '@ddup/runtime';
 import { withRequestDeadline } from './http/bun/deadline.ts';
 import { withBodyDrainedBeforeAnswer } from './http/bun/drain.ts';
 import { type BunServer, bunIdleTimeoutSeconds, BUN_MAX_REQUEST_BODY_SIZE, bunRuntime, stopGracefully } from './http/bun/server.ts';

@@ -1,4 +1,5 @@
-import { createLogger, onShutdownSignal, describeRedisTarget } from '@ddup/runtime';
+import { describeRedisTarget } from '@ddup/config';
+import { createLogger, onShutdownSignal } from '@ddup/runtime';
 import { loadGatewayConfig } from './env.ts';
 import { createGateway } from './gateway.ts';
 import { closeGracefully, listen } from './http/node/server.ts';

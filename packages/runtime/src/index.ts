@@ -4,7 +4,6 @@ export type { PinnedSender, RedisCommands, RedisConnection, RedisConnectionOptio
 export { reconnectDelayMs } from './reconnect.ts';
 export { routingKeyOf } from './routing-key.ts';
 export { isClusterTransitionReply, isConnectionError } from './redis-errors.ts';
-export { redactUrl, describeRedisTarget, type RedisTarget } from '@ddup/config';
 export { onShutdownSignal } from './shutdown.ts';
 export { CommandTimeoutError, withCommandTimeout, withTimeout } from './command-timeout.ts';
 export { shardSpread, warnIfShardsMissMasters } from './shard-spread.ts';
