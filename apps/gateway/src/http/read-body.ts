@@ -37,27 +37,30 @@ export async function readBodyBytes(request: Request, limitBytes: number): Promi
   const reader = body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
-  for (;;) {
-    let chunk: Awaited<ReturnType<typeof reader.read>>;
-    try {
-      chunk = await reader.read();
-    } catch {
-      // The client went away, or the server cut a stalled upload; nobody reads this answer.
-      throw bodyIncomplete();
-    }
-    if (chunk.done) break;
-    size += chunk.value.byteLength;
+  for (let chunk = await nextChunk(reader); chunk !== undefined; chunk = await nextChunk(reader)) {
+    size += chunk.byteLength;
     try {
       // Stop reading here: the rest is left to the server layer to discard.
       if (size > limitBytes) throw bodyTooLarge(limitBytes);
-      reservation?.take(chunk.value.byteLength);
+      reservation?.take(chunk.byteLength);
     } catch (error) {
       reader.releaseLock();
       throw error;
     }
-    chunks.push(chunk.value);
+    chunks.push(chunk);
   }
   return concat(chunks, size);
+}
+
+/** The next chunk of a body, or undefined at its end. */
+async function nextChunk(reader: ReadableStreamDefaultReader<Uint8Array>): Promise<Uint8Array | undefined> {
+  try {
+    const chunk = await reader.read();
+    return chunk.done ? undefined : chunk.value;
+  } catch {
+    // The client went away, or the server cut a stalled upload; nobody reads this answer.
+    throw bodyIncomplete();
+  }
 }
 
 /** Declared bodies up to this size are read by the adapter in one go (see `readBodyBytes`). */
@@ -73,18 +76,11 @@ async function readIntoBuffer(request: Request, declared: number): Promise<Uint8
   }
   const reader = body.getReader();
   let offset = 0;
-  for (;;) {
-    let chunk: Awaited<ReturnType<typeof reader.read>>;
-    try {
-      chunk = await reader.read();
-    } catch {
-      throw bodyIncomplete();
-    }
-    if (chunk.done) break;
+  for (let chunk = await nextChunk(reader); chunk !== undefined; chunk = await nextChunk(reader)) {
     // The framing forbids more than declared; be safe anyway.
-    if (offset + chunk.value.byteLength > declared) throw bodyIncomplete();
-    out.set(chunk.value, offset);
-    offset += chunk.value.byteLength;
+    if (offset + chunk.byteLength > declared) throw bodyIncomplete();
+    out.set(chunk, offset);
+    offset += chunk.byteLength;
   }
   if (offset !== declared) throw bodyIncomplete();
   return out;
