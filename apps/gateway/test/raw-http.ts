@@ -31,24 +31,11 @@ export interface RawRequestOptions {
 export function rawRequest(port: number, head: string, options: RawRequestOptions = {}): Promise<RawExchange> {
   const timeoutMs = options.timeoutMs ?? 15_000;
   return new Promise((resolve, reject) => {
-    const started = performance.now();
-    const socket = connect({ port, host: '127.0.0.1' });
-    const received: Buffer[] = [];
-    let clientError: string | undefined;
     let localPort = 0;
-    const timer = setTimeout(() => {
-      socket.destroy();
-      reject(new Error(`server did not close the connection within ${timeoutMs} ms`));
-    }, timeoutMs);
-    socket.on('data', (data: Buffer) => received.push(data));
-    socket.on('error', (error: NodeJS.ErrnoException) => {
-      clientError = error.code ?? error.message;
-    });
-    socket.on('close', () => {
-      clearTimeout(timer);
+    const socket = untilClosed(port, timeoutMs, reject, ({ received, clientError, closedAfterMs }) => {
       resolve({
-        ...parseResponse(Buffer.concat(received).toString('utf8')),
-        closedAfterMs: performance.now() - started,
+        ...parseResponse(received.toString('utf8')),
+        closedAfterMs,
         bytesSent: socket.bytesWritten,
         clientError,
         localPort,
@@ -146,27 +133,14 @@ export function flood(port: number, head: string, total: number, options: FloodO
   const size = Buffer.from(`${chunk.length.toString(16)}\r\n`);
   const crlf = Buffer.from('\r\n');
   return new Promise((resolve, reject) => {
-    const started = performance.now();
-    const socket = connect({ port, host: '127.0.0.1' });
-    const received: Buffer[] = [];
-    let clientError: string | undefined;
     let sent = 0;
     let sentAll = false;
-    const timer = setTimeout(() => {
-      socket.destroy();
-      reject(new Error(`server did not close the connection within ${timeoutMs} ms`));
-    }, timeoutMs);
-    socket.on('data', (data: Buffer) => received.push(data));
-    socket.on('error', (error: NodeJS.ErrnoException) => {
-      clientError = error.code ?? error.message;
-    });
-    socket.on('close', () => {
-      clearTimeout(timer);
+    const socket = untilClosed(port, timeoutMs, reject, ({ received, clientError, closedAfterMs }) => {
       resolve({
-        answers: parseAnswers(Buffer.concat(received)),
+        answers: parseAnswers(received),
         bytesSent: socket.bytesWritten,
         sentAll,
-        closedAfterMs: performance.now() - started,
+        closedAfterMs,
         clientError,
       });
     });
@@ -213,4 +187,37 @@ function parseAnswers(bytes: Buffer): RawAnswer[] {
     answers.push({ ...head, body: bytes.subarray(end + 4, end + 4 + length).toString('utf8') });
     offset = end + 4 + length;
   }
+}
+
+/** What a connection had received when the server closed it. */
+interface Closed {
+  readonly received: Buffer;
+  /** The client side's error (EPIPE, ECONNRESET...), if any. */
+  readonly clientError: string | undefined;
+  /** From connect to the close. */
+  readonly closedAfterMs: number;
+}
+
+/**
+ * A fresh connection to `port` that collects what the server sends until it closes the
+ * connection, then calls `onClose`; `fail` is called instead when that takes over `timeoutMs`.
+ */
+function untilClosed(port: number, timeoutMs: number, fail: (error: Error) => void, onClose: (closed: Closed) => void): Socket {
+  const started = performance.now();
+  const socket = connect({ port, host: '127.0.0.1' });
+  const received: Buffer[] = [];
+  let clientError: string | undefined;
+  const timer = setTimeout(() => {
+    socket.destroy();
+    fail(new Error(`server did not close the connection within ${timeoutMs} ms`));
+  }, timeoutMs);
+  socket.on('data', (data: Buffer) => received.push(data));
+  socket.on('error', (error: NodeJS.ErrnoException) => {
+    clientError = error.code ?? error.message;
+  });
+  socket.on('close', () => {
+    clearTimeout(timer);
+    onClose({ received: Buffer.concat(received), clientError, closedAfterMs: performance.now() - started });
+  });
+  return socket;
 }
