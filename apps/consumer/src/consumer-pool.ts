@@ -3,6 +3,7 @@ import {
   type Logger,
   type RedisConnection,
   type OnRefused,
+  logRefusal,
   RedisMemoryWatch,
   createRedisConnection,
   refuseOnLayoutMismatch,
@@ -40,9 +41,6 @@ export interface ConsumerPoolHooks {
   /** The Redis reached cannot keep the dedup window (it may evict, or its data has another layout): main.ts logs and exits 2; the default only logs. */
   readonly onRefused?: OnRefused;
 }
-
-/** How often a running pool reads Redis's memory state (a changed policy or out of memory is logged). */
-const MEMORY_CHECK_INTERVAL_MS = 5_000;
 
 /** Removes a consumer from the group when it owns no pending entries, so XINFO stays tidy across restarts. */
 async function forgetIdleConsumer(redis: RedisConnection, streams: readonly string[], name: string): Promise<void> {
@@ -90,9 +88,9 @@ export class ConsumerPool {
       });
       redis.connectInBackground();
       if (index === 0) {
-        const onRefused: OnRefused = hooks.onRefused ?? ((refusal) => logger.error(refusal.detail, { reason: refusal.reason }));
+        const onRefused: OnRefused = hooks.onRefused ?? logRefusal(logger);
         redis.onReady(() => void refuseOnLayoutMismatch(redis, store, onRefused));
-        memory = new RedisMemoryWatch(redis, withCommandTimeout(redis, settings.commandTimeoutMs), logger, { intervalMs: MEMORY_CHECK_INTERVAL_MS, onRefused });
+        memory = new RedisMemoryWatch(redis, withCommandTimeout(redis, settings.commandTimeoutMs), logger, { onRefused });
       }
       connections.push(redis);
       consumers.push(

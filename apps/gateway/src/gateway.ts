@@ -3,6 +3,7 @@ import {
   type Logger,
   type RedisConnection,
   type OnRefused,
+  logRefusal,
   RedisMemoryWatch,
   createRedisConnection,
   refuseOnLayoutMismatch,
@@ -18,9 +19,6 @@ import { redisHealthCheck } from './admission/redis-health.ts';
 import type { AdmissionSettings } from './admission/replication.ts';
 import { type GatewayDependencies, createGatewayApp } from './app.ts';
 import type { GatewayConfig } from './env.ts';
-
-/** How often a running gateway reads Redis's memory state besides /readyz (a changed policy is logged). */
-const MEMORY_CHECK_INTERVAL_MS = 5_000;
 
 export interface Gateway {
   readonly app: Hono;
@@ -82,9 +80,9 @@ export function createGateway(config: GatewayConfig, logger: Logger, hooks: Gate
     windowSeconds: config.DEDUP_WINDOW_SECONDS,
     legacyKeys: config.SEED_LEGACY_KEYS,
   });
-  const onRefused: OnRefused = hooks.onRefused ?? ((refusal) => logger.error(refusal.detail, { reason: refusal.reason }));
+  const onRefused: OnRefused = hooks.onRefused ?? logRefusal(logger);
   redis.onReady(() => void refuseOnLayoutMismatch(commands, store, onRefused));
-  const memory = new RedisMemoryWatch(redis, commands, logger, { intervalMs: MEMORY_CHECK_INTERVAL_MS, onRefused });
+  const memory = new RedisMemoryWatch(redis, commands, logger, { onRefused });
   if (config.redis.kind === 'cluster') redis.onReady(() => void warnIfShardsMissMasters(commands, config.STREAM_SHARDS, logger));
   const admission: AdmissionSettings = {
     ...(config.DURABILITY === 'wait' ? { waitForReplicas: { replicas: config.DURABILITY_WAIT_REPLICAS, timeoutMs: config.DURABILITY_WAIT_TIMEOUT_MS } } : {}),

@@ -8,7 +8,7 @@ export { onShutdownSignal } from './shutdown.ts';
 export { CommandTimeoutError, withCommandTimeout, withTimeout } from './command-timeout.ts';
 export { shardSpread, warnIfShardsMissMasters } from './shard-spread.ts';
 export { refuseOnLayoutMismatch } from './layout-guard.ts';
-export type { OnRefused, Refusal } from './refusal.ts';
+export { logRefusal, type OnRefused, type Refusal } from './refusal.ts';
 export {
   type RedisMemoryProblem,
   type RedisMemoryState,

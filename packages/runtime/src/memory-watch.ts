@@ -4,8 +4,8 @@ import type { RedisCommands, RedisConnection } from './redis-types.ts';
 import type { OnRefused } from './refusal.ts';
 
 export interface MemoryWatchOptions {
-  /** How often to look while connected, besides at every (re)connection. */
-  readonly intervalMs: number;
+  /** How often to look while connected, besides at every (re)connection; 5 s by default. */
+  readonly intervalMs?: number;
   /**
    * Called when the first look of this process finds a policy that can evict: ddup must not start
    * on such a Redis. Later findings (a policy changed under a running process) are logged and
@@ -34,7 +34,7 @@ export class RedisMemoryWatch {
     this.#options = options;
     const lookQuietly = () => void this.look().catch(() => undefined);
     redis.onReady(lookQuietly);
-    this.#timer = setInterval(() => redis.isReady && lookQuietly(), options.intervalMs);
+    this.#timer = setInterval(() => redis.isReady && lookQuietly(), options.intervalMs ?? 5_000);
     this.#timer.unref();
   }
 

@@ -1,3 +1,5 @@
+import type { Logger } from './log.ts';
+
 /**
  * Why a process must not run on the Redis it reached: serving there would break the dedup window.
  * Libraries report it; each entry point decides (ddup's log it and exit with status 2).
@@ -9,3 +11,8 @@ export interface Refusal {
 }
 
 export type OnRefused = (refusal: Refusal) => void;
+
+/** What a library does with a refusal when its entry point gave no hook: log it, and go on. */
+export function logRefusal(logger: Logger): OnRefused {
+  return (refusal) => logger.error(refusal.detail, { reason: refusal.reason });
+}
