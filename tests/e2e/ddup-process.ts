@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createClient } from '@redis/client';
-import { type ServiceProcess, rememberedEvent as rememberedEventIn, seenState as seenStateIn, startService } from '@ddup/test-utils';
+import { type ServiceProcess, eventually, rememberedEvent as rememberedEventIn, seenState as seenStateIn, startService } from '@ddup/test-utils';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const LAUNCHER_ENTRY = join(REPO_ROOT, 'apps/ddup/src/main.ts');
@@ -264,4 +264,20 @@ export async function consumerGroups(client: TestClient, stream: string): Promis
 
 export async function workersGroup(client: TestClient): Promise<GroupInfo | undefined> {
   return (await consumerGroups(client, EVENTS_STREAM)).find((group) => group.name === CONSUMER_GROUP);
+}
+
+/** Waits until ddup-workers has lag 0 and nothing pending; on a timeout the error shows the last XINFO GROUPS. */
+export async function untilAllConfirmed(client: TestClient, what: string, timeoutMs = 60_000): Promise<void> {
+  let lastGroup = '';
+  await eventually(
+    what,
+    async () => {
+      const group = await workersGroup(client);
+      lastGroup = JSON.stringify(group);
+      return group?.lag === 0 && group.pending === 0;
+    },
+    timeoutMs,
+  ).catch((error: unknown) => {
+    throw new Error(`${String(error)}; last XINFO GROUPS: ${lastGroup}`);
+  });
 }

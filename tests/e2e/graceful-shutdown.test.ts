@@ -20,6 +20,7 @@ import {
   removeDir,
   seenState,
   startLauncher,
+  untilAllConfirmed,
   workersGroup,
 } from './ddup-process.ts';
 
@@ -136,18 +137,7 @@ it('graceful shutdown loses no accepted event', { timeout: 240_000 }, async () =
   await launcher.ready();
   client = await connectClient(launcher.embeddedRedis().url);
   const redis = client;
-  let lastGroup = '';
-  await eventually(
-    'lag 0 and pending 0 in ddup-workers after the restart',
-    async () => {
-      const group = await workersGroup(redis);
-      lastGroup = JSON.stringify(group);
-      return group?.lag === 0 && group.pending === 0;
-    },
-    60_000,
-  ).catch((error: unknown) => {
-    throw new Error(`${String(error)}; last XINFO GROUPS: ${lastGroup}`);
-  });
+  await untilAllConfirmed(redis, 'lag 0 and pending 0 in ddup-workers after the restart');
   let unconfirmed: Accepted[] = [];
   await eventually(
     'every accepted event processed',

@@ -27,6 +27,7 @@ import {
   removeDir,
   seenState,
   startLauncher,
+  untilAllConfirmed,
   workersGroup,
 } from './ddup-process.ts';
 
@@ -135,18 +136,7 @@ describe('a child that dies is restarted', () => {
 
     client = await connectClient(running.embeddedRedis().url);
     const redisClient = client;
-    let lastGroup = '';
-    await eventually(
-      'lag 0 and pending 0 in ddup-workers',
-      async () => {
-        const group = await workersGroup(redisClient);
-        lastGroup = JSON.stringify(group);
-        return group?.lag === 0 && group.pending === 0;
-      },
-      60_000,
-    ).catch((error: unknown) => {
-      throw new Error(`${String(error)}; last XINFO GROUPS: ${lastGroup}`);
-    });
+    await untilAllConfirmed(redisClient, 'lag 0 and pending 0 in ddup-workers');
     const states = await Promise.all(accepted.map((hash) => seenState(redisClient, hash)));
     const unconfirmed = accepted.filter((_, index) => states[index] !== 'processed');
     expect(unconfirmed, `${unconfirmed.length} of ${accepted.length} accepted events not processed`).toEqual([]);
