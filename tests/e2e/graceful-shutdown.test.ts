@@ -21,7 +21,6 @@ import {
   seenState,
   startLauncher,
   untilAllConfirmed,
-  workersGroup,
 } from './ddup-process.ts';
 
 /** Concurrent client loops, and a bound on the traffic they make together. */

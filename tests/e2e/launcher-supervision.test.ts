@@ -28,7 +28,6 @@ import {
   seenState,
   startLauncher,
   untilAllConfirmed,
-  workersGroup,
 } from './ddup-process.ts';
 
 const EXIT_TIMEOUT_MS = 90_000;
