@@ -8,6 +8,9 @@ import { refuseUnmetExpectations } from './http/expectation.ts';
 import { type BatchDependencies, batchRoutes } from './routes/batch/batch-routes.ts';
 import { type EventRouteDependencies, eventRoutes } from './routes/events/event-routes.ts';
 import { healthRoutes, serviceTestRoutes } from './routes/health/health-routes.ts';
+import { metricsRoutes } from './routes/metrics/metrics-routes.ts';
+import { countEvents } from './metrics/count-events.ts';
+import type { GatewayMetrics } from './metrics/gateway-metrics.ts';
 
 export const API_PREFIX = '/api/v1/ddup_service';
 
@@ -17,6 +20,8 @@ export interface GatewayDependencies extends EventRouteDependencies {
   readonly logger: Logger;
   /** `POST /events/batch` (see routes/batch/batch-routes.ts). */
   readonly batch: BatchDependencies;
+  /** Counted on the event routes, served at `GET /metrics` (with the store gauges registered on it). */
+  readonly metrics: GatewayMetrics;
 }
 
 /** The gateway as a Hono app: its route groups, and the one place errors become HTTP answers. */
@@ -25,11 +30,14 @@ export function createGatewayApp(deps: GatewayDependencies): Hono {
   app.use(refuseUnmetExpectations());
 
   const api = new Hono();
+  api.use('/events', countEvents(deps.metrics, 'single'));
+  api.use('/events/batch', countEvents(deps.metrics, 'batch'));
   api.route('/test', serviceTestRoutes());
   api.route('/events', eventRoutes(deps));
   api.route('/events/batch', batchRoutes(deps.batch));
   app.route(API_PREFIX, api);
   app.route('/', healthRoutes(deps.checkRedis));
+  app.route('/metrics', metricsRoutes(deps.metrics.registry));
 
   app.notFound((c) => c.json({ detail: 'Not Found', code: 'not_found' }, 404));
 

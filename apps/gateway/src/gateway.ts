@@ -10,7 +10,7 @@ import {
   warnIfShardsMissMasters,
   withCommandTimeout,
 } from '@ddup/runtime';
-import { Store } from '@ddup/store';
+import { Store, indexLayoutOf } from '@ddup/store';
 import { type AdmitBatch, createBatchAdmitter } from './admission/batch-admission.ts';
 import { limitConcurrency } from './admission/concurrency-limit.ts';
 import { warnUnlessFsyncAlways } from './admission/durability-check.ts';
@@ -19,6 +19,9 @@ import { redisHealthCheck } from './admission/redis-health.ts';
 import type { AdmissionSettings } from './admission/replication.ts';
 import { type GatewayDependencies, createGatewayApp } from './app.ts';
 import type { GatewayConfig } from './env.ts';
+import { GatewayMetrics } from './metrics/gateway-metrics.ts';
+import { registerStoreGauges } from './metrics/store-gauges.ts';
+import { StoreSnapshots } from './metrics/store-snapshot.ts';
 
 export interface Gateway {
   readonly app: Hono;
@@ -44,8 +47,9 @@ export interface AdmissionPorts {
 }
 
 /** The Hono app with its settings from `config` and admission through `ports`. */
-export function gatewayAppOf(config: GatewayConfig, logger: Logger, ports: AdmissionPorts): Hono {
+export function gatewayAppOf(config: GatewayConfig, logger: Logger, ports: AdmissionPorts, metrics = new GatewayMetrics()): Hono {
   return createGatewayApp({
+    metrics,
     admitEvent: ports.admitEvent,
     canonicalForm: config.CANONICAL_FORM,
     bodyLimitBytes: config.BODY_LIMIT_BYTES,
@@ -87,10 +91,17 @@ export function createGateway(config: GatewayConfig, logger: Logger, hooks: Gate
   const admission: AdmissionSettings = {
     ...(config.DURABILITY === 'wait' ? { waitForReplicas: { replicas: config.DURABILITY_WAIT_REPLICAS, timeoutMs: config.DURABILITY_WAIT_TIMEOUT_MS } } : {}),
   };
-  const app = gatewayAppOf(config, logger, {
+  const metrics = new GatewayMetrics();
+  const snapshots = new StoreSnapshots(commands, {
+    layout: indexLayoutOf(config.STREAM_SHARDS, config.INDEX_CAPACITY),
+    windowSeconds: config.DEDUP_WINDOW_SECONDS,
+  });
+  registerStoreGauges(metrics.registry, snapshots);
+  const ports: AdmissionPorts = {
     admitEvent: createEventAdmitter(commands, store, admission),
     admitBatch: limitConcurrency(config.BATCH_ADMISSION_CONCURRENCY, createBatchAdmitter(commands, store, admission)),
     checkRedis: redisHealthCheck(redis, memory),
-  });
+  };
+  const app = gatewayAppOf(config, logger, ports, metrics);
   return { app, redis, memory };
 }

@@ -37,3 +37,10 @@ export {
   type StoreSettings,
 } from './store.ts';
 export { SEVEN_DAYS_SECONDS, layoutVariables } from './settings.ts';
+export {
+  SAMPLED_BUCKETS_PER_SHARD,
+  estimateRememberedEvents,
+  inspectShards,
+  type ConsumerInspection,
+  type ShardInspection,
+} from './inspection.ts';

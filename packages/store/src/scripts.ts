@@ -80,6 +80,9 @@ export type LookupReply = [1, string, number, number] | [0];
 /** Forgets one hash: see `scripts/forget-1.lua`. */
 export const forgetScript = loadScript('forget-1.lua');
 
+/** Counts the live records of some buckets of one shard: see `scripts/count-live-var.lua`. */
+export const countLiveScript = loadVariadicScript('count-live-var.lua');
+
 /** Moves a pending entry to the dead-letter stream and acknowledges it: see `scripts/dead-letter-2.lua`. */
 export const deadLetterScript = loadScript('dead-letter-2.lua');
 

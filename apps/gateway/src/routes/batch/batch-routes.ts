@@ -45,7 +45,10 @@ export function batchEventsHandler(deps: BatchDependencies) {
       const admitted = await deps.admitBatch(read.events);
       for (let k = 0; k < admitted.length; k++) read.results[read.positions[k] ?? 0] = admitted[k];
     }
-    return c.json(batchAnswer(read.results), 200);
+    const answer = batchAnswer(read.results);
+    // For the metrics middleware (metrics/count-events.ts), which counts each item's outcome.
+    c.set('batchAnswer', answer);
+    return c.json(answer, 200);
   };
 }
 

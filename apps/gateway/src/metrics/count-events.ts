@@ -1,0 +1,50 @@
+import type { Context, MiddlewareHandler } from 'hono';
+import type { BatchAnswer } from '../routes/batch/batch-results.ts';
+import { ApiError } from '../errors.ts';
+import { type EventRoute, outcomeOfStatus, statusClassOf } from './event-outcome.ts';
+import type { GatewayMetrics } from './gateway-metrics.ts';
+
+/** The Hono variables the event routes leave for this middleware. */
+export type EventMetricsEnv = { Variables: { batchAnswer?: BatchAnswer } };
+
+function ageSeconds(firstSeenAt: unknown, nowMs: number): number | undefined {
+  if (typeof firstSeenAt !== 'string') return undefined;
+  const ms = Date.parse(firstSeenAt);
+  return Number.isNaN(ms) ? undefined : (nowMs - ms) / 1000;
+}
+
+function countBatch(metrics: GatewayMetrics, answer: BatchAnswer, nowMs: number): void {
+  metrics.countEvents('batch', 'accepted', answer.accepted);
+  metrics.countEvents('batch', 'duplicate', answer.duplicates);
+  metrics.countEvents('batch', 'invalid', answer.invalid);
+  for (const result of answer.results) {
+    if (result.status !== 'duplicate') continue;
+    const age = ageSeconds(result.first_seen_at, nowMs);
+    if (age !== undefined) metrics.observeDuplicateAge(age);
+  }
+}
+
+/**
+ * Counts what one event route answered, once, after the answer is made (errors included: Hono's
+ * onError has turned them into the response by then): the request time, and each event's outcome
+ * (a batch's items from its answer; a batch refused whole counts as one event) and, for a
+ * duplicate, how long after its first acceptance it came.
+ */
+export function countEvents(metrics: GatewayMetrics, route: EventRoute): MiddlewareHandler<EventMetricsEnv> {
+  return async function countEventOutcome(c: Context<EventMetricsEnv>, next) {
+    const started = performance.now();
+    await next();
+    const status = c.res.status;
+    const now = Date.now();
+    metrics.observeRequest(route, statusClassOf(status), (performance.now() - started) / 1000);
+    const answer = c.get('batchAnswer');
+    if (answer !== undefined && status === 200) return countBatch(metrics, answer, now);
+    const outcome = outcomeOfStatus(status);
+    if (outcome === undefined) return;
+    metrics.countEvents(route, outcome);
+    if (outcome === 'duplicate' && c.error instanceof ApiError) {
+      const age = ageSeconds(c.error.body.first_seen_at, now);
+      if (age !== undefined) metrics.observeDuplicateAge(age);
+    }
+  };
+}

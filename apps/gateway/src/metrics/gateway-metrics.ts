@@ -1,0 +1,91 @@
+import { Counter, Histogram, Registry, Summary, collectDefaultMetrics } from 'prom-client';
+import { EVENT_OUTCOMES, type EventOutcome, type EventRoute } from './event-outcome.ts';
+
+/** Seconds from an event's first acceptance to a duplicate of it: client retries (seconds) to replays (days). */
+const DUPLICATE_AGE_BUCKETS = [1, 5, 30, 60, 300, 900, 3600, 6 * 3600, 86_400, 3 * 86_400, 7 * 86_400, 30 * 86_400];
+
+/** Request time of the event routes, from well under a millisecond (one event) to seconds (a big batch). */
+const DURATION_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+/** What the dashboard shows of this gateway's own counts, live. */
+export interface LiveFigures {
+  /** Events since start, by outcome, both routes together. */
+  readonly events: Readonly<Record<EventOutcome, number>>;
+  /** Request-time quantiles of the event routes over the last minute (seconds); null before any request. */
+  readonly latency: { readonly p50: number; readonly p99: number } | null;
+}
+
+/**
+ * The gateway's Prometheus metrics (prom-client), on a registry of its own so that several
+ * gateways in one process (tests) do not share counts. Scrape-time Redis gauges are registered on
+ * the same registry by store-gauges.ts.
+ */
+export class GatewayMetrics {
+  readonly registry = new Registry();
+  readonly #events: Counter<'outcome' | 'route'>;
+  readonly #duration: Histogram<'route' | 'status'>;
+  readonly #duplicateAge: Histogram;
+  // For the dashboard's p50/p99 of the last minute: a sliding window, which a histogram is not.
+  // Not registered: /metrics has the histogram, from which Prometheus computes its own quantiles.
+  readonly #recentLatency = new Summary({
+    name: 'ddup_recent_request_duration_seconds',
+    help: 'Event-route request time over the last minute',
+    percentiles: [0.5, 0.99],
+    maxAgeSeconds: 60,
+    ageBuckets: 6,
+    registers: [],
+  });
+
+  constructor() {
+    const registers = [this.registry];
+    this.#events = new Counter({
+      name: 'ddup_events_total',
+      help: 'Events posted, by outcome (accepted, duplicate, invalid, unavailable, rejected) and route (single, batch); a batch counts each item',
+      labelNames: ['outcome', 'route'],
+      registers,
+    });
+    for (const outcome of EVENT_OUTCOMES) for (const route of ['single', 'batch']) this.#events.inc({ outcome, route }, 0);
+    this.#duration = new Histogram({
+      name: 'ddup_request_duration_seconds',
+      help: 'Time to answer a request to an event route, by route and status class',
+      labelNames: ['route', 'status'],
+      buckets: DURATION_BUCKETS,
+      registers,
+    });
+    this.#duplicateAge = new Histogram({
+      name: 'ddup_duplicate_age_seconds',
+      help: "Time from an event's first acceptance to the arrival of a duplicate of it",
+      buckets: DUPLICATE_AGE_BUCKETS,
+      registers,
+    });
+    collectDefaultMetrics({ register: this.registry });
+  }
+
+  countEvents(route: EventRoute, outcome: EventOutcome, count = 1): void {
+    if (count > 0) this.#events.inc({ outcome, route }, count);
+  }
+
+  observeRequest(route: EventRoute, statusClass: string, seconds: number): void {
+    this.#duration.observe({ route, status: statusClass }, seconds);
+    this.#recentLatency.observe(seconds);
+  }
+
+  /** A duplicate arrived `seconds` after the original was first accepted. */
+  observeDuplicateAge(seconds: number): void {
+    this.#duplicateAge.observe(Math.max(0, seconds));
+  }
+
+  async liveFigures(): Promise<LiveFigures> {
+    const events = Object.fromEntries(EVENT_OUTCOMES.map((outcome) => [outcome, 0])) as Record<EventOutcome, number>;
+    for (const { labels, value } of (await this.#events.get()).values) {
+      const outcome = labels.outcome as EventOutcome | undefined;
+      if (outcome !== undefined && outcome in events) events[outcome] += value;
+    }
+    const summary = (await this.#recentLatency.get()).values;
+    const quantile = (q: number) => summary.find((sample) => sample.labels.quantile === q)?.value;
+    const count = summary.find((sample) => sample.metricName?.endsWith('_count'))?.value ?? 0;
+    const p50 = quantile(0.5);
+    const p99 = quantile(0.99);
+    return { events, latency: count > 0 && p50 !== undefined && p99 !== undefined && Number.isFinite(p50) ? { p50, p99 } : null };
+  }
+}
