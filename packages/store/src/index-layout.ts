@@ -1,4 +1,4 @@
-import { KEY_PREFIX, shardTag } from './names.ts';
+import { KEY_PREFIX, shardTag, tenantPart } from './names.ts';
 
 /** The name of the index layout this version writes, recorded in `ddup:meta:index`. */
 export const INDEX_LAYOUT = 'packed-records-v1';
@@ -51,7 +51,10 @@ export function fingerprintOf(hash: string): Buffer {
   return Buffer.from(hash.slice(16, 40), 'hex');
 }
 
-/** One bucket of a shard's index: `ddup:{s00}:ix:<bucket>`, a string of packed records. */
-export function indexBucketKey(shard: number, bucket: number): string {
-  return `${KEY_PREFIX}:${shardTag(shard)}:ix:${bucket}`;
+/**
+ * One bucket of a shard's index: `ddup:{s00}:ix:<bucket>`, a string of packed records; a tenant's
+ * own index is `ddup:{s00}:t:<tenant>:ix:<bucket>` (the same hash tag: the shard's slot).
+ */
+export function indexBucketKey(shard: number, bucket: number, tenant?: string): string {
+  return `${KEY_PREFIX}:${shardTag(shard)}:${tenantPart(tenant)}ix:${bucket}`;
 }

@@ -53,3 +53,30 @@ export const INDEX_LAYOUT_KEY = `${KEY_PREFIX}:meta:index`;
 export function legacyKey(hash: string): string {
   return hash;
 }
+
+/** What a tenant id may be: it becomes part of key names (and a metrics label). */
+export const TENANT_ID = /^[A-Za-z0-9_-]{1,64}$/;
+
+/**
+ * The part of a key name that says whose dedup space it is: nothing for the default space (one
+ * open tenant, the names ddup always had), `t:<tenant>:` for a tenant of TENANTS_FILE.
+ */
+export function tenantPart(tenant: string | undefined): string {
+  if (tenant === undefined) return '';
+  if (!TENANT_ID.test(tenant)) throw new RangeError(`not a tenant id: ${JSON.stringify(tenant)}`);
+  return `t:${tenant}:`;
+}
+
+/**
+ * The content an Idempotency-Key was first used with, for the window: `ddup:{s00}:ik:<digest>`
+ * (`ddup:{s00}:t:<tenant>:ik:<digest>` for a tenant), where the digest is the SHA-256 of the key
+ * and the shard is taken from it, so keys spread over the shards' slots.
+ */
+export function idempotencyKeyName(shard: number, keyDigest: string, tenant?: string): string {
+  return `${KEY_PREFIX}:${shardTag(shard)}:${tenantPart(tenant)}ik:${keyDigest}`;
+}
+
+/** A tenant's rate-limit token bucket: `ddup:rate:{t:<tenant>}`, in a slot of its own (one key, one script). */
+export function rateLimitKey(tenant: string): string {
+  return `${KEY_PREFIX}:rate:{${tenantPart(tenant).slice(0, -1)}}`;
+}

@@ -83,6 +83,12 @@ export const forgetScript = loadScript('forget-1.lua');
 /** Counts the live records of some buckets of one shard: see `scripts/count-live-var.lua`. */
 export const countLiveScript = loadVariadicScript('count-live-var.lua');
 
+/** Notes the content an Idempotency-Key first came with: see `scripts/idempotency-claim-1.lua`. */
+export const idempotencyClaimScript = loadScript('idempotency-claim-1.lua');
+
+/** Takes tokens from a tenant's rate-limit bucket: see `scripts/rate-limit-1.lua`. */
+export const rateLimitScript = loadScript('rate-limit-1.lua');
+
 /** Moves a pending entry to the dead-letter stream and acknowledges it: see `scripts/dead-letter-2.lua`. */
 export const deadLetterScript = loadScript('dead-letter-2.lua');
 

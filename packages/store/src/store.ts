@@ -1,5 +1,15 @@
 import { type IndexLayout, bucketOf, fingerprintOf, indexBucketKey, indexLayoutOf } from './index-layout.ts';
-import { CONSUMER_GROUP, type SeenState, deadLetterStreamKey, eventsStreamKey, legacyKey, shardOfEventsStreamKey } from './names.ts';
+import {
+  CONSUMER_GROUP,
+  type SeenState,
+  deadLetterStreamKey,
+  eventsStreamKey,
+  idempotencyKeyName,
+  legacyKey,
+  rateLimitKey,
+  shardOfEventsStreamKey,
+  tenantPart,
+} from './names.ts';
 import { type RedisArgument, type RedisCommandSender, runScript } from './script-runner.ts';
 import {
   type AdmitBatchReply,
@@ -11,7 +21,9 @@ import {
   confirmBatchScript,
   deadLetterScript,
   forgetScript,
+  idempotencyClaimScript,
   lookupScript,
+  rateLimitScript,
   replayDeadLetterScript,
 } from './scripts.ts';
 import { shardOf } from './shard.ts';
@@ -23,7 +35,27 @@ export interface StoreSettings {
   readonly windowSeconds: number;
   /** SEED_LEGACY_KEYS: the Python service's bare-hash keys count as seen too (one node only). */
   readonly legacyKeys?: boolean;
+  /**
+   * Whose dedup space this is: a tenant of TENANTS_FILE has its own index keys (`t:<tenant>:` in
+   * their names) and its events carry a `tenant` field on the shared streams; undefined is the
+   * default space (no TENANTS_FILE), named as before tenants existed.
+   */
+  readonly tenant?: string;
+  /** A duplicate restarts its event's window (a tenant's refresh_on_duplicate). */
+  readonly refreshOnDuplicate?: boolean;
 }
+
+/** What an Idempotency-Key's record says of a request: see idempotency-claim-1.lua. */
+export type IdempotencyClaim = 'new' | 'same' | 'different';
+
+/** A tenant's rate limit: `perSecond` tokens a second, at most `burst` at once. */
+export interface RateLimit {
+  readonly perSecond: number;
+  readonly burst: number;
+}
+
+/** What the rate limit said: taken, or refused with how long until enough tokens are back. */
+export type RateDecision = { readonly allowed: true } | { readonly allowed: false; readonly retryAfterMs: number };
 
 /** An event to admit: its hash and the canonical JSON that goes on the stream. */
 export interface EventToAdmit {
@@ -51,10 +83,11 @@ export interface RememberedEvent {
   readonly expiresMs: number;
 }
 
-/** An events-stream entry to confirm: its id and the hash it carries. */
+/** An events-stream entry to confirm: its id and the hash it carries (and its `tenant` field, if any). */
 export interface EntryToConfirm {
   readonly id: string;
   readonly hash: string;
+  readonly tenant?: string;
 }
 
 function duplicateOf(hash: string, state: string, firstSeen: number): AdmitResult {
@@ -70,11 +103,24 @@ export class Store {
   readonly layout: IndexLayout;
   readonly #window: string;
   readonly #legacyKeys: boolean;
+  readonly #tenant: string;
+  readonly #refresh: string;
 
   constructor(readonly settings: StoreSettings) {
     this.layout = indexLayoutOf(settings.shardCount, settings.indexCapacity);
     this.#window = String(settings.windowSeconds);
     this.#legacyKeys = settings.legacyKeys ?? false;
+    if (this.#legacyKeys && settings.tenant !== undefined) throw new RangeError('legacy keys belong to the default space, not to a tenant');
+    // Checks the id now rather than at the first key name.
+    tenantPart(settings.tenant);
+    this.#tenant = settings.tenant ?? '';
+    this.#refresh = settings.refreshOnDuplicate ? '1' : '0';
+  }
+
+  /** The same deployment's store for another dedup space (a tenant) with its own window and options. */
+  forTenant(tenant: string | undefined, options: { windowSeconds?: number; refreshOnDuplicate?: boolean } = {}): Store {
+    const { legacyKeys: _legacy, ...shared } = this.settings;
+    return new Store({ ...shared, ...options, tenant, ...(tenant === undefined ? { legacyKeys: this.#legacyKeys } : {}) });
   }
 
   shardOf(hash: string): number {
@@ -83,7 +129,11 @@ export class Store {
 
   /** The index bucket that holds `hash` (in the shard `shardOf(hash)`). */
   bucketKeyOf(hash: string): string {
-    return indexBucketKey(this.shardOf(hash), bucketOf(hash, this.layout.bucketsPerShard));
+    return this.#bucketKeyIn(hash, this.settings.tenant);
+  }
+
+  #bucketKeyIn(hash: string, tenant: string | undefined): string {
+    return indexBucketKey(this.shardOf(hash), bucketOf(hash, this.layout.bucketsPerShard), tenant);
   }
 
   /** Admits one event atomically: check the index, XADD, record it (admit-var.lua). */
@@ -91,7 +141,14 @@ export class Store {
     const { hash, canonical } = event;
     const keys = [this.bucketKeyOf(hash), eventsStreamKey(this.shardOf(hash))];
     if (this.#legacyKeys) keys.push(legacyKey(hash));
-    const reply = await runScript<AdmitReply>(redis, admitScript.withKeyCount(keys.length), keys, [this.#window, hash, fingerprintOf(hash), canonical]);
+    const reply = await runScript<AdmitReply>(redis, admitScript.withKeyCount(keys.length), keys, [
+      this.#window,
+      hash,
+      fingerprintOf(hash),
+      canonical,
+      this.#tenant,
+      this.#refresh,
+    ]);
     return reply[0] === 1 ? { outcome: 'accepted', hash, id: reply[1] } : duplicateOf(hash, reply[1], reply[2]);
   }
 
@@ -101,7 +158,7 @@ export class Store {
    */
   async admitShardBatch(redis: RedisCommandSender, shard: number, events: readonly EventToAdmit[]): Promise<AdmitResult[]> {
     const keys = [eventsStreamKey(shard)];
-    const args: RedisArgument[] = [this.#window];
+    const args: RedisArgument[] = [this.#window, this.#tenant, this.#refresh];
     for (const { hash, canonical } of events) {
       if (this.shardOf(hash) !== shard) throw new RangeError(`event ${hash.slice(0, 12)}… is not of shard ${shard}`);
       keys.push(this.bucketKeyOf(hash));
@@ -122,10 +179,18 @@ export class Store {
    * include those entries' ids) on `stream`, in one call (confirm-batch-var.lua). Resolves to
    * XACK's count.
    */
-  async confirm(redis: RedisCommandSender, stream: string, entries: readonly EntryToConfirm[], ackIds: readonly string[]): Promise<number> {
+  async confirm(
+    redis: RedisCommandSender,
+    stream: string,
+    entries: readonly EntryToConfirm[],
+    ackIds: readonly string[],
+    refreshing: ReadonlySet<string> = new Set(),
+  ): Promise<number> {
     if (ackIds.length === 0) return 0;
-    const keys = [stream, ...entries.map(({ hash }) => this.bucketKeyOf(hash))];
-    const args = [CONSUMER_GROUP, this.#window, ...entries.flatMap(({ hash, id }) => [fingerprintOf(hash), id]), ...ackIds];
+    const keys = [stream, ...entries.map(({ hash, tenant }) => this.#bucketKeyIn(hash, tenant))];
+    // A tenant whose duplicates refresh the window moves records on in time: mark the newest whatever its second.
+    const latest = ({ id, tenant }: EntryToConfirm) => (tenant !== undefined && refreshing.has(tenant) ? '+' : id);
+    const args = [CONSUMER_GROUP, '', ...entries.flatMap((entry) => [fingerprintOf(entry.hash), latest(entry)]), ...ackIds];
     return runScript<number>(redis, confirmBatchScript.withKeyCount(keys.length), keys, args);
   }
 
@@ -147,6 +212,27 @@ export class Store {
     if (shard === undefined) throw new RangeError(`not an events stream: ${stream}`);
     const [moved] = await runScript<MoveReply>(redis, deadLetterScript, [stream, deadLetterStreamKey(shard)], [CONSUMER_GROUP, id, reason, String(deliveries)]);
     return moved === 1;
+  }
+
+  /**
+   * Notes `contentHash` as what Idempotency-Key `key` (its SHA-256, hex) came with, for this
+   * space's window, unless it came before: then says whether with the same content.
+   */
+  async claimIdempotencyKey(redis: RedisCommandSender, keyDigest: string, contentHash: string): Promise<IdempotencyClaim> {
+    const key = idempotencyKeyName(this.shardOf(keyDigest), keyDigest, this.settings.tenant);
+    return runScript<IdempotencyClaim>(redis, idempotencyClaimScript, [key], [contentHash, String(this.settings.windowSeconds * 1000)]);
+  }
+
+  /** Takes `tokens` from this tenant's rate-limit bucket (shared by every gateway on this Redis). */
+  async takeTokens(redis: RedisCommandSender, limit: RateLimit, tokens: number): Promise<RateDecision> {
+    if (this.settings.tenant === undefined) throw new RangeError('rate limits belong to tenants');
+    const [allowed, retryAfterMs] = await runScript<[number, number]>(
+      redis,
+      rateLimitScript,
+      [rateLimitKey(this.settings.tenant)],
+      [String(limit.perSecond), String(limit.burst), String(tokens)],
+    );
+    return allowed === 1 ? { allowed: true } : { allowed: false, retryAfterMs };
   }
 
   /** Puts dead letter `id` of `shard` back on its events stream; the new entry's id, or undefined when there was none. */

@@ -10,6 +10,8 @@ ARGV[1]  window in seconds
 ARGV[2]  hash (hex SHA-256 of the canonical event)
 ARGV[3]  fingerprint: bytes 8..19 of the hash, binary
 ARGV[4]  event (canonical JSON)
+ARGV[5]  tenant: '' for the default space; else written to the entry as its `tenant` field
+ARGV[6]  '1': a duplicate restarts its window (the tenant's refresh_on_duplicate), '0': it does not
 
 Returns
   {1, <stream entry id>}                 admitted: appended to the stream, recorded as pending
@@ -25,12 +27,18 @@ refuse the whole script up front when it is out of memory, instead of failing ha
 local windowMs = tonumber(ARGV[1]) * 1000
 local bucket, slot, second, state, live = findEvent(KEYS[1], ARGV[3], windowMs)
 if live then
+  if ARGV[6] == '1' then refreshEvent(KEYS[1], bucket, ARGV[3], slot, state, nowMs(), windowMs) end
   return {0, STATES[state], second * 1000}
 end
 if KEYS[3] and redis.call('EXISTS', KEYS[3]) == 1 then
   return {0, 'processed', -1}
 end
-local id = redis.call('XADD', KEYS[2], '*', 'hash', ARGV[2], 'event', ARGV[4])
+local id
+if ARGV[5] == '' then
+  id = redis.call('XADD', KEYS[2], '*', 'hash', ARGV[2], 'event', ARGV[4])
+else
+  id = redis.call('XADD', KEYS[2], '*', 'hash', ARGV[2], 'event', ARGV[4], 'tenant', ARGV[5])
+end
 -- The entry's own time is now (or, if Redis's clock stepped back, the stream's later time).
 insertEvent(KEYS[1], bucket, ARGV[3], tonumber(string.match(id, '^(%d+)')), windowMs)
 return {1, id}

@@ -3,29 +3,38 @@ confirm-batch-var: confirm a batch of entries of one shard's events stream in on
 event's index record processed, then acknowledge the entries. `var`: 1 + n keys.
 
 KEYS[1]      stream         ddup:{sNN}:events
-KEYS[1 + i]  index bucket   ddup:{sNN}:ix:<bucket of event i>, i = 1..n   (same hash tag)
+KEYS[1 + i]  index bucket   ddup:{sNN}:[t:<tenant>:]ix:<bucket of event i>, i = 1..n   (same hash tag)
 ARGV[1]      consumer group
-ARGV[2]      window in seconds
+ARGV[2]      unused (was the window; kept so the layout of the arguments stays)
 ARGV[2i + 1] fingerprint of event i: bytes 8..19 of its hash, binary
-ARGV[2i + 2] id of event i's stream entry
+ARGV[2i + 2] the latest time (Unix ms) event i's record may have been written to be marked: its
+             stream entry's id (or its time; '+' for a tenant whose duplicates refresh the window)
 ARGV[2n + 3 ...]  ids of the entries to acknowledge (those of the events, and any others)
 
 Returns the number of entries acknowledged (XACK's count).
 
-The record marked is the newest record of the hash, if it is still within the window and was
-written no later than the entry's second: a late redelivery of an entry whose window has passed
-never marks a newer admission of the same event. Marking twice changes nothing.
+The record marked is the newest record of the hash, if it was written no later than the entry's
+second: a late redelivery of an entry whose window has passed never marks a newer admission of the
+same event. (Marking a record already out of the window is harmless: no lookup counts it, and it
+needs no window argument, which differs per tenant.) Under refresh_on_duplicate a duplicate moves
+the record on in time, so there the newest record is marked whatever its second. Marking twice
+changes nothing.
 ]]
 --- @include "includes/index.lua"
 local n = #KEYS - 1
 if n < 0 or #ARGV < 2 * n + 2 then
   return redis.error_reply('ERR confirm-batch-var: expected 1 + n keys and at least 2 + 2n arguments')
 end
-local windowMs = tonumber(ARGV[2]) * 1000
+local nowSecond = math.floor(nowMs() / 1000)
 for i = 1, n do
-  local bucket, slot, second, state, live = findEvent(KEYS[1 + i], ARGV[2 * i + 1], windowMs)
-  if live and second <= math.floor(tonumber(string.match(ARGV[2 * i + 2], '^(%d+)')) / 1000) then
-    markProcessed(KEYS[1 + i], bucket, slot)
+  local bucket = redis.call('GET', KEYS[1 + i]) or ''
+  local slot = slotOf(bucket, ARGV[2 * i + 1])
+  if slot then
+    local latest = ARGV[2 * i + 2]
+    local second = recordAt(bucket, slot, nowSecond)
+    if latest == '+' or second <= math.floor(tonumber(string.match(latest, '^(%d+)')) / 1000) then
+      markProcessed(KEYS[1 + i], bucket, slot)
+    end
   end
 end
 local acked = 0

@@ -157,4 +157,21 @@ local function markProcessed(key, bucket, slot)
   end
 end
 
+--[[
+A sliding window (a tenant's refresh_on_duplicate): the record in `slot` counts from `ms` again.
+It is moved to the end, so that records stay in time order (expiry relies on it): the bucket is
+rewritten without it, then it is inserted anew as insertEvent would, keeping its state.
+]]
+local function refreshEvent(key, bucket, fingerprint, slot, state, ms, windowMs)
+  local used = usedSlots(bucket)
+  local without = string.sub(bucket, 1, HEADER + slot * RECORD) .. string.sub(bucket, HEADER + (slot + 1) * RECORD + 1, HEADER + used * RECORD)
+  without = without .. string.rep('\0', #bucket - #without)
+  redis.call('SET', key, without, 'KEEPTTL')
+  insertEvent(key, without, fingerprint, ms, windowMs)
+  if state == 1 then
+    local now = redis.call('GET', key)
+    markProcessed(key, now, slotOf(now, fingerprint))
+  end
+end
+
 local STATES = {[0] = 'pending', [1] = 'processed'}
