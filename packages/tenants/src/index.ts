@@ -1,0 +1,3 @@
+export { apiKeyDigest, tenantOfApiKey } from './api-key.ts';
+export { TenantDirectory, type ReloadResult } from './tenant-directory.ts';
+export { parseTenantsFile, readTenantsFile, type Tenant } from './tenants-file.ts';
