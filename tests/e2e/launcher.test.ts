@@ -108,6 +108,16 @@ describe('the ddup launcher (pnpm start)', () => {
       30_000,
     );
     await eventually('event processed in the index', async () => (await seenState(redis, acceptedHash)) === 'processed', 30_000);
+
+    // The consumer serves its own counters where the launcher said it would: PORT + 1 by default.
+    const output = () => launcher?.process.output() ?? '';
+    const metricsUrl = findLog(output(), 'ddup', 'consumer metrics')?.url;
+    expect(metricsUrl, output()).toBe(`http://127.0.0.1:${launcher.port + 1}/metrics`);
+    await eventually('the consumer serves its metrics', () => findLog(output(), 'consumer', 'consumer metrics served') !== undefined, 30_000);
+    expect(findLog(output(), 'consumer', 'consumer metrics served')?.url).toBe(metricsUrl);
+    const metrics = await fetch(String(metricsUrl));
+    expect(metrics.status).toBe(200);
+    expect(await metrics.text()).toMatch(/^ddup_confirmed_total\{shard="0"\} 1$/m);
     // Remembered until its first acceptance's second + 1 s + the window: at most a second beyond 7 days from now.
     const ttlMs = ((await rememberedEvent(redis, acceptedHash))?.expiresMs ?? 0) - Date.now();
     expect(ttlMs).toBeLessThanOrEqual((SEVEN_DAYS_SECONDS + 1) * 1000);

@@ -1,10 +1,13 @@
 import { type EntryToConfirm, type RedisCommandSender, type Store, shardOfEventsStreamKey } from '@ddup/store';
+import type { ConsumerMetrics } from './metrics/consumer-metrics.ts';
 import type { StreamBatch } from './stream-reply.ts';
 import { entryTimeMs } from './stream-reply.ts';
 
 export interface ConfirmSettings {
   readonly store: Store;
   readonly windowMs: number;
+  /** Where confirmations are counted and the confirm call timed (none: not measured). */
+  readonly metrics?: ConsumerMetrics;
 }
 
 /** Sends raw commands (a connection, or one bounded by withCommandTimeout). */
@@ -54,6 +57,11 @@ export async function confirmBatch(redis: CommandSender, batch: StreamBatch, set
     if (entryTimeMs(entry.id) + settings.windowMs > now) toMark.push({ id: entry.id, hash });
     acked.push(entry.id);
   }
-  await settings.store.confirm(redis, batch.stream, toMark, acked);
+  if (acked.length > 0) {
+    const confirm = () => settings.store.confirm(redis, batch.stream, toMark, acked);
+    // XACK's count: an entry another consumer acknowledged meanwhile is not counted twice.
+    const acknowledged = await (settings.metrics?.timeConfirm(confirm) ?? confirm());
+    settings.metrics?.countConfirmed(shard, acknowledged);
+  }
   return { confirmed: acked.length, unconfirmable };
 }

@@ -11,6 +11,7 @@ import {
 } from '@ddup/runtime';
 import { ensureConsumerGroup } from './consumer-group.ts';
 import type { RedisTarget } from '@ddup/config';
+import type { ConsumerMetrics } from './metrics/consumer-metrics.ts';
 import { StreamConsumer } from './stream-consumer.ts';
 
 /** What a pool needs, in the names of its parts (the entry point maps the environment to it: see env.ts). */
@@ -40,6 +41,8 @@ export interface ConsumerPoolSettings {
 export interface ConsumerPoolHooks {
   /** The Redis reached cannot keep the dedup window (it may evict, or its data has another layout): main.ts logs and exits 2; the default only logs. */
   readonly onRefused?: OnRefused;
+  /** Where the consumers count and time their work (main.ts serves it on CONSUMER_METRICS_PORT); none: not measured. */
+  readonly metrics?: ConsumerMetrics;
 }
 
 /** Removes a consumer from the group when it owns no pending entries, so XINFO stays tidy across restarts. */
@@ -78,6 +81,8 @@ export class ConsumerPool {
     const connections: RedisConnection[] = [];
     const consumers: StreamConsumer[] = [];
     let memory: RedisMemoryWatch | undefined;
+    const { metrics } = hooks;
+    const confirm = { store, windowMs: settings.windowSeconds * 1000, metrics };
     for (let index = 0; index < settings.concurrency; index++) {
       const name = `${settings.consumerName}-${process.pid}-${index}`;
       const redis = createRedisConnection({
@@ -103,15 +108,17 @@ export class ConsumerPool {
           idlePollMs: settings.idlePollMs,
           lingerMs: settings.lingerMs,
           commandTimeoutMs: settings.commandTimeoutMs,
-          confirm: { store, windowMs: settings.windowSeconds * 1000 },
+          confirm,
           reclaim: {
             minIdleMs: settings.claimIdleMs,
             intervalMs: settings.claimIntervalMs,
             maxDeliveries: settings.maxDeliveries,
             count: settings.batchSize,
+            metrics,
           },
           retention: { retentionMs: settings.retentionSeconds * 1000, intervalMs: settings.trimIntervalMs },
           logger,
+          metrics,
         }),
       );
     }

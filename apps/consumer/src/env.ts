@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import { z } from 'zod';
 import { layoutVariables } from '@ddup/store';
 import type { ConsumerPoolSettings } from './consumer-pool.ts';
+import type { MetricsServerSettings } from './metrics/metrics-server.ts';
 import { type RedisTarget, integerVar, parseOrExplain, parseEnv, redisTargetOf, redisVariables, refineOneRedisTarget } from '@ddup/config';
 
 const consumerSchema = z
@@ -41,6 +42,13 @@ const consumerSchema = z
     STREAM_RETENTION_SECONDS: integerVar({ min: 0, max: 10 * 365 * 24 * 3600, fallback: 3600 }),
     /** How often each consumer trims. */
     STREAM_TRIM_INTERVAL_MS: integerVar({ min: 50, max: 24 * 3600 * 1000, fallback: 60_000 }),
+    /**
+     * Port of the Prometheus endpoint (`GET /metrics`); 0: none. Unset here means none; the
+     * launcher sets one (PORT + 1) unless told otherwise.
+     */
+    CONSUMER_METRICS_PORT: integerVar({ min: 0, max: 65_535, fallback: 0 }),
+    /** Its address: this machine only unless set (metrics are for operators, not the public). */
+    CONSUMER_METRICS_HOST: z.string().default('127.0.0.1'),
     REDIS_COMMAND_TIMEOUT_MS: integerVar({ min: 50, max: 60_000, fallback: 5_000 }),
     LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error'], { error: 'must be debug, info, warn or error' }).default('info'),
   })
@@ -82,4 +90,9 @@ export function consumerPoolSettingsOf(config: ConsumerConfig): ConsumerPoolSett
     retentionSeconds: config.STREAM_RETENTION_SECONDS,
     trimIntervalMs: config.STREAM_TRIM_INTERVAL_MS,
   };
+}
+
+/** Where to serve the pool's metrics, or undefined when CONSUMER_METRICS_PORT is 0 (or unset). */
+export function metricsServerSettingsOf(config: ConsumerConfig): MetricsServerSettings | undefined {
+  return config.CONSUMER_METRICS_PORT === 0 ? undefined : { host: config.CONSUMER_METRICS_HOST, port: config.CONSUMER_METRICS_PORT };
 }

@@ -1,7 +1,9 @@
 import { describeRedisTarget } from '@ddup/config';
-import { createLogger, onShutdownSignal } from '@ddup/runtime';
+import { createLogger, errorText, onShutdownSignal } from '@ddup/runtime';
 import { ConsumerPool } from './consumer-pool.ts';
-import { consumerPoolSettingsOf, loadConsumerConfig } from './env.ts';
+import { consumerPoolSettingsOf, loadConsumerConfig, metricsServerSettingsOf } from './env.ts';
+import { ConsumerMetrics } from './metrics/consumer-metrics.ts';
+import { type MetricsServer, startMetricsServer } from './metrics/metrics-server.ts';
 
 const loaded = loadConsumerConfig();
 if ('failure' in loaded) {
@@ -10,12 +12,15 @@ if ('failure' in loaded) {
 }
 const config = loaded.config;
 const logger = createLogger('consumer', config.LOG_LEVEL);
+const metricsServerSettings = metricsServerSettingsOf(config);
+const metrics = metricsServerSettings ? new ConsumerMetrics({ shards: config.STREAM_SHARDS, processMetrics: true }) : undefined;
 const pool = ConsumerPool.start(consumerPoolSettingsOf(config), logger, {
   // An evicting Redis, or data written with other settings, would break the dedup window.
   onRefused: (refusal) => {
     logger.error(`cannot run on this Redis: ${refusal.detail}`, { reason: refusal.reason });
     process.exit(2);
   },
+  metrics,
 });
 logger.info('consumer pool started', {
   consumers: config.CONSUMER_CONCURRENCY,
@@ -23,4 +28,18 @@ logger.info('consumer pool started', {
   batchSize: config.CONSUMER_BATCH_SIZE,
   redis: describeRedisTarget(config.redis),
 });
-onShutdownSignal(logger, () => pool.close());
+
+let metricsServer: MetricsServer | undefined;
+onShutdownSignal(logger, async () => {
+  await metricsServer?.close();
+  await pool.close();
+});
+if (metricsServerSettings && metrics) {
+  // A consumer that cannot serve its metrics (the port taken, say) still confirms events.
+  const { host, port } = metricsServerSettings;
+  metricsServer = await startMetricsServer(metrics.registry, metricsServerSettings, logger).catch((error: unknown) => {
+    logger.error('cannot serve metrics; consuming without them', { host, port, error: errorText(error) });
+    return undefined;
+  });
+  if (metricsServer) logger.info('consumer metrics served', { url: metricsServer.url });
+}

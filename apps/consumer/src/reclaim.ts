@@ -1,5 +1,6 @@
 import { CONSUMER_GROUP, shardOfEventsStreamKey } from '@ddup/store';
 import { type CommandSender, type ConfirmSettings, confirmBatch, whyUnconfirmable } from './confirm.ts';
+import type { ConsumerMetrics } from './metrics/consumer-metrics.ts';
 import { parseStreamsReply } from './stream-reply.ts';
 
 export interface ReclaimSettings {
@@ -9,6 +10,8 @@ export interface ReclaimSettings {
   readonly maxDeliveries: number;
   /** Entries looked at per stream and pass. */
   readonly count: number;
+  /** Where claimed and dead-lettered entries are counted (none: not counted). */
+  readonly metrics?: ConsumerMetrics;
 }
 
 export interface ReclaimResult {
@@ -63,10 +66,15 @@ export async function reclaimStale(
       retry.push(id);
       continue;
     }
-    if (await confirm.store.deadLetter(redis, stream, id, `${problem} after ${deliveries} deliveries`, deliveries)) deadLettered++;
+    if (await confirm.store.deadLetter(redis, stream, id, `${problem} after ${deliveries} deliveries`, deliveries)) {
+      deadLettered++;
+      settings.metrics?.countDeadLettered(shard, 1);
+    }
   }
   if (retry.length === 0) return { confirmed: 0, deadLettered };
   const claimed = await redis.sendCommand<unknown[]>(['XCLAIM', stream, CONSUMER_GROUP, consumer, idle, ...retry]);
+  // What XCLAIM returned: another reclaimer may have taken some first (it re-checks the idle time).
+  settings.metrics?.countReclaimed(shard, claimed.length);
   const [batch] = parseStreamsReply([[stream, claimed]]);
   const result = batch ? await confirmBatch(redis, batch, confirm) : { confirmed: 0 };
   return { confirmed: result.confirmed, deadLettered };

@@ -4,6 +4,7 @@ import { type Logger, type RedisCommands, type RedisConnection, errorText, rateL
 import { backoff } from './backoff.ts';
 import { type ConfirmSettings, confirmBatch } from './confirm.ts';
 import { ensureConsumerGroup } from './consumer-group.ts';
+import type { ConsumerMetrics } from './metrics/consumer-metrics.ts';
 import { type ReclaimSettings, reclaimStale } from './reclaim.ts';
 import { settleSome } from './settle-some.ts';
 import { type StreamBatch, parseStreamsReply } from './stream-reply.ts';
@@ -27,6 +28,8 @@ export interface StreamConsumerOptions {
   readonly reclaim: ReclaimSettings & { readonly intervalMs: number };
   readonly retention: { readonly retentionMs: number; readonly intervalMs: number };
   readonly logger: Logger;
+  /** Where reads are timed (confirm and reclaim count through their own settings); none: not measured. */
+  readonly metrics?: ConsumerMetrics;
 }
 
 /** Where to read next: the consumer's own pending entries (per stream cursor), or new entries. */
@@ -202,17 +205,21 @@ export class StreamConsumer {
    * hold the connection to its master), and an empty round is followed by a short pause.
    */
   async #read(reads: RedisCommands): Promise<StreamBatch[]> {
-    const { redis, streams, batchSize, blockMs, idlePollMs, name } = this.#options;
+    const { redis, streams, batchSize, blockMs, idlePollMs, name, metrics } = this.#options;
     const head = ['XREADGROUP', 'GROUP', CONSUMER_GROUP, name, 'COUNT', String(batchSize)];
+    const xreadgroup = (command: string[]) => {
+      const call = () => reads.sendCommand(command);
+      return metrics?.timeRead(call) ?? call();
+    };
     const cursors = this.#position.kind === 'backlog' ? [...this.#position.cursors] : streams.map((stream) => [stream, '>'] as const);
     if (redis.readsAcrossShards) {
       const block = this.#position.kind === 'new' ? ['BLOCK', String(blockMs)] : [];
       const keys = cursors.map(([stream]) => stream);
-      return parseStreamsReply(await reads.sendCommand([...head, ...block, 'STREAMS', ...keys, ...cursors.map(([, id]) => id)]));
+      return parseStreamsReply(await xreadgroup([...head, ...block, 'STREAMS', ...keys, ...cursors.map(([, id]) => id)]));
     }
     // A shard whose master is away (until its failover) must not stop the others: its read fails
     // alone, and in the backlog it drops out (a reclaim takes over what it had pending).
-    const { values: replies, failures } = await settleSome(cursors.map(([stream, id]) => reads.sendCommand([...head, 'STREAMS', stream, id])));
+    const { values: replies, failures } = await settleSome(cursors.map(([stream, id]) => xreadgroup([...head, 'STREAMS', stream, id])));
     // A stream that lost its group (deleted, then written again) gets it back through #loop's catch;
     // noted as a partial failure like the others, it would stay unread for good.
     const missingGroup = failures.find((failure) => errorText(failure).startsWith('NOGROUP'));

@@ -23,6 +23,11 @@ const launcherSchema = z
     PORT: integerVar({ min: 1, max: 65_535, fallback: 8000 }),
     /** The gateway's address: loopback unless set (the gateway has no authentication of its own). */
     HOST: z.string().default(DEFAULT_HOST),
+    /**
+     * The consumer's metrics port, passed on as it is; when unset the launcher gives it PORT + 1
+     * (settings.ts). The consumer's schema checks the value.
+     */
+    CONSUMER_METRICS_PORT: z.string().optional(),
     /** A gateway or consumer that dies is restarted, at most this many times within a minute (0: never). */
     CHILD_MAX_RESTARTS_PER_MINUTE: integerVar({ min: 0, max: 100, fallback: 5 }),
     /** fsync starts the embedded Redis with `appendfsync always`. */

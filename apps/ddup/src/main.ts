@@ -7,7 +7,7 @@ import { removeEmbeddedUrl, writeEmbeddedUrl } from './embedded-url.ts';
 import { usesEmbeddedRedis } from './env.ts';
 import { stopLeftoverEmbeddedRedis } from './leftover-redis.ts';
 import { DEFAULT_RESTART_POLICY } from './restart-policy.ts';
-import { childEnvironment, parseSettings } from './settings.ts';
+import { childEnvironment, consumerMetricsUrl, parseSettings } from './settings.ts';
 import { type GiveUp, SupervisedChild } from './supervised-child.ts';
 import { SupervisedRedis } from './supervised-redis.ts';
 import { localGatewayUrl, waitUntilReady } from './wait-ready.ts';
@@ -93,6 +93,8 @@ const children = [
   new SupervisedChild('consumer', childEnv, restartPolicy, logger, onGiveUp),
 ];
 for (const child of children) child.start();
+const consumerMetrics = consumerMetricsUrl(childEnv);
+if (consumerMetrics) logger.info('consumer metrics', { url: consumerMetrics });
 
 /** Gateway first, then consumers (batch in hand acknowledged), Redis last. */
 function stopAll(exitCode: number): Promise<void> {

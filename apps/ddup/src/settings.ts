@@ -1,5 +1,5 @@
 import { ConfigError } from '@ddup/config';
-import { parseConsumerConfig } from '@ddup/consumer';
+import { metricsServerSettingsOf, metricsUrlOf, parseConsumerConfig } from '@ddup/consumer';
 import { parseGatewayConfig } from '@ddup/gateway';
 import { type LauncherConfig, parseLauncherConfig, usesEmbeddedRedis } from './env.ts';
 
@@ -12,12 +12,38 @@ type Env = Readonly<Record<string, string | undefined>>;
 const EMBEDDED_URL_PLACEHOLDER = 'redis://:password@127.0.0.1:6379';
 
 /**
+ * The consumer's metrics port under `pnpm start` when CONSUMER_METRICS_PORT is unset: the gateway's
+ * port + 1 (8001 by default), so that launchers on different ports (tests run several at once)
+ * never want the same one; none when PORT is 65535.
+ */
+export function defaultConsumerMetricsPort(port: number): number {
+  return port < 65_535 ? port + 1 : 0;
+}
+
+/**
  * The environment gateway and consumer get: the launcher's own, with the Redis it chose
  * (`redisUrl`, the embedded one's; undefined leaves REDIS_URL / REDIS_CLUSTER_NODES as they are),
- * the port and the address the gateway listens on.
+ * the port and the address the gateway listens on, and the consumer's metrics port (the user's,
+ * else the default above).
  */
-export function childEnvironment(env: Env, config: Pick<LauncherConfig, 'PORT' | 'HOST'>, redisUrl: string | undefined): NodeJS.ProcessEnv {
-  return { ...env, ...(redisUrl === undefined ? {} : { REDIS_URL: redisUrl }), PORT: String(config.PORT), HOST: config.HOST };
+export function childEnvironment(
+  env: Env,
+  config: Pick<LauncherConfig, 'PORT' | 'HOST' | 'CONSUMER_METRICS_PORT'>,
+  redisUrl: string | undefined,
+): NodeJS.ProcessEnv {
+  return {
+    ...env,
+    ...(redisUrl === undefined ? {} : { REDIS_URL: redisUrl }),
+    PORT: String(config.PORT),
+    HOST: config.HOST,
+    CONSUMER_METRICS_PORT: config.CONSUMER_METRICS_PORT ?? String(defaultConsumerMetricsPort(config.PORT)),
+  };
+}
+
+/** Where the consumer child serves its metrics, read by its own schema from the environment it gets; undefined when off. */
+export function consumerMetricsUrl(childEnv: Env): string | undefined {
+  const listen = metricsServerSettingsOf(parseConsumerConfig(childEnv));
+  return listen && metricsUrlOf(listen.host, listen.port);
 }
 
 function problemsOf(parse: () => unknown): readonly string[] {
