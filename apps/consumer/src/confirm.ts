@@ -1,5 +1,6 @@
-import { type EntryToConfirm, type RedisCommandSender, type Store, shardOfEventsStreamKey } from '@ddup/store';
+import { type EntryToConfirm, type RedisCommandSender, type Store, TENANT_ID, shardOfEventsStreamKey } from '@ddup/store';
 import type { ConsumerMetrics } from './metrics/consumer-metrics.ts';
+import { NO_TENANTS, type TenantRules } from './tenant-rules.ts';
 import type { StreamBatch } from './stream-reply.ts';
 import { entryTimeMs } from './stream-reply.ts';
 
@@ -8,6 +9,8 @@ export interface ConfirmSettings {
   readonly windowMs: number;
   /** Where confirmations are counted and the confirm call timed (none: not measured). */
   readonly metrics?: ConsumerMetrics;
+  /** The tenants' windows and sliding windows now in force (TENANTS_FILE, reread on SIGHUP); none: no tenants. */
+  readonly tenantRules?: () => TenantRules;
 }
 
 /** Sends raw commands (a connection, or one bounded by withCommandTimeout). */
@@ -29,6 +32,7 @@ export function whyUnconfirmable(fields: Readonly<Record<string, string>>, shard
   if (hash === undefined) return 'no hash field';
   if (!HASH.test(hash)) return 'hash field is not a hex SHA-256';
   if (store.shardOf(hash) !== shard) return `hash belongs to another shard (STREAM_SHARDS=${store.layout.shardCount})`;
+  if (fields.tenant !== undefined && !TENANT_ID.test(fields.tenant)) return 'tenant field is not a tenant id';
   return undefined;
 }
 
@@ -44,6 +48,7 @@ export async function confirmBatch(redis: CommandSender, batch: StreamBatch, set
   const toMark: EntryToConfirm[] = [];
   const acked: string[] = [];
   const unconfirmable: string[] = [];
+  const rules = settings.tenantRules?.() ?? NO_TENANTS;
   for (const entry of batch.entries) {
     if (entry.fields === undefined) {
       acked.push(entry.id);
@@ -54,11 +59,14 @@ export async function confirmBatch(redis: CommandSender, batch: StreamBatch, set
       unconfirmable.push(entry.id);
       continue;
     }
-    if (entryTimeMs(entry.id) + settings.windowMs > now) toMark.push({ id: entry.id, hash });
+    const tenant = entry.fields.tenant;
+    // A tenant no longer in the file: marking is harmless, so mark (its window is unknown).
+    const windowMs = tenant === undefined ? settings.windowMs : (rules.windowsMs.get(tenant) ?? Number.POSITIVE_INFINITY);
+    if (entryTimeMs(entry.id) + windowMs > now) toMark.push(tenant === undefined ? { id: entry.id, hash } : { id: entry.id, hash, tenant });
     acked.push(entry.id);
   }
   if (acked.length > 0) {
-    const confirm = () => settings.store.confirm(redis, batch.stream, toMark, acked);
+    const confirm = () => settings.store.confirm(redis, batch.stream, toMark, acked, rules.refreshing);
     // XACK's count: an entry another consumer acknowledged meanwhile is not counted twice.
     const acknowledged = await (settings.metrics?.timeConfirm(confirm) ?? confirm());
     settings.metrics?.countConfirmed(shard, acknowledged);

@@ -13,6 +13,7 @@ import { ensureConsumerGroup } from './consumer-group.ts';
 import type { RedisTarget } from '@ddup/config';
 import type { ConsumerMetrics } from './metrics/consumer-metrics.ts';
 import { StreamConsumer } from './stream-consumer.ts';
+import type { TenantRules } from './tenant-rules.ts';
 
 /** What a pool needs, in the names of its parts (the entry point maps the environment to it: see env.ts). */
 export interface ConsumerPoolSettings {
@@ -43,6 +44,8 @@ export interface ConsumerPoolHooks {
   readonly onRefused?: OnRefused;
   /** Where the consumers count and time their work (main.ts serves it on CONSUMER_METRICS_PORT); none: not measured. */
   readonly metrics?: ConsumerMetrics;
+  /** The tenants' rules now in force (main.ts reads TENANTS_FILE, and again on SIGHUP); none: no tenants. */
+  readonly tenantRules?: () => TenantRules;
 }
 
 /** Removes a consumer from the group when it owns no pending entries, so XINFO stays tidy across restarts. */
@@ -81,8 +84,8 @@ export class ConsumerPool {
     const connections: RedisConnection[] = [];
     const consumers: StreamConsumer[] = [];
     let memory: RedisMemoryWatch | undefined;
-    const { metrics } = hooks;
-    const confirm = { store, windowMs: settings.windowSeconds * 1000, metrics };
+    const { metrics, tenantRules } = hooks;
+    const confirm = { store, windowMs: settings.windowSeconds * 1000, metrics, ...(tenantRules ? { tenantRules } : {}) };
     for (let index = 0; index < settings.concurrency; index++) {
       const name = `${settings.consumerName}-${process.pid}-${index}`;
       const redis = createRedisConnection({

@@ -50,6 +50,8 @@ const consumerSchema = z
     /** Its address: this machine only unless set (metrics are for operators, not the public). */
     CONSUMER_METRICS_HOST: z.string().default('127.0.0.1'),
     REDIS_COMMAND_TIMEOUT_MS: integerVar({ min: 50, max: 60_000, fallback: 5_000 }),
+    /** The tenants (see docs/tenants.md): the consumer reads each one's window and refresh_on_duplicate. */
+    TENANTS_FILE: z.string().optional(),
     LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error'], { error: 'must be debug, info, warn or error' }).default('info'),
   })
   .superRefine(refineOneRedisTarget);

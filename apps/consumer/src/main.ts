@@ -1,9 +1,11 @@
-import { describeRedisTarget } from '@ddup/config';
+import { describeRedisTarget, parseOrExplain } from '@ddup/config';
+import { TenantDirectory } from '@ddup/tenants';
 import { createLogger, errorText, onShutdownSignal } from '@ddup/runtime';
 import { ConsumerPool } from './consumer-pool.ts';
 import { consumerPoolSettingsOf, loadConsumerConfig, metricsServerSettingsOf } from './env.ts';
 import { ConsumerMetrics } from './metrics/consumer-metrics.ts';
 import { type MetricsServer, startMetricsServer } from './metrics/metrics-server.ts';
+import { tenantRulesOf } from './tenant-rules.ts';
 
 const loaded = loadConsumerConfig();
 if ('failure' in loaded) {
@@ -12,6 +14,23 @@ if ('failure' in loaded) {
 }
 const config = loaded.config;
 const logger = createLogger('consumer', config.LOG_LEVEL);
+const tenantsFile = config.TENANTS_FILE;
+const directory = tenantsFile === undefined ? undefined : parseOrExplain('ddup-consumer', () => new TenantDirectory(tenantsFile));
+if (directory !== undefined && 'failure' in directory) {
+  process.stderr.write(directory.failure);
+  process.exit(2);
+}
+const tenants = directory?.config;
+let tenantRules = tenantRulesOf(tenants?.tenants ?? [], config.DEDUP_WINDOW_SECONDS);
+if (tenants !== undefined) {
+  // SIGHUP rereads TENANTS_FILE; a bad file keeps the tenants in force.
+  process.on('SIGHUP', () => {
+    const reloaded = tenants.reload();
+    if (!reloaded.ok) return logger.error('TENANTS_FILE not reloaded: the tenants in force stay', { problems: reloaded.problems });
+    tenantRules = tenantRulesOf(reloaded.tenants, config.DEDUP_WINDOW_SECONDS);
+    logger.info('tenants reloaded', { tenants: reloaded.tenants.length });
+  });
+}
 const metricsServerSettings = metricsServerSettingsOf(config);
 const metrics = metricsServerSettings ? new ConsumerMetrics({ shards: config.STREAM_SHARDS, processMetrics: true }) : undefined;
 const pool = ConsumerPool.start(consumerPoolSettingsOf(config), logger, {
@@ -21,6 +40,7 @@ const pool = ConsumerPool.start(consumerPoolSettingsOf(config), logger, {
     process.exit(2);
   },
   metrics,
+  tenantRules: () => tenantRules,
 });
 logger.info('consumer pool started', {
   consumers: config.CONSUMER_CONCURRENCY,
