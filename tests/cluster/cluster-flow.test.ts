@@ -14,7 +14,7 @@ import {
   startService,
   startTestCluster,
 } from '@ddup/test-utils';
-import { CONSUMER_MAIN, DEAD_LETTERS_CLI, GATEWAY_MAIN, allConfirmed, currentMasters } from './cluster-helpers.ts';
+import { CONSUMER_MAIN, DDUP_CLI, GATEWAY_MAIN, allConfirmed, currentMasters } from './cluster-helpers.ts';
 
 const SHARDS = 16;
 let cluster: TestCluster;
@@ -124,7 +124,7 @@ describe('ddup on a real 3-master Redis Cluster (REDIS_CLUSTER_NODES, STREAM_SHA
     const id = await redis.sendCommand<string>(['XADD', stream, '*', 'hash', 'not-a-hash', 'event', '{}']);
     const dead = 'ddup:{s05}:dead';
     await eventually('poison entry dead-lettered', async () => (await redis.sendCommand<number>(['XLEN', dead])) === 1, 20_000);
-    const cli = startService(DEAD_LETTERS_CLI, { REDIS_CLUSTER_NODES: cluster.seeds, STREAM_SHARDS: String(SHARDS) }, ['list']);
+    const cli = startService(DDUP_CLI, { REDIS_CLUSTER_NODES: cluster.seeds, STREAM_SHARDS: String(SHARDS) }, ['dead-letters', 'list', '--json']);
     expect(await cli.exited).toBe(0);
     expect(cli.output()).toContain(`"source_id":"${id}"`);
     expect(cli.output()).toContain('1 dead letter(s)');

@@ -4,7 +4,7 @@ import { type TestCluster, type TestClusterClient, type TestRedis, workersGroupI
 
 export const GATEWAY_MAIN = fileURLToPath(new URL('../../apps/gateway/src/main.ts', import.meta.url));
 export const CONSUMER_MAIN = fileURLToPath(new URL('../../apps/consumer/src/main.ts', import.meta.url));
-export const DEAD_LETTERS_CLI = fileURLToPath(new URL('../../apps/ddup/src/dead-letters-cli.ts', import.meta.url));
+export const DDUP_CLI = fileURLToPath(new URL('../../apps/ddup/src/cli/main.ts', import.meta.url));
 
 /** The nodes that are masters now (after a failover, a former replica is one). */
 export async function currentMasters(cluster: TestCluster, skip: ReadonlySet<TestRedis> = new Set()): Promise<TestRedis[]> {

@@ -30,7 +30,7 @@ import {
 } from './ddup-process.ts';
 
 const run = promisify(execFile);
-const DEAD_LETTERS_CLI = fileURLToPath(new URL('../../apps/ddup/src/dead-letters-cli.ts', import.meta.url));
+const DDUP_CLI = fileURLToPath(new URL('../../apps/ddup/src/cli/main.ts', import.meta.url));
 const MAXMEMORY = '64mb';
 
 let dataDir: string;
@@ -128,7 +128,7 @@ describe('a running launcher and its embedded Redis', () => {
   });
 
   it('lets pnpm dead-letters find it (url and password files) without REDIS_URL', { timeout: 60_000 }, async () => {
-    const cli = startService(DEAD_LETTERS_CLI, { REDIS_URL: '', REDIS_CLUSTER_NODES: '', DDUP_DATA_DIR: dataDir }, ['list']);
+    const cli = startService(DDUP_CLI, { REDIS_URL: '', REDIS_CLUSTER_NODES: '', DDUP_DATA_DIR: dataDir }, ['dead-letters', 'list']);
     services.push(cli);
     expect(await cli.exited, cli.output()).toBe(0);
     expect(cli.output()).toContain('0 dead letter(s)');

@@ -5,7 +5,7 @@ import { createLogger } from '@ddup/runtime';
 import { CONSUMER_GROUP, DEFAULT_INDEX_CAPACITY, deadLetterStreamKey, eventsStreamKey } from '@ddup/store';
 import { type TestRedis, eventually, seenState, startService, startTestRedis, testStore } from '@ddup/test-utils';
 
-const CLI = fileURLToPath(new URL('../src/dead-letters-cli.ts', import.meta.url));
+const CLI = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
 const HASH = 'ef'.repeat(32);
 const WINDOW_SECONDS = 3_600;
 let redis: TestRedis;
@@ -47,7 +47,7 @@ it('a poison entry ends in the dead letters, the CLI lists it, and replay puts a
   const [pending] = await client.sendCommand<[number]>(['XPENDING', eventsStreamKey(0), 'ddup-workers']);
   expect(pending).toBe(0);
 
-  const list = startService(CLI, { REDIS_URL: redis.url }, ['list']);
+  const list = startService(CLI, { REDIS_URL: redis.url }, ['dead-letters', 'list', '--json']);
   expect(await list.exited).toBe(0);
   const [line] = list
     .output()
@@ -57,7 +57,7 @@ it('a poison entry ends in the dead letters, the CLI lists it, and replay puts a
     shard: 0,
     source_id: poisonId,
     reason: 'hash field is not a hex SHA-256 after 3 deliveries',
-    deliveries: '3',
+    deliveries: 3,
     hash: 'not-a-hash',
   });
 
@@ -74,7 +74,7 @@ it('a poison entry ends in the dead letters, the CLI lists it, and replay puts a
   expect(await store.deadLetter(client, eventsStreamKey(0), admitted.id, 'r', 3)).toBe(true);
   expect(await seenState(client, HASH, { windowSeconds: WINDOW_SECONDS })).toBe('pending');
   pool = ConsumerPool.start(poolSettings(), createLogger('test', 'error'));
-  const replay = startService(CLI, { REDIS_URL: redis.url }, ['replay']);
+  const replay = startService(CLI, { REDIS_URL: redis.url }, ['dead-letters', 'replay']);
   expect(await replay.exited).toBe(0);
   expect(replay.output()).toContain('replayed 1 dead letter(s)');
   await eventually('replayed entry confirmed', async () => (await seenState(client, HASH, { windowSeconds: WINDOW_SECONDS })) === 'processed');

@@ -17,6 +17,9 @@ function withoutEmpty(env: Readonly<Record<string, string | undefined>>): Record
   return present;
 }
 
+/** Variables whose values a message never repeats. */
+const SECRET_NAME = /(TOKEN|PASSWORD|SECRET)$/;
+
 /**
  * Parses the environment once, at start-up, against a schema of named variables.
  * Throws a ConfigError naming each bad variable and the value it had.
@@ -28,7 +31,8 @@ export function parseEnv<S extends z.ZodType>(schema: S, env: Readonly<Record<st
   const problems = result.error.issues.map((issue) => {
     const name = issue.path.map(String).join('.');
     const value = present[name];
-    const got = value === undefined ? '' : ` (got ${JSON.stringify(value)})`;
+    // A secret's value must not end up in a log, even a wrong one (it is often fixed by extending it).
+    const got = value === undefined || SECRET_NAME.test(name) ? '' : ` (got ${JSON.stringify(value)})`;
     return `${name}: ${issue.message}${got}`;
   });
   throw new ConfigError(problems);

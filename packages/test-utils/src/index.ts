@@ -7,3 +7,4 @@ export { startTestCluster, type TestCluster } from './test-cluster.ts';
 export { connectTestCluster, type TestClusterClient } from './cluster-client.ts';
 export { workersGroupInfo } from './group-info.ts';
 export { findBunBinary } from './bun-binary.ts';
+export { makeDeadLetters, type MadeDeadLetter } from './dead-letters.ts';

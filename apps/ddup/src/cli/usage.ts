@@ -1,0 +1,18 @@
+/** What `ddup help` prints. */
+export const USAGE = `usage: pnpm ddup <command> [options]
+
+  inspect                      streams, group, consumers, dead letters per shard; memory per master
+  lookup <hash>                what the dedup index remembers of an event (exit 1: nothing)
+  lookup --event FILE          the same, for the event in FILE (- for stdin), hashed as the gateway does
+  forget <hash> | --event FILE the index forgets the event: its next copy is accepted (exit 1: nothing to forget)
+  dead-letters list   [--count N] [--shard N] [--id ID]
+                               the oldest N (100) dead letters per shard; the count on stderr
+  dead-letters replay [--count N] [--shard N] [--id ID]
+                               puts them back on their events stream (all unless --count/--id), progress on stderr
+  help                         this text
+
+  --json                       machine-readable output (dead-letters list: one JSON object per line)
+
+Redis: REDIS_CLUSTER_NODES or REDIS_URL, else the embedded Redis of a running \`pnpm start\`
+(DDUP_DATA_DIR/redis/url and password). STREAM_SHARDS and INDEX_CAPACITY are read from Redis
+(ddup:meta:*); set DEDUP_WINDOW_SECONDS and CANONICAL_FORM as the gateway has them.`;

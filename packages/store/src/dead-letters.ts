@@ -1,0 +1,133 @@
+import { deadLetterStreamKey } from './names.ts';
+import type { RedisCommandSender } from './script-runner.ts';
+import type { Store } from './store.ts';
+
+/** One entry of a shard's dead-letter stream `ddup:{sNN}:dead`: `source_id`, `reason`, `deliveries`, then the original fields. */
+export interface DeadLetter {
+  readonly shard: number;
+  readonly id: string;
+  readonly fields: Readonly<Record<string, string>>;
+}
+
+/** Which dead letters to read or replay: every shard's, or one shard's; at most `limit` per shard (all when unset). */
+export interface DeadLetterSelection {
+  readonly shard?: number;
+  readonly limit?: number;
+}
+
+/** Letters read per XRANGE when going through a whole dead-letter stream. */
+export const DEAD_LETTER_PAGE_SIZE = 500;
+
+type RawEntry = [string, string[] | null];
+
+function lettersOf(shard: number, reply: unknown): DeadLetter[] {
+  if (!Array.isArray(reply)) throw new TypeError('unexpected XRANGE reply');
+  return (reply as RawEntry[]).map(([id, flat]) => {
+    const fields: Record<string, string> = {};
+    for (let i = 0; flat && i + 1 < flat.length; i += 2) fields[flat[i] as string] = flat[i + 1] as string;
+    return { shard, id, fields };
+  });
+}
+
+function shardsOf(shardCount: number, selection: DeadLetterSelection): number[] {
+  if (selection.shard !== undefined) {
+    if (!(Number.isInteger(selection.shard) && selection.shard >= 0 && selection.shard < shardCount)) {
+      throw new RangeError(`no shard ${selection.shard} among ${shardCount}`);
+    }
+    return [selection.shard];
+  }
+  return Array.from({ length: shardCount }, (_, shard) => shard);
+}
+
+/**
+ * The dead letters of one shard, oldest first: `count` of them after entry `after` (exclusive; from
+ * the start when unset) and up to `until` (inclusive; to the end when unset).
+ */
+export async function readDeadLetters(
+  redis: RedisCommandSender,
+  shard: number,
+  range: { readonly count: number; readonly after?: string; readonly until?: string },
+): Promise<DeadLetter[]> {
+  const start = range.after === undefined ? '-' : `(${range.after}`;
+  const reply = await redis.sendCommand(['XRANGE', deadLetterStreamKey(shard), start, range.until ?? '+', 'COUNT', String(range.count)]);
+  return lettersOf(shard, reply);
+}
+
+/** The oldest `count` dead letters of each shard (or of `selection.shard` only), shard by shard. */
+export async function listDeadLetters(
+  redis: RedisCommandSender,
+  shardCount: number,
+  count: number,
+  selection: Omit<DeadLetterSelection, 'limit'> = {},
+): Promise<DeadLetter[]> {
+  const perShard = await Promise.all(shardsOf(shardCount, selection).map((shard) => readDeadLetters(redis, shard, { count })));
+  return perShard.flat();
+}
+
+/** The dead letters with entry id `id`, in every shard (or `shard` only): ids are per stream, so two shards may each hold one. */
+export async function findDeadLetters(
+  redis: RedisCommandSender,
+  shardCount: number,
+  id: string,
+  selection: Omit<DeadLetterSelection, 'limit'> = {},
+): Promise<DeadLetter[]> {
+  const found = await Promise.all(
+    shardsOf(shardCount, selection).map(async (shard) => lettersOf(shard, await redis.sendCommand(['XRANGE', deadLetterStreamKey(shard), id, id]))),
+  );
+  return found.flat();
+}
+
+/** How many dead letters the shards hold (XLEN of each dead-letter stream). */
+export async function countDeadLetters(redis: RedisCommandSender, shardCount: number, selection: Omit<DeadLetterSelection, 'limit'> = {}): Promise<number> {
+  const lengths = await Promise.all(shardsOf(shardCount, selection).map((shard) => redis.sendCommand<number>(['XLEN', deadLetterStreamKey(shard)])));
+  return lengths.reduce((sum, length) => sum + Number(length), 0);
+}
+
+/**
+ * Puts dead letters back on their shard's events stream, each atomically (replay-dead-letter-2.lua);
+ * returns the new entry ids of those replayed. A letter already gone (replayed meanwhile) is skipped.
+ */
+export async function replayDeadLetters(redis: RedisCommandSender, store: Store, letters: readonly DeadLetter[]): Promise<string[]> {
+  // Sent together: one shard's letters travel on one connection, so they keep their order.
+  const ids = await Promise.all(letters.map((letter) => store.replay(redis, letter.shard, letter.id)));
+  return ids.filter((id): id is string => id !== undefined);
+}
+
+/**
+ * Replays the dead letters with these entry ids, looked for in every shard (or `shard` only); an id
+ * that names no dead letter is not replayed. Returns the new entry ids.
+ */
+export async function replayDeadLettersById(redis: RedisCommandSender, store: Store, ids: readonly string[], shard?: number): Promise<string[]> {
+  const shards = shardsOf(store.layout.shardCount, { shard });
+  const letters = ids.flatMap((id) => shards.map((each) => ({ shard: each, id, fields: {} })));
+  return replayDeadLetters(redis, store, letters);
+}
+
+/**
+ * Replays every dead letter of the selection that is there when it starts (letters dead-lettered
+ * meanwhile wait for the next replay, so a replay that keeps failing cannot loop), a page at a
+ * time; `onReplayed` hears the running count after each page. Returns the new entry ids.
+ */
+export async function replayAllDeadLetters(
+  redis: RedisCommandSender,
+  store: Store,
+  selection: DeadLetterSelection = {},
+  onReplayed: (replayed: number) => void = () => undefined,
+): Promise<string[]> {
+  const replayed: string[] = [];
+  for (const shard of shardsOf(store.layout.shardCount, selection)) {
+    const [last] = lettersOf(shard, await redis.sendCommand(['XREVRANGE', deadLetterStreamKey(shard), '+', '-', 'COUNT', '1']));
+    if (last === undefined) continue;
+    let left = selection.limit ?? Number.POSITIVE_INFINITY;
+    let after: string | undefined;
+    while (left > 0) {
+      const page = await readDeadLetters(redis, shard, { count: Math.min(left, DEAD_LETTER_PAGE_SIZE), after, until: last.id });
+      if (page.length === 0) break;
+      replayed.push(...(await replayDeadLetters(redis, store, page)));
+      onReplayed(replayed.length);
+      left -= page.length;
+      after = page[page.length - 1]?.id;
+    }
+  }
+  return replayed;
+}

@@ -1,0 +1,46 @@
+import { eventHash } from '@ddup/hashing';
+import { CONSUMER_GROUP, type RedisCommandSender, type Store, eventsStreamKey } from '@ddup/store';
+
+/** A dead letter made for a test: the admitted event it stands for, and where it went. */
+export interface MadeDeadLetter {
+  readonly hash: string;
+  readonly canonical: string;
+  readonly shard: number;
+  /** Its entry id on the events stream (`source_id` of the dead letter). */
+  readonly sourceId: string;
+}
+
+/**
+ * Dead letters made through the real path, for tests of listing and replay: events admitted as
+ * the gateway admits them (pending in the index), delivered to a consumer that never confirms
+ * them, then moved to the dead letters by `Store.deadLetter` after `deliveries` deliveries.
+ * No consumer may run meanwhile. `names` make the events (and their hashes) distinct.
+ */
+export async function makeDeadLetters(
+  redis: RedisCommandSender,
+  store: Store,
+  names: readonly string[],
+  reason = 'made by a test',
+  deliveries = 3,
+): Promise<MadeDeadLetter[]> {
+  const shards = Array.from({ length: store.layout.shardCount }, (_, shard) => shard);
+  for (const shard of shards) {
+    try {
+      await redis.sendCommand(['XGROUP', 'CREATE', eventsStreamKey(shard), CONSUMER_GROUP, '0', 'MKSTREAM']);
+    } catch (error) {
+      if (!(error instanceof Error && error.message.startsWith('BUSYGROUP'))) throw error;
+    }
+  }
+  const made = await Promise.all(
+    names.map(async (name) => {
+      const { hash, canonical } = eventHash({ user_id: name, event_type: 'dead', timestamp: 't', payload: Object.create(null) }, 'python');
+      const admitted = await store.admit(redis, { hash, canonical });
+      if (admitted.outcome !== 'accepted') throw new Error(`${name} was not accepted (${admitted.outcome})`);
+      return { hash, canonical, shard: store.shardOf(hash), sourceId: admitted.id };
+    }),
+  );
+  for (const shard of shards) await redis.sendCommand(['XREADGROUP', 'GROUP', CONSUMER_GROUP, 'never-confirms', 'STREAMS', eventsStreamKey(shard), '>']);
+  const moved = await Promise.all(made.map((letter) => store.deadLetter(redis, eventsStreamKey(letter.shard), letter.sourceId, reason, deliveries)));
+  if (moved.some((ok) => !ok)) throw new Error('an entry was not pending, so it could not be dead-lettered');
+  return made;
+}
