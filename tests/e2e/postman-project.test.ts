@@ -1,0 +1,126 @@
+/**
+ * The project's own Postman collection (postman/, generated from the OpenAPI document), run with
+ * newman against real gateways and a consumer pool on a real Redis, admin routes on: every request
+ * runs and every test in it passes (statuses, headers, answers matching the document's schemas),
+ * against a gateway without TENANTS_FILE (no API key sent) and one with it (`apiKey`, `tenant` given).
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import newman, { type NewmanRunOptions, type NewmanRunSummary } from 'newman';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { freePort } from '@ddup/redis-process';
+import { type ServiceProcess, type TestRedis, eventually, startService, startTestRedis } from '@ddup/test-utils';
+import { API, CONSUMER_ENTRY, GATEWAY_ENTRY, READY_TIMEOUT_MS, REPO_ROOT, makeTempDir, removeDir } from './ddup-process.ts';
+
+const COLLECTION = join(REPO_ROOT, 'postman/ddup.postman_collection.json');
+const ADMIN_TOKEN = 'postman-test-token-0123456789abcdef';
+const TENANT = { id: 'postman', apiKey: 'postman-tenant-key-0123456789abcdef' };
+
+const runCollection = promisify((options: NewmanRunOptions, done: (error: Error | null, summary: NewmanRunSummary) => void) => {
+  newman.run(options, done);
+});
+
+let redis: TestRedis;
+let tenantsDir: string | undefined;
+const services: ServiceProcess[] = [];
+/** The gateway without TENANTS_FILE, and the one with it (same Redis, its own dedup space). */
+let openUrl: string;
+let tenantUrl: string;
+
+/** Starts a gateway on a free port and waits until GET /readyz is 200. */
+async function startGateway(env: Record<string, string>): Promise<string> {
+  const port = await freePort();
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const gateway = startService(GATEWAY_ENTRY, { ...env, PORT: String(port), HOST: '127.0.0.1', DDUP_ADMIN_TOKEN: ADMIN_TOKEN });
+  services.push(gateway);
+  await eventually(
+    'the gateway answers GET /readyz with 200',
+    async () => {
+      const response = await fetch(`${baseUrl}/readyz`).catch(() => undefined);
+      await response?.arrayBuffer();
+      return response?.status === 200;
+    },
+    READY_TIMEOUT_MS,
+  ).catch((error: unknown) => {
+    throw new Error(`${String(error)}\ngateway output:\n${gateway.output()}`);
+  });
+  return baseUrl;
+}
+
+beforeAll(async () => {
+  redis = await startTestRedis();
+  tenantsDir = makeTempDir('ddup-postman-tenants-');
+  const tenantsFile = join(tenantsDir, 'tenants.json');
+  const digest = `sha256:${createHash('sha256').update(TENANT.apiKey).digest('hex')}`;
+  writeFileSync(tenantsFile, JSON.stringify({ tenants: [{ id: TENANT.id, api_keys: [digest] }] }));
+  const env = { REDIS_URL: redis.url, LOG_LEVEL: 'warn' };
+  // One pool for both: it confirms default entries and the tenant's alike.
+  services.push(startService(CONSUMER_ENTRY, { ...env, TENANTS_FILE: tenantsFile }));
+  [openUrl, tenantUrl] = await Promise.all([startGateway(env), startGateway({ ...env, TENANTS_FILE: tenantsFile })]);
+}, 120_000);
+
+afterAll(async () => {
+  for (const service of services) await service.stop('SIGTERM');
+  await redis?.cleanup();
+  removeDir(tenantsDir);
+});
+
+/** The names of the collection's requests, in order. */
+function requestNames(): string[] {
+  const collection = JSON.parse(readFileSync(COLLECTION, 'utf8')) as { item: { name: string }[] };
+  return collection.item.map((item) => item.name);
+}
+
+async function runOnce(variables: Record<string, string>) {
+  const summary = await runCollection({
+    collection: COLLECTION,
+    envVar: Object.entries({ adminToken: ADMIN_TOKEN, ...variables }).map(([key, value]) => ({ key, value })),
+    reporters: [],
+    timeoutRequest: 30_000,
+  });
+  const failures = summary.run.failures.map((failure) => `${failure.source?.name ?? '?'}: ${failure.error.message}`);
+  const ran = summary.run.executions.map((execution) => {
+    // A request that got no answer (refused, timed out) has no response.
+    const response: { readonly code: number } | undefined = execution.response;
+    return { name: execution.item.name, answered: response !== undefined };
+  });
+  // What was sent, as sent (after the pre-request scripts and the auth helper).
+  const sent = summary.run.executions.map((execution) => ({
+    path: execution.request.url.getPath(),
+    query: execution.request.url.getQueryString(),
+    authorization: execution.request.headers.get('Authorization') ?? undefined,
+  }));
+  return { failures, ran, sent, assertions: summary.run.stats.assertions };
+}
+
+it('runs every request without TENANTS_FILE with no failure, twice in a row, sending no API key and no ?tenant=', { timeout: 120_000 }, async () => {
+  const names = requestNames();
+  expect(names.length).toBeGreaterThan(10);
+  // The second run proves the collection holds on a gateway it already ran against (fresh events each time).
+  for (const round of ['first', 'second']) {
+    const { failures, ran, sent, assertions } = await runOnce({ baseUrl: openUrl });
+    expect(failures, `${round} run: newman failures`).toEqual([]);
+    expect(ran, `${round} run: every request answered, in order`).toEqual(names.map((name) => ({ name, answered: true })));
+    // Each request checks at least its status.
+    expect(assertions.total, `${round} run: assertions`).toBeGreaterThanOrEqual(names.length);
+    expect(assertions.failed).toBe(0);
+    for (const request of sent.filter(({ path }) => path.startsWith(`${API}/events`))) expect(request.authorization, request.path).toBeUndefined();
+    expect(sent.map(({ query }) => query).filter((query) => query.includes('tenant'))).toEqual([]);
+  }
+});
+
+it("runs every request with TENANTS_FILE, given the tenant's API key and id, with no failure", { timeout: 120_000 }, async () => {
+  const names = requestNames();
+  const { failures, ran, sent, assertions } = await runOnce({ baseUrl: tenantUrl, apiKey: TENANT.apiKey, tenant: TENANT.id });
+  expect(failures, 'newman failures').toEqual([]);
+  expect(ran).toEqual(names.map((name) => ({ name, answered: true })));
+  expect(assertions.failed).toBe(0);
+  const events = sent.filter(({ path }) => path.startsWith(`${API}/events`));
+  expect(events.length).toBeGreaterThan(3);
+  for (const request of events) expect(request.authorization, request.path).toBe(`Bearer ${TENANT.apiKey}`);
+  const lookups = sent.filter(({ path }) => path.startsWith('/admin/events/'));
+  expect(lookups.length).toBeGreaterThan(2);
+  for (const request of lookups) expect(request.query).toBe(`tenant=${TENANT.id}`);
+});
