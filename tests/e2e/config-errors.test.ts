@@ -2,7 +2,7 @@
  * A bad setting stops start-up at once with a message naming it (exit 2), and a launcher that
  * cannot find redis-server says so in one line with what to do (exit 3). Real processes, real env.
  */
-import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '@ddup/redis-process';
@@ -165,5 +165,28 @@ describe('the launcher without redis-server and without REDIS_URL', () => {
     expect(line).toMatch(/install Redis/i);
     expect(line).toMatch(/apt-get install redis-server/);
     expect(line).toMatch(/REDIS_URL=redis:\/\//);
+  });
+});
+
+describe('a bad TENANTS_FILE stops start-up naming the tenant and the field', () => {
+  it.each([
+    { service: 'gateway', entry: GATEWAY_ENTRY },
+    { service: 'consumer', entry: CONSUMER_ENTRY },
+    { service: 'launcher', entry: LAUNCHER_ENTRY },
+  ])('$service', { timeout: EXIT_TIMEOUT_MS + 10_000 }, async ({ entry }) => {
+    const file = join(mkdtempSync(join(dataDir, 'tenants-')), 'tenants.json');
+    writeFileSync(file, JSON.stringify({ tenants: [{ id: 'acme', api_keys: ['the-key-itself'], window_seconds: 60 }] }));
+    const { code, output } = await exitOf(entry, {
+      REDIS_URL: unusedRedisUrl,
+      DDUP_DATA_DIR: mkdtempSync(join(dataDir, 'own-')),
+      PORT: String(await freePort()),
+      TENANTS_FILE: file,
+    });
+    expect(code, output).toBe(2);
+    expect(output).toMatch(/TENANTS_FILE .*tenants\.json: tenant "acme" \(tenants\[0\]\) field api_keys\.0: must be "sha256:"/);
+    // The file holds the key in clear here: the message does not repeat it.
+    expect(output).not.toContain('the-key-itself');
+    expect(output).not.toMatch(/^\s+at /m);
+    expect(output).not.toMatch(/listening|consumer pool started|redis-server started/);
   });
 });

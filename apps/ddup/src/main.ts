@@ -128,6 +128,11 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 process.once('exit', () => {
   for (const child of children) child.current?.process.kill('SIGKILL');
 });
+// SIGHUP rereads TENANTS_FILE: passed on to the gateway and the consumer, which reload it themselves.
+process.on('SIGHUP', () => {
+  logger.info('SIGHUP: passing it on (TENANTS_FILE is reread)');
+  for (const child of children) child.current?.process.kill('SIGHUP');
+});
 
 const gatewayUrl = localGatewayUrl(config.HOST, config.PORT);
 if (await waitUntilReady(gatewayUrl, 30_000, () => !stopping)) {

@@ -5,12 +5,18 @@ import { isRedisUnavailable } from './admission/redis-errors.ts';
 import type { RedisHealthProblem } from './admission/redis-health.ts';
 import { ApiError, errorResponse, redisUnavailable } from './errors.ts';
 import { refuseUnmetExpectations } from './http/expectation.ts';
+import { docsRoutes } from './openapi/docs-routes.ts';
+import { openApiRoutes } from './openapi/openapi-routes.ts';
+import { type AdminDependencies, adminRoutes } from './routes/admin/admin-routes.ts';
 import { type BatchDependencies, batchRoutes } from './routes/batch/batch-routes.ts';
+import { type DashboardDependencies, dashboardRoutes } from './routes/dashboard/dashboard-routes.ts';
 import { type EventRouteDependencies, eventRoutes } from './routes/events/event-routes.ts';
 import { healthRoutes, serviceTestRoutes } from './routes/health/health-routes.ts';
 import { metricsRoutes } from './routes/metrics/metrics-routes.ts';
 import { countEvents } from './metrics/count-events.ts';
 import type { GatewayMetrics } from './metrics/gateway-metrics.ts';
+import { authenticate } from './tenants/authenticate.ts';
+import type { SpaceResolver } from './tenants/dedup-space.ts';
 
 export const API_PREFIX = '/api/v1/ddup_service';
 
@@ -22,6 +28,12 @@ export interface GatewayDependencies extends EventRouteDependencies {
   readonly batch: BatchDependencies;
   /** Counted on the event routes, served at `GET /metrics` (with the store gauges registered on it). */
   readonly metrics: GatewayMetrics;
+  /** Where each event request is deduplicated: its tenant's space (by API key), or the default space. */
+  readonly spaces: SpaceResolver;
+  /** `/admin/*` (see routes/admin/admin-routes.ts); none when `DDUP_ADMIN_TOKEN` is unset, so those paths are 404. */
+  readonly admin?: AdminDependencies;
+  /** `GET /dashboard` (see routes/dashboard/dashboard-routes.ts); absent: no dashboard. */
+  readonly dashboard?: Pick<DashboardDependencies, 'settings' | 'feed'>;
 }
 
 /** The gateway as a Hono app: its route groups, and the one place errors become HTTP answers. */
@@ -30,14 +42,21 @@ export function createGatewayApp(deps: GatewayDependencies): Hono {
   app.use(refuseUnmetExpectations());
 
   const api = new Hono();
-  api.use('/events', countEvents(deps.metrics, 'single'));
-  api.use('/events/batch', countEvents(deps.metrics, 'batch'));
+  // Counting first, so that a 401 is counted too; then the tenant, before any body is read.
+  api.use('/events', countEvents(deps.metrics, 'single'), authenticate(deps.spaces));
+  api.use('/events/batch', countEvents(deps.metrics, 'batch'), authenticate(deps.spaces));
   api.route('/test', serviceTestRoutes());
   api.route('/events', eventRoutes(deps));
   api.route('/events/batch', batchRoutes(deps.batch));
   app.route(API_PREFIX, api);
   app.route('/', healthRoutes(deps.checkRedis));
   app.route('/metrics', metricsRoutes(deps.metrics.registry));
+  app.route('/', openApiRoutes(API_PREFIX));
+  app.route('/docs', docsRoutes());
+  if (deps.admin) app.route('/admin', adminRoutes(deps.admin));
+  if (deps.dashboard) {
+    app.route('/dashboard', dashboardRoutes({ ...deps.dashboard, adminEnabled: deps.admin !== undefined, logger: deps.logger }));
+  }
 
   app.notFound((c) => c.json({ detail: 'Not Found', code: 'not_found' }, 404));
 

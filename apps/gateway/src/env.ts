@@ -13,6 +13,10 @@ import {
 } from '@ddup/config';
 import { CANONICAL_FORMS } from '@ddup/hashing';
 import { layoutVariables } from '@ddup/store';
+import { TenantDirectory } from '@ddup/tenants';
+
+/** Shorter admin tokens are refused at start-up: the token is all that guards forgetting and replaying. */
+export const ADMIN_TOKEN_MIN_CHARS = 16;
 
 const gatewaySchema = z
   .object({
@@ -54,6 +58,13 @@ const gatewaySchema = z
      */
     MAX_INFLIGHT_BODY_BYTES: integerVar({ min: 1024 * 1024, max: 64 * 1024 * 1024 * 1024, fallback: 256 * 1024 * 1024 }),
     SHUTDOWN_TIMEOUT_MS: integerVar({ min: 0, max: 600_000, fallback: 10_000 }),
+    /** Enables `/admin/*`, each request with `Authorization: Bearer <this>`; unset: no admin routes (404). */
+    DDUP_ADMIN_TOKEN: z
+      .string()
+      .min(ADMIN_TOKEN_MIN_CHARS, { error: `must be at least ${ADMIN_TOKEN_MIN_CHARS} characters: a random secret, e.g. from \`openssl rand -hex 32\`` })
+      .optional(),
+    /** The tenants (API keys, windows, key fields, rate limits): see docs/tenants.md. Unset: one open default tenant. */
+    TENANTS_FILE: z.string().optional(),
     LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error'], { error: 'must be debug, info, warn or error' }).default('info'),
   })
   .superRefine(refineOneRedisTarget)
@@ -81,11 +92,15 @@ const gatewaySchema = z
 export type GatewayConfig = z.output<typeof gatewaySchema> & {
   /** REDIS_CLUSTER_NODES, else REDIS_URL, else redis://127.0.0.1:6379. */
   readonly redis: RedisTarget;
+  /** The tenants of TENANTS_FILE, read (and checked) now; undefined without it. */
+  readonly tenants: TenantDirectory | undefined;
 };
 
+/** Throws a ConfigError naming every bad variable, and every bad tenant and field of TENANTS_FILE. */
 export function parseGatewayConfig(env: Readonly<Record<string, string | undefined>>): GatewayConfig {
   const config = parseEnv(gatewaySchema, env);
-  return { ...config, redis: redisTargetOf(config) };
+  const tenants = config.TENANTS_FILE === undefined ? undefined : new TenantDirectory(config.TENANTS_FILE);
+  return { ...config, redis: redisTargetOf(config), tenants };
 }
 
 /** The gateway's settings from this process's environment, or the message an entry point prints before it exits 2. */

@@ -13,6 +13,10 @@ export type ApiErrorCode =
   | 'overloaded'
   | 'expectation_failed'
   | 'not_found'
+  | 'unauthorized'
+  | 'rate_limited'
+  | 'idempotency_key_reused'
+  | 'invalid_idempotency_key'
   | 'internal';
 
 /**
@@ -102,6 +106,49 @@ export function badRequest(detail: string): ApiError {
 /** A request not received completely in time (`BODY_TIMEOUT_MS`), on Node and Bun alike; the connection is closed after it. */
 export function requestTimeout(timeoutMs: number): ApiError {
   return new ApiError(408, 'request_timeout', { detail: `The request was not received completely within ${timeoutMs} ms` }, { connection: 'close' });
+}
+
+/** An admin request without the right `Authorization: Bearer <DDUP_ADMIN_TOKEN>`. */
+export function unauthorized(): ApiError {
+  return new ApiError(401, 'unauthorized', { detail: 'Missing or wrong bearer token' }, { 'www-authenticate': 'Bearer' });
+}
+
+/** An event request without an API key of a tenant in TENANTS_FILE. */
+export function noApiKey(given: boolean): ApiError {
+  return new ApiError(
+    401,
+    'unauthorized',
+    { detail: given ? 'Unknown API key' : 'An API key is required: Authorization: Bearer <key> or X-API-Key: <key>' },
+    { 'www-authenticate': 'Bearer' },
+  );
+}
+
+/** The tenant's rate limit is spent; nothing of the request was stored. */
+export function rateLimited(retryAfterMs: number, limitPerSecond: number): ApiError {
+  const seconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
+  return new ApiError(
+    429,
+    'rate_limited',
+    { detail: `Rate limit of ${limitPerSecond} events a second reached; the request was not accepted, retry later`, retry_after_ms: retryAfterMs },
+    { 'retry-after': String(seconds) },
+  );
+}
+
+/** An Idempotency-Key seen before with other content (draft-ietf-httpapi-idempotency-key-header: 422). */
+export function idempotencyKeyReused(): ApiError {
+  return new ApiError(422, 'idempotency_key_reused', {
+    detail: 'This Idempotency-Key was used before with different content; use a new key for a new request',
+  });
+}
+
+/** An Idempotency-Key header that is empty or too long. */
+export function invalidIdempotencyKey(detail: string): ApiError {
+  return new ApiError(400, 'invalid_idempotency_key', { detail });
+}
+
+/** Nothing is known under this name (a 404 the route itself gives, as `{detail, code}`). */
+export function notFound(detail: string): ApiError {
+  return new ApiError(404, 'not_found', { detail });
 }
 
 export function headersTooLarge(): ApiError {

@@ -11,23 +11,28 @@ import {
   withCommandTimeout,
 } from '@ddup/runtime';
 import { Store, indexLayoutOf } from '@ddup/store';
-import { type AdmitBatch, createBatchAdmitter } from './admission/batch-admission.ts';
-import { limitConcurrency } from './admission/concurrency-limit.ts';
 import { warnUnlessFsyncAlways } from './admission/durability-check.ts';
-import { type AdmitEvent, createEventAdmitter } from './admission/event-admission.ts';
 import { redisHealthCheck } from './admission/redis-health.ts';
 import type { AdmissionSettings } from './admission/replication.ts';
+import type { AdminDependencies } from './routes/admin/admin-routes.ts';
 import { type GatewayDependencies, createGatewayApp } from './app.ts';
 import type { GatewayConfig } from './env.ts';
 import { GatewayMetrics } from './metrics/gateway-metrics.ts';
 import { registerStoreGauges } from './metrics/store-gauges.ts';
 import { StoreSnapshots } from './metrics/store-snapshot.ts';
+import { DEFAULT_SPACE, DedupSpaces, type SpaceResolver } from './tenants/dedup-space.ts';
+import { DashboardFeed } from './routes/dashboard/dashboard-feed.ts';
+import { dashboardSettingsOf } from './routes/dashboard/dashboard-settings.ts';
 
 export interface Gateway {
   readonly app: Hono;
   readonly redis: RedisConnection;
   /** Watches Redis's eviction policy and memory (for /readyz); stop it on shutdown. */
   readonly memory: RedisMemoryWatch;
+  /** The dedup spaces: the tenants of TENANTS_FILE (reloaded by main.ts on SIGHUP), or the default space. */
+  readonly spaces: DedupSpaces;
+  /** The dashboard's figures; close it first on shutdown, so open dashboards do not hold the server's graceful close. */
+  readonly dashboard: DashboardFeed;
 }
 
 /** What the gateway's entry point decides for it. */
@@ -39,25 +44,37 @@ export interface GatewayHooks {
   readonly onRefused?: OnRefused;
 }
 
-/** Where the app admits events and how it learns whether its store answers. */
+/** Where the app admits events (the dedup space of each request) and how it learns whether its store answers. */
 export interface AdmissionPorts {
-  readonly admitEvent: AdmitEvent;
-  readonly admitBatch: AdmitBatch;
+  readonly spaces: SpaceResolver;
   readonly checkRedis: GatewayDependencies['checkRedis'];
 }
 
-/** The Hono app with its settings from `config` and admission through `ports`. */
-export function gatewayAppOf(config: GatewayConfig, logger: Logger, ports: AdmissionPorts, metrics = new GatewayMetrics()): Hono {
+/** What the admin routes read and change: the store, through the gateway's Redis commands. */
+export type AdminPorts = Omit<AdminDependencies, 'token'>;
+
+/**
+ * The Hono app with its settings from `config` and admission through `ports`; the admin routes
+ * too when `DDUP_ADMIN_TOKEN` is set and `admin` says where their store is. The dashboard shows
+ * what `dashboard` reads: by default the counters only (no store to look at).
+ */
+export function gatewayAppOf(
+  config: GatewayConfig,
+  logger: Logger,
+  ports: AdmissionPorts,
+  metrics = new GatewayMetrics(),
+  admin?: AdminPorts,
+  dashboard = new DashboardFeed({ metrics }).start(),
+): Hono {
   return createGatewayApp({
+    dashboard: { settings: dashboardSettingsOf(config), feed: dashboard },
+    ...(config.DDUP_ADMIN_TOKEN !== undefined && admin ? { admin: { ...admin, token: config.DDUP_ADMIN_TOKEN } } : {}),
     metrics,
-    admitEvent: ports.admitEvent,
-    canonicalForm: config.CANONICAL_FORM,
+    spaces: ports.spaces,
     bodyLimitBytes: config.BODY_LIMIT_BYTES,
     checkRedis: ports.checkRedis,
     logger,
     batch: {
-      admitBatch: ports.admitBatch,
-      canonicalForm: config.CANONICAL_FORM,
       bodyLimitBytes: config.BATCH_BODY_LIMIT_BYTES,
       eventLimitBytes: config.BODY_LIMIT_BYTES,
       maxEvents: config.BATCH_MAX_EVENTS,
@@ -97,11 +114,13 @@ export function createGateway(config: GatewayConfig, logger: Logger, hooks: Gate
     windowSeconds: config.DEDUP_WINDOW_SECONDS,
   });
   registerStoreGauges(metrics.registry, snapshots);
-  const ports: AdmissionPorts = {
-    admitEvent: createEventAdmitter(commands, store, admission),
-    admitBatch: limitConcurrency(config.BATCH_ADMISSION_CONCURRENCY, createBatchAdmitter(commands, store, admission)),
-    checkRedis: redisHealthCheck(redis, memory),
-  };
-  const app = gatewayAppOf(config, logger, ports, metrics);
-  return { app, redis, memory };
+  const spaces = new DedupSpaces(
+    { redis: commands, store, admission, canonicalForm: config.CANONICAL_FORM, batchConcurrency: config.BATCH_ADMISSION_CONCURRENCY },
+    config.tenants,
+  );
+  for (const tenant of config.tenants?.tenants ?? [{ id: DEFAULT_SPACE }]) metrics.initTenant(tenant.id);
+  const ports: AdmissionPorts = { spaces, checkRedis: redisHealthCheck(redis, memory) };
+  const dashboard = new DashboardFeed({ metrics, snapshots }).start();
+  const app = gatewayAppOf(config, logger, ports, metrics, { redis: commands, store }, dashboard);
+  return { app, redis, memory, spaces, dashboard };
 }

@@ -4,7 +4,12 @@ export { createBatchAdmitter, type AdmitBatch } from './admission/batch-admissio
 export { admittedResultOf, type AdmittedResult } from './admission/admitted-result.ts';
 export { batchEventsHandler, type BatchDependencies } from './routes/batch/batch-routes.ts';
 export type { BatchAnswer, BatchResult } from './routes/batch/batch-results.ts';
-export type { HashedEvent } from './validation/hash-event.ts';
+export { hashEvent, type HashedEvent } from './validation/hash-event.ts';
+export { CANONICAL_FORMS, type CanonicalForm } from '@ddup/hashing';
+export { parseEvent, type ParsedEvent } from './validation/parse-event.ts';
+export { isProblems } from './validation/problems.ts';
+export type { ValidationProblem } from './errors.ts';
 export { type AdmissionPorts, createGateway, gatewayAppOf, type Gateway } from './gateway.ts';
+export { DEFAULT_SPACE, DedupSpaces, type DedupSpace, type SpaceResolver } from './tenants/dedup-space.ts';
 export { parseGatewayConfig, type GatewayConfig } from './env.ts';
 export { BODY_TIMEOUT_MS, closeGracefully, listen, type ListenOptions } from './http/node/server.ts';

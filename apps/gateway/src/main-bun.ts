@@ -10,6 +10,7 @@ import { type BunServer, bunIdleTimeoutSeconds, BUN_MAX_REQUEST_BODY_SIZE, bunRu
 import { BodyBudget, withBodyBudget } from './http/body-budget.ts';
 import { loadGatewayConfig } from './env.ts';
 import { createGateway } from './gateway.ts';
+import { announceAndReloadTenants } from './tenants/tenant-reload.ts';
 
 const loaded = loadGatewayConfig();
 if ('failure' in loaded) {
@@ -19,7 +20,7 @@ if ('failure' in loaded) {
 const config = loaded.config;
 const logger = createLogger('gateway', config.LOG_LEVEL);
 const bun = bunRuntime();
-const { app, redis, memory } = createGateway(config, logger, {
+const { app, redis, memory, dashboard } = createGateway(config, logger, {
   // An evicting Redis, or data written with other settings, would break the dedup window.
   onRefused: (refusal) => {
     logger.error(`cannot run on this Redis: ${refusal.detail}`, { reason: refusal.reason });
@@ -58,8 +59,11 @@ logger.info('gateway listening', {
   shards: config.STREAM_SHARDS,
   canonicalForm: config.CANONICAL_FORM,
 });
+announceAndReloadTenants(config.tenants, logger);
 
 onShutdownSignal(logger, async () => {
+  // Open dashboards hold a stream each: end them, or the graceful stop waits its whole timeout.
+  dashboard.close();
   await stopGracefully(server, config.SHUTDOWN_TIMEOUT_MS);
   memory.stop();
   await redis.close().catch(() => undefined);

@@ -2,6 +2,7 @@ import { describeRedisTarget } from '@ddup/config';
 import { createLogger, onShutdownSignal } from '@ddup/runtime';
 import { loadGatewayConfig } from './env.ts';
 import { createGateway } from './gateway.ts';
+import { announceAndReloadTenants } from './tenants/tenant-reload.ts';
 import { closeGracefully, listen } from './http/node/server.ts';
 
 const loaded = loadGatewayConfig();
@@ -11,7 +12,7 @@ if ('failure' in loaded) {
 }
 const config = loaded.config;
 const logger = createLogger('gateway', config.LOG_LEVEL);
-const { app, redis, memory } = createGateway(config, logger, {
+const { app, redis, memory, dashboard } = createGateway(config, logger, {
   // An evicting Redis, or data written with other settings, would break the dedup window.
   onRefused: (refusal) => {
     logger.error(`cannot run on this Redis: ${refusal.detail}`, { reason: refusal.reason });
@@ -34,8 +35,11 @@ logger.info('gateway listening', {
   shards: config.STREAM_SHARDS,
   canonicalForm: config.CANONICAL_FORM,
 });
+announceAndReloadTenants(config.tenants, logger);
 
 onShutdownSignal(logger, async () => {
+  // Open dashboards hold a stream each: end them, or the graceful close waits its whole timeout.
+  dashboard.close();
   await closeGracefully(server, config.SHUTDOWN_TIMEOUT_MS);
   memory.stop();
   await redis.close().catch(() => undefined);

@@ -38,7 +38,7 @@ async function scrape(base: string): Promise<Map<string, number>> {
 }
 
 function events(samples: Map<string, number>, outcome: string, route: string): number {
-  return samples.get(`ddup_events_total{outcome="${outcome}",route="${route}"}`) ?? Number.NaN;
+  return samples.get(`ddup_events_total{outcome="${outcome}",route="${route}",tenant="default"}`) ?? Number.NaN;
 }
 
 beforeAll(async () => {

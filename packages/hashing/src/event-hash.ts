@@ -22,5 +22,5 @@ export function eventHash(event: DedupEvent, form: CanonicalForm): { canonical: 
 }
 
 // crypto.hash (Node >= 20.12, Bun) skips the Hash object a createHash chain allocates per call.
-const sha256Hex: (text: string) => string =
+export const sha256Hex: (text: string) => string =
   typeof oneShotHash === 'function' ? (text) => oneShotHash('sha256', text, 'hex') : (text) => createHash('sha256').update(text, 'utf8').digest('hex');

@@ -45,6 +45,19 @@ export {
 } from './store.ts';
 export { SEVEN_DAYS_SECONDS, layoutVariables } from './settings.ts';
 export {
+  DEAD_LETTER_PAGE_SIZE,
+  countDeadLetters,
+  findDeadLetters,
+  listDeadLetters,
+  readDeadLetters,
+  replayAllDeadLetters,
+  replayDeadLetters,
+  replayDeadLettersById,
+  type DeadLetter,
+  type DeadLetterSelection,
+} from './dead-letters.ts';
+export { readRecordedLayout, type RecordedLayout } from './recorded-layout.ts';
+export {
   SAMPLED_BUCKETS_PER_SHARD,
   estimateRememberedEvents,
   inspectShards,

@@ -6,8 +6,10 @@ import { TENANT_ID } from '@ddup/store';
 
 const YEAR_SECONDS = 365 * 24 * 3600;
 
-/** A dotted path into the event: `user_id`, `payload.order_id`. */
-const keyField = z.string().regex(/^[^.\s]+(\.[^.\s]+)*$/, { error: 'must be a dotted path such as "payload.order_id"' });
+/** A path into the event: `user_id`, `event_type`, `timestamp`, `payload`, or a dotted path into the payload (`payload.order_id`). */
+const keyField = z.string().regex(/^(user_id|event_type|timestamp|payload(\.[^.\s]+)*)$/, {
+  error: 'must be user_id, event_type, timestamp, payload, or a dotted path into the payload such as "payload.order_id"',
+});
 
 const tenantSchema = z.strictObject({
   id: z.string().regex(TENANT_ID, { error: 'must be 1 to 64 letters, digits, _ or -' }),

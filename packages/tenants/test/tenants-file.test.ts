@@ -64,7 +64,7 @@ describe('parseTenantsFile', () => {
       expect.arrayContaining([
         expect.stringMatching(/tenant "acme" \(tenants\[0\]\) field api_keys\.0: must be "sha256:"/),
         expect.stringMatching(/tenant "acme" \(tenants\[0\]\) field window_seconds:/),
-        expect.stringMatching(/tenant "globex" \(tenants\[1\]\) field key_fields\.0: must be a dotted path/),
+        expect.stringMatching(/tenant "globex" \(tenants\[1\]\) field key_fields\.0: must be user_id, event_type/),
         expect.stringMatching(/tenant "globex" \(tenants\[1\]\).*colour/),
       ]),
     );

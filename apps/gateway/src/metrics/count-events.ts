@@ -3,9 +3,13 @@ import type { BatchAnswer } from '../routes/batch/batch-results.ts';
 import { ApiError } from '../errors.ts';
 import { type EventRoute, outcomeOfStatus, statusClassOf } from './event-outcome.ts';
 import type { GatewayMetrics } from './gateway-metrics.ts';
+import type { DedupSpace } from '../tenants/dedup-space.ts';
 
-/** The Hono variables the event routes leave for this middleware. */
-export type EventMetricsEnv = { Variables: { batchAnswer?: BatchAnswer } };
+/** The Hono variables the event routes leave for this middleware (the space is set by tenants/authenticate.ts). */
+export type EventMetricsEnv = { Variables: { batchAnswer?: BatchAnswer; space?: DedupSpace } };
+
+/** The tenant label of a request that named none the gateway knows (a 401). */
+export const UNAUTHENTICATED = 'unauthenticated';
 
 function ageSeconds(firstSeenAt: unknown, nowMs: number): number | undefined {
   if (typeof firstSeenAt !== 'string') return undefined;
@@ -13,10 +17,10 @@ function ageSeconds(firstSeenAt: unknown, nowMs: number): number | undefined {
   return Number.isNaN(ms) ? undefined : (nowMs - ms) / 1000;
 }
 
-function countBatch(metrics: GatewayMetrics, answer: BatchAnswer, nowMs: number): void {
-  metrics.countEvents('batch', 'accepted', answer.accepted);
-  metrics.countEvents('batch', 'duplicate', answer.duplicates);
-  metrics.countEvents('batch', 'invalid', answer.invalid);
+function countBatch(metrics: GatewayMetrics, answer: BatchAnswer, tenant: string, nowMs: number): void {
+  metrics.countEvents('batch', 'accepted', tenant, answer.accepted);
+  metrics.countEvents('batch', 'duplicate', tenant, answer.duplicates);
+  metrics.countEvents('batch', 'invalid', tenant, answer.invalid);
   for (const result of answer.results) {
     if (result.status !== 'duplicate') continue;
     const age = ageSeconds(result.first_seen_at, nowMs);
@@ -37,11 +41,12 @@ export function countEvents(metrics: GatewayMetrics, route: EventRoute): Middlew
     const status = c.res.status;
     const now = Date.now();
     metrics.observeRequest(route, statusClassOf(status), (performance.now() - started) / 1000);
+    const tenant = c.get('space')?.label ?? UNAUTHENTICATED;
     const answer = c.get('batchAnswer');
-    if (answer !== undefined && status === 200) return countBatch(metrics, answer, now);
+    if (answer !== undefined && status === 200) return countBatch(metrics, answer, tenant, now);
     const outcome = outcomeOfStatus(status);
     if (outcome === undefined) return;
-    metrics.countEvents(route, outcome);
+    metrics.countEvents(route, outcome, tenant);
     if (outcome === 'duplicate' && c.error instanceof ApiError) {
       const age = ageSeconds(c.error.body.first_seen_at, now);
       if (age !== undefined) metrics.observeDuplicateAge(age);

@@ -22,7 +22,7 @@ export interface LiveFigures {
  */
 export class GatewayMetrics {
   readonly registry = new Registry();
-  readonly #events: Counter<'outcome' | 'route'>;
+  readonly #events: Counter<'outcome' | 'route' | 'tenant'>;
   readonly #duration: Histogram<'route' | 'status'>;
   readonly #duplicateAge: Histogram;
   // For the dashboard's p50/p99 of the last minute: a sliding window, which a histogram is not.
@@ -40,11 +40,10 @@ export class GatewayMetrics {
     const registers = [this.registry];
     this.#events = new Counter({
       name: 'ddup_events_total',
-      help: 'Events posted, by outcome (accepted, duplicate, invalid, unavailable, rejected) and route (single, batch); a batch counts each item',
-      labelNames: ['outcome', 'route'],
+      help: 'Events posted, by outcome (accepted, duplicate, invalid, unavailable, rejected), route (single, batch) and tenant (default without TENANTS_FILE; unauthenticated for a 401); a batch counts each item',
+      labelNames: ['outcome', 'route', 'tenant'],
       registers,
     });
-    for (const outcome of EVENT_OUTCOMES) for (const route of ['single', 'batch']) this.#events.inc({ outcome, route }, 0);
     this.#duration = new Histogram({
       name: 'ddup_request_duration_seconds',
       help: 'Time to answer a request to an event route, by route and status class',
@@ -61,8 +60,13 @@ export class GatewayMetrics {
     collectDefaultMetrics({ register: this.registry });
   }
 
-  countEvents(route: EventRoute, outcome: EventOutcome, count = 1): void {
-    if (count > 0) this.#events.inc({ outcome, route }, count);
+  /** Shows every outcome of `tenant` at 0 before its first event, so that rates start from the first scrape. */
+  initTenant(tenant: string): void {
+    for (const outcome of EVENT_OUTCOMES) for (const route of ['single', 'batch']) this.#events.inc({ outcome, route, tenant }, 0);
+  }
+
+  countEvents(route: EventRoute, outcome: EventOutcome, tenant: string, count = 1): void {
+    if (count > 0) this.#events.inc({ outcome, route, tenant }, count);
   }
 
   observeRequest(route: EventRoute, statusClass: string, seconds: number): void {

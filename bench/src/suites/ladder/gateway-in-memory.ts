@@ -4,11 +4,22 @@
 // gateway's own work costs over the bare baseline, apart from Redis and the consumer. Not a
 // product: it forgets everything when it stops.
 import type { AdmitResult } from '@ddup/store';
-import { type AdmissionPorts, type AdmitBatch, type AdmitEvent, admittedResultOf, gatewayAppOf, listen, parseGatewayConfig } from '@ddup/gateway';
+import {
+  type AdmissionPorts,
+  type AdmitBatch,
+  type AdmitEvent,
+  type CanonicalForm,
+  DEFAULT_SPACE,
+  type DedupSpace,
+  admittedResultOf,
+  gatewayAppOf,
+  listen,
+  parseGatewayConfig,
+} from '@ddup/gateway';
 import { createLogger } from '@ddup/runtime';
 import { benchEnvironment } from '../../lib/env.ts';
 
-function memoryAdmission(): AdmissionPorts {
+function memoryAdmission(canonicalForm: CanonicalForm): AdmissionPorts {
   const firstSeen = new Map<string, number>();
   let sequence = 0;
   const admitOne = (hash: string): AdmitResult => {
@@ -20,11 +31,27 @@ function memoryAdmission(): AdmissionPorts {
   };
   const admitEvent: AdmitEvent = async (hash) => admitOne(hash);
   const admitBatch: AdmitBatch = async (events) => events.map((event) => admittedResultOf(admitOne(event.hash)));
-  return { admitEvent, admitBatch, checkRedis: async () => undefined };
+  const keys = new Map<string, string>();
+  const space: DedupSpace = {
+    tenant: undefined,
+    label: DEFAULT_SPACE,
+    canonicalForm,
+    keyFields: undefined,
+    rateLimitPerSecond: undefined,
+    admitEvent,
+    admitBatch,
+    claimIdempotencyKey: async (digest, content) => {
+      const seen = keys.get(digest);
+      if (seen === undefined) keys.set(digest, content);
+      return seen === undefined ? 'new' : seen === content ? 'same' : 'different';
+    },
+    takeTokens: async () => ({ allowed: true }),
+  };
+  return { spaces: { authenticated: false, ofApiKey: () => space }, checkRedis: async () => undefined };
 }
 
 const config = parseGatewayConfig(benchEnvironment());
 const logger = createLogger('gateway-in-memory', config.LOG_LEVEL);
-const server = await listen(gatewayAppOf(config, logger, memoryAdmission()), config.PORT, config.HOST);
+const server = await listen(gatewayAppOf(config, logger, memoryAdmission(config.CANONICAL_FORM)), config.PORT, config.HOST);
 // Exit cleanly on SIGTERM, so that a --cpu-prof profile is written.
 process.once('SIGTERM', () => server.close(() => process.exit(0)));

@@ -1,6 +1,5 @@
 import { type Context, Hono } from 'hono';
-import type { CanonicalForm } from '@ddup/hashing';
-import type { AdmitBatch } from '../../admission/batch-admission.ts';
+import { sha256Hex } from '@ddup/hashing';
 import { validationError } from '../../errors.ts';
 import { readBodyBytes } from '../../http/read-body.ts';
 import { decodeUtf8Body } from '../../http/utf8-body.ts';
@@ -10,10 +9,13 @@ import { batchAnswer } from './batch-results.ts';
 import { splitJsonBatch } from './json-array-body.ts';
 import { type BatchSource, readBatch } from './read-batch.ts';
 import { splitNdjson } from './split-ndjson.ts';
+import type { EventMetricsEnv } from '../../metrics/count-events.ts';
+import type { SpaceEnv } from '../../tenants/authenticate.ts';
+import { checkIdempotencyKey, enforceRateLimit, idempotencyKeyOf } from '../../tenants/request-guards.ts';
+
+type BatchEnv = { Variables: SpaceEnv['Variables'] & EventMetricsEnv['Variables'] };
 
 export interface BatchDependencies {
-  readonly admitBatch: AdmitBatch;
-  readonly canonicalForm: CanonicalForm;
   /** `BATCH_BODY_LIMIT_BYTES`: larger bodies get 413. */
   readonly bodyLimitBytes: number;
   /** `BODY_LIMIT_BYTES`: a larger item is invalid (and not parsed). */
@@ -37,12 +39,19 @@ function batchSource(text: string, contentType: string | undefined, deps: BatchD
  * per shard. Redis failing fails the whole request (503): no answer claims an event it did not store.
  */
 export function batchEventsHandler(deps: BatchDependencies) {
-  return async function postBatch(c: Context): Promise<Response> {
+  return async function postBatch(c: Context<BatchEnv>): Promise<Response> {
+    const space = c.get('space');
+    const idempotencyKey = idempotencyKeyOf(c.req.header('idempotency-key'));
     // Not kept in a variable: once decoded, the bytes can go (a 16 MiB batch is held as its text).
     const text = decodeUtf8Body(await readBodyBytes(c.req.raw, deps.bodyLimitBytes));
-    const read = await readBatch(text, batchSource(text, c.req.header('content-type'), deps), deps);
+    const options = { ...deps, canonicalForm: space.canonicalForm, keyFields: space.keyFields };
+    const read = await readBatch(text, batchSource(text, c.req.header('content-type'), deps), options);
+    // Each valid event takes a token; a batch over the limit is refused whole (nothing stored).
+    await enforceRateLimit(space, read.events.length);
+    // The batch's content is its body as sent: the same body again is the same request.
+    if (idempotencyKey !== undefined) await checkIdempotencyKey(space, idempotencyKey, sha256Hex(text));
     if (read.events.length > 0) {
-      const admitted = await deps.admitBatch(read.events);
+      const admitted = await space.admitBatch(read.events);
       for (let k = 0; k < admitted.length; k++) read.results[read.positions[k] ?? 0] = admitted[k];
     }
     const answer = batchAnswer(read.results);
@@ -53,6 +62,6 @@ export function batchEventsHandler(deps: BatchDependencies) {
 }
 
 /** The batch group, mounted at `<API_PREFIX>/events/batch`. */
-export function batchRoutes(deps: BatchDependencies): Hono {
-  return new Hono().post('/', batchEventsHandler(deps));
+export function batchRoutes(deps: BatchDependencies): Hono<BatchEnv> {
+  return new Hono<BatchEnv>().post('/', batchEventsHandler(deps));
 }

@@ -1,6 +1,6 @@
 import type { CanonicalForm, JsonDepthError, JsonSyntaxError } from '@ddup/hashing';
 import type { ValidationProblem } from '../../errors.ts';
-import { type HashedEvent, hashEvent } from '../../validation/hash-event.ts';
+import { type HashedEvent, keyEvent } from '../../validation/hash-event.ts';
 import { type ParseEventOptions, malformedJsonProblems, parseEvent } from '../../validation/parse-event.ts';
 import { isProblems } from '../../validation/problems.ts';
 import { EVENT_TEXT_PER_TURN, yieldToEventLoop } from '../event-loop.ts';
@@ -21,6 +21,8 @@ export interface BatchSource {
 
 export interface BatchReadOptions {
   readonly canonicalForm: CanonicalForm;
+  /** The dedup space's key fields; undefined: the key is the whole event. */
+  readonly keyFields?: readonly string[] | undefined;
   /** The single-event limit (`BODY_LIMIT_BYTES`): a larger item is invalid and is not parsed. */
   readonly eventLimitBytes: number;
 }
@@ -50,9 +52,9 @@ function malformedItem(text: string, source: BatchSource, index: number): NonNul
 }
 
 /** One item through the event pipeline, as the single-event route takes a body; `loc` gets the item's index after `body`. */
-function hashItem(item: string, index: number, parse: ParseEventOptions, form: CanonicalForm): HashedEvent | ValidationProblem[] {
+function hashItem(item: string, index: number, parse: ParseEventOptions, options: BatchReadOptions): HashedEvent | ValidationProblem[] {
   const parsed = parseEvent(item, parse);
-  const hashed = isProblems(parsed) ? parsed : hashEvent(parsed, form);
+  const hashed = isProblems(parsed) ? parsed : keyEvent(parsed, options.canonicalForm, options.keyFields);
   return isProblems(hashed) ? atItem(hashed, index) : hashed;
 }
 
@@ -77,7 +79,7 @@ export async function readBatch(text: string, source: BatchSource, options: Batc
       results[i] = { status: 'invalid', detail: [eventTooLargeProblem(i, options.eventLimitBytes)] };
       continue;
     }
-    const hashed = hashItem(item, i, { mayEcho, malformed: malformedItem(text, source, i) }, options.canonicalForm);
+    const hashed = hashItem(item, i, { mayEcho, malformed: malformedItem(text, source, i) }, options);
     if (isProblems(hashed)) {
       results[i] = { status: 'invalid', detail: hashed };
     } else {

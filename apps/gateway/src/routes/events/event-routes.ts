@@ -1,29 +1,32 @@
 import { Hono } from 'hono';
-import type { CanonicalForm } from '@ddup/hashing';
-import type { AdmitEvent } from '../../admission/event-admission.ts';
 import { validationError } from '../../errors.ts';
 import { readBodyBytes } from '../../http/read-body.ts';
 import { decodeUtf8Body } from '../../http/utf8-body.ts';
-import { hashEvent } from '../../validation/hash-event.ts';
+import type { SpaceEnv } from '../../tenants/authenticate.ts';
+import { checkIdempotencyKey, enforceRateLimit, idempotencyKeyOf } from '../../tenants/request-guards.ts';
+import { keyEvent } from '../../validation/hash-event.ts';
 import { parseEvent } from '../../validation/parse-event.ts';
 import { isProblems } from '../../validation/problems.ts';
 import { EVENT_TEXT_PER_TURN, yieldToEventLoop } from '../event-loop.ts';
 import { acceptedBody, duplicateEvent } from './event-answers.ts';
 
 export interface EventRouteDependencies {
-  readonly admitEvent: AdmitEvent;
-  readonly canonicalForm: CanonicalForm;
   /** `BODY_LIMIT_BYTES`: larger bodies get 413. */
   readonly bodyLimitBytes: number;
 }
 
 /**
- * `POST /events` (mounted at `<API_PREFIX>/events`): one event through the pipeline (parse,
- * validate, hash), then admission: 202 with its stream id and hash, 409 for a duplicate, 422 for
- * an invalid body.
+ * `POST /events` (mounted at `<API_PREFIX>/events`, after `authenticate` found the request's dedup
+ * space): the rate limit, then one event through the pipeline (parse, validate, hash, key), the
+ * Idempotency-Key check, then admission: 202 with its stream id and dedup key, 409 for a
+ * duplicate, 422 for an invalid body or a reused Idempotency-Key.
  */
-export function eventRoutes(deps: EventRouteDependencies): Hono {
-  return new Hono().post('/', async function postEvent(c) {
+export function eventRoutes(deps: EventRouteDependencies): Hono<SpaceEnv> {
+  return new Hono<SpaceEnv>().post('/', async function postEvent(c) {
+    const space = c.get('space');
+    const idempotencyKey = idempotencyKeyOf(c.req.header('idempotency-key'));
+    // Before the body is read: a tenant past its limit costs no more than this.
+    await enforceRateLimit(space, 1);
     // Bytes first (bounded by the limit), then strict UTF-8: never c.req.text(), which would turn
     // invalid bytes into U+FFFD and let two different bodies hash alike.
     const bytes = await readBodyBytes(c.req.raw, deps.bodyLimitBytes);
@@ -32,9 +35,10 @@ export function eventRoutes(deps: EventRouteDependencies): Hono {
     // Parsing and hashing a big body (100,000 keys near the limit) take a while each; let other
     // requests in between rather than block them for both.
     if (bytes.byteLength > EVENT_TEXT_PER_TURN) await yieldToEventLoop();
-    const hashed = hashEvent(parsed, deps.canonicalForm);
+    const hashed = keyEvent(parsed, space.canonicalForm, space.keyFields);
     if (isProblems(hashed)) throw validationError(hashed);
-    const admission = await deps.admitEvent(hashed.hash, hashed.canonical);
+    if (idempotencyKey !== undefined) await checkIdempotencyKey(space, idempotencyKey, hashed.contentHash);
+    const admission = await space.admitEvent(hashed.hash, hashed.canonical);
     if (admission.outcome === 'duplicate') throw duplicateEvent(hashed.hash, admission);
     return c.body(acceptedBody(parsed, admission.id, hashed.hash), 202, { 'content-type': 'application/json' });
   });

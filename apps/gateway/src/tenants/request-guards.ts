@@ -1,0 +1,32 @@
+import { createHash } from 'node:crypto';
+import { idempotencyKeyReused, invalidIdempotencyKey, rateLimited } from '../errors.ts';
+import type { DedupSpace } from './dedup-space.ts';
+
+/** The longest Idempotency-Key taken (the draft sets none; Stripe takes 255). */
+export const MAX_IDEMPOTENCY_KEY_CHARS = 255;
+
+/** The request's Idempotency-Key, checked (400 when empty or too long), or undefined when it sent none. */
+export function idempotencyKeyOf(header: string | undefined): string | undefined {
+  if (header === undefined) return undefined;
+  // A structured-field string (`"abc"`, as the draft writes it) and a bare token are the same key.
+  const key = /^"(.*)"$/.exec(header.trim())?.[1] ?? header.trim();
+  if (key === '') throw invalidIdempotencyKey('Idempotency-Key must not be empty');
+  if (key.length > MAX_IDEMPOTENCY_KEY_CHARS) throw invalidIdempotencyKey(`Idempotency-Key must be at most ${MAX_IDEMPOTENCY_KEY_CHARS} characters`);
+  return key;
+}
+
+/**
+ * Notes what the key came with; 422 when it came before with other content. The same content goes
+ * on to admission, whose content deduplication answers it (409 when its event was stored).
+ */
+export async function checkIdempotencyKey(space: DedupSpace, key: string, contentHash: string): Promise<void> {
+  const digest = createHash('sha256').update(key, 'utf8').digest('hex');
+  if ((await space.claimIdempotencyKey(digest, contentHash)) === 'different') throw idempotencyKeyReused();
+}
+
+/** Takes `events` tokens from the tenant's rate limit, or refuses the whole request with 429. */
+export async function enforceRateLimit(space: DedupSpace, events: number): Promise<void> {
+  if (space.rateLimitPerSecond === undefined || events <= 0) return;
+  const decision = await space.takeTokens(events);
+  if (!decision.allowed) throw rateLimited(decision.retryAfterMs, space.rateLimitPerSecond);
+}

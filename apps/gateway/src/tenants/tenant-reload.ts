@@ -1,0 +1,22 @@
+import type { Logger } from '@ddup/runtime';
+import type { TenantDirectory } from '@ddup/tenants';
+
+/**
+ * What an entry point does about tenants at start: says which tenants are in force, or warns that
+ * the API is open to anyone who can reach the port; and rereads TENANTS_FILE on SIGHUP (a bad
+ * file is logged and the tenants in force stay). Returns a function that stops listening.
+ */
+export function announceAndReloadTenants(tenants: TenantDirectory | undefined, logger: Logger): () => void {
+  if (tenants === undefined) {
+    logger.warn('no TENANTS_FILE: the event API is unauthenticated, one open dedup space for every client');
+    return () => undefined;
+  }
+  logger.info('tenants in force', { file: tenants.path, tenants: tenants.tenants.map((tenant) => tenant.id) });
+  const reload = () => {
+    const result = tenants.reload();
+    if (result.ok) logger.info('tenants reloaded', { file: tenants.path, tenants: result.tenants.map((tenant) => tenant.id) });
+    else logger.error('TENANTS_FILE not reloaded: the tenants in force stay', { file: tenants.path, problems: result.problems });
+  };
+  process.on('SIGHUP', reload);
+  return () => process.off('SIGHUP', reload);
+}

@@ -1,0 +1,219 @@
+import { createHash } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type TestRedis, eventually, postJson, sampleEvent, startTestRedis } from '@ddup/test-utils';
+import { API_PREFIX } from '../src/app.ts';
+import type { Gateway } from '../src/gateway.ts';
+import { closeGracefully, listen } from '../src/http/node/server.ts';
+import { type GatewayProcess, startGatewayProcess } from './gateway-process.ts';
+import { startTestGateway, stopTestGateway } from './test-gateway.ts';
+
+// Tenants over real HTTP (Node fetch) on a real Redis: API keys, separate dedup spaces, key
+// fields, Idempotency-Key, the sliding window, a rate limit shared by two gateway processes, and
+// a SIGHUP reload.
+
+const digest = (key: string) => `sha256:${createHash('sha256').update(key).digest('hex')}`;
+const KEYS = { acme: 'acme-key-0123456789', globex: 'globex-key-0123456789', debounce: 'debounce-key-0123456789' };
+
+let redis: TestRedis;
+let dir: string;
+const running: { gateway: Gateway; server: Server }[] = [];
+const processes: GatewayProcess[] = [];
+
+function tenantsFile(name: string, tenants: unknown[]): string {
+  const path = join(dir, name);
+  writeFileSync(path, JSON.stringify({ tenants }));
+  return path;
+}
+
+async function serve(env: Record<string, string>): Promise<string> {
+  const gateway = await startTestGateway({ REDIS_URL: redis.url, ...env });
+  const server = await listen(gateway.app, 0, '127.0.0.1');
+  running.push({ gateway, server });
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+const post = (base: string, body: unknown, headers: Record<string, string> = {}) => postJson(`${base}${API_PREFIX}/events`, JSON.stringify(body), headers);
+const as = (key: string, more: Record<string, string> = {}) => ({ authorization: `Bearer ${key}`, ...more });
+
+let base: string;
+
+beforeAll(async () => {
+  redis = await startTestRedis();
+  dir = mkdtempSync(join(tmpdir(), 'ddup-tenants-http-'));
+  const file = tenantsFile('tenants.json', [
+    { id: 'acme', api_keys: [digest(KEYS.acme)], window_seconds: 7200, key_fields: ['user_id', 'event_type', 'payload.order_id'] },
+    { id: 'globex', api_keys: [digest(KEYS.globex)] },
+    { id: 'debounce', api_keys: [digest(KEYS.debounce)], window_seconds: 2, refresh_on_duplicate: true },
+  ]);
+  base = await serve({ TENANTS_FILE: file });
+});
+
+afterAll(async () => {
+  for (const gateway of processes) await gateway.service.stop();
+  for (const { gateway, server } of running) {
+    await closeGracefully(server, 1_000);
+    await stopTestGateway(gateway);
+  }
+  await redis.cleanup();
+});
+
+describe('API keys', () => {
+  it('answers 401 JSON without a key or with an unknown one, on both event routes; health and test routes stay open', async () => {
+    for (const headers of [{}, as('not-a-key'), { 'x-api-key': 'nope' }, { authorization: 'Basic abc' }] as Record<string, string>[]) {
+      const answer = await post(base, sampleEvent('auth'), headers);
+      expect(answer.status).toBe(401);
+      expect(answer.json).toMatchObject({ code: 'unauthorized', detail: expect.any(String) });
+      expect(answer.headers.get('www-authenticate')).toBe('Bearer');
+      const batch = await postJson(`${base}${API_PREFIX}/events/batch`, JSON.stringify([sampleEvent('auth')]), headers);
+      expect(batch.status).toBe(401);
+    }
+    expect((await fetch(`${base}/healthz`)).status).toBe(200);
+    expect((await fetch(`${base}${API_PREFIX}/test`)).status).toBe(200);
+  });
+
+  it('takes the key as a bearer token or as X-API-Key', async () => {
+    expect((await post(base, sampleEvent('bearer'), as(KEYS.globex))).status).toBe(202);
+    expect((await post(base, sampleEvent('bearer'), { 'x-api-key': KEYS.globex })).status).toBe(409);
+  });
+});
+
+describe('dedup spaces', () => {
+  it('keeps tenants apart: the same event from two tenants is two new events, each a duplicate within its own tenant', async () => {
+    const event = sampleEvent('shared', { payload: { order_id: 1 } });
+    expect((await post(base, event, as(KEYS.acme))).status).toBe(202);
+    expect((await post(base, event, as(KEYS.globex))).status).toBe(202);
+    expect((await post(base, event, as(KEYS.acme))).status).toBe(409);
+    expect((await post(base, event, as(KEYS.globex))).status).toBe(409);
+    const entries = (await redis.client().then((client) => client.sendCommand(['XRANGE', 'ddup:{s00}:events', '-', '+']))) as [string, string[]][];
+    const tenants = entries.map(([, fields]) => fields[fields.indexOf('tenant') + 1]);
+    expect(tenants).toEqual(expect.arrayContaining(['acme', 'globex']));
+  });
+
+  it('keys on the tenant’s key fields: a difference outside them is a duplicate, inside them a new event', async () => {
+    const first = sampleEvent('keyed', { timestamp: '2026-01-01T00:00:00Z', payload: { order_id: 42, note: 'first try' } });
+    const retry = { ...first, timestamp: '2026-01-01T00:00:05Z', payload: { order_id: 42, note: 'retried' } };
+    const otherOrder = { ...first, payload: { order_id: 43, note: 'first try' } };
+    const accepted = await post(base, first, as(KEYS.acme));
+    expect(accepted.status).toBe(202);
+    const duplicate = await post(base, retry, as(KEYS.acme));
+    expect(duplicate.status).toBe(409);
+    expect(duplicate.json.hash).toBe(accepted.json.hash);
+    expect((await post(base, otherOrder, as(KEYS.acme))).status).toBe(202);
+    // globex keys on the whole event: the retry is new there.
+    expect((await post(base, first, as(KEYS.globex))).status).toBe(202);
+    expect((await post(base, retry, as(KEYS.globex))).status).toBe(202);
+  });
+});
+
+describe('Idempotency-Key', () => {
+  it('same key and content: 409; same key, other content: 422 idempotency_key_reused; empty or over 255 characters: 400', async () => {
+    const event = sampleEvent('idem');
+    expect((await post(base, event, as(KEYS.globex, { 'idempotency-key': 'order-7' }))).status).toBe(202);
+    const again = await post(base, event, as(KEYS.globex, { 'idempotency-key': 'order-7' }));
+    expect(again.status).toBe(409);
+    expect(again.json.code).toBe('duplicate');
+    const reused = await post(base, sampleEvent('idem-other'), as(KEYS.globex, { 'idempotency-key': 'order-7' }));
+    expect(reused.status).toBe(422);
+    expect(reused.json.code).toBe('idempotency_key_reused');
+    // Per tenant: acme never used that key.
+    expect((await post(base, sampleEvent('idem-other'), as(KEYS.acme, { 'idempotency-key': 'order-7' }))).status).toBe(202);
+    for (const key of ['', '   ', 'k'.repeat(256)]) {
+      const bad = await post(base, sampleEvent('idem-bad'), as(KEYS.globex, { 'idempotency-key': key }));
+      expect(bad.status).toBe(400);
+      expect(bad.json.code).toBe('invalid_idempotency_key');
+    }
+    expect((await post(base, sampleEvent('idem-long'), as(KEYS.globex, { 'idempotency-key': 'k'.repeat(255) }))).status).toBe(202);
+  });
+
+  it('combines with content deduplication: a new key on content already seen is still a 409', async () => {
+    const event = sampleEvent('idem-content');
+    expect((await post(base, event, as(KEYS.globex, { 'idempotency-key': 'a' }))).status).toBe(202);
+    expect((await post(base, event, as(KEYS.globex, { 'idempotency-key': 'b' }))).status).toBe(409);
+  });
+
+  it('guards a batch as a whole: the same body again gets its items back as duplicates, another body 422', async () => {
+    const url = `${base}${API_PREFIX}/events/batch`;
+    const body = JSON.stringify([sampleEvent('ib1'), sampleEvent('ib2')]);
+    const first = await postJson(url, body, as(KEYS.globex, { 'idempotency-key': 'batch-1' }));
+    expect(first.json).toMatchObject({ accepted: 2 });
+    const again = await postJson(url, body, as(KEYS.globex, { 'idempotency-key': 'batch-1' }));
+    expect(again.json).toMatchObject({ accepted: 0, duplicates: 2 });
+    const other = await postJson(url, JSON.stringify([sampleEvent('ib3')]), as(KEYS.globex, { 'idempotency-key': 'batch-1' }));
+    expect(other.status).toBe(422);
+    expect(other.json.code).toBe('idempotency_key_reused');
+  });
+});
+
+describe('refresh_on_duplicate', () => {
+  it('keeps a repeated event a duplicate for as long as it keeps coming, then forgets it after a quiet window', async () => {
+    const event = sampleEvent('debounced');
+    expect((await post(base, event, as(KEYS.debounce))).status).toBe(202);
+    // Repeats every ~1.2 s for ~3.6 s: longer than the 2 s window, and each a duplicate.
+    for (let k = 0; k < 3; k++) {
+      await sleep(1_200);
+      expect((await post(base, event, as(KEYS.debounce))).status).toBe(409);
+    }
+    // Quiet for a window (and the second the window rounds to): new again.
+    await sleep(3_100);
+    expect((await post(base, event, as(KEYS.debounce))).status).toBe(202);
+  });
+});
+
+describe('rate limits', () => {
+  it('shares one tenant’s limit across two gateway processes: past it, 429 with Retry-After, counted as rejected', async () => {
+    const file = tenantsFile('limited.json', [{ id: 'limited', api_keys: [digest('limited-key-0123456789')], rate_limit_per_second: 5, rate_limit_burst: 10 }]);
+    const env = { REDIS_URL: redis.url, TENANTS_FILE: file };
+    const [one, two] = await Promise.all([startGatewayProcess(env), startGatewayProcess(env)]);
+    if (!one || !two) throw new Error('two gateways');
+    processes.push(one, two);
+    const urls = [one, two].map((gateway) => `http://127.0.0.1:${gateway.port}`);
+    const answers = await Promise.all(Array.from({ length: 20 }, (_, n) => post(urls[n % 2] ?? '', sampleEvent(`rl${n}`), as('limited-key-0123456789'))));
+    const statuses = answers.map((answer) => answer.status);
+    // A burst of 10 for both together (plus at most a token or two refilled meanwhile), not 10 each.
+    expect(statuses.filter((status) => status === 202).length).toBeGreaterThanOrEqual(10);
+    expect(statuses.filter((status) => status === 202).length).toBeLessThanOrEqual(12);
+    const limited = answers.filter((answer) => answer.status === 429);
+    expect(limited.length).toBeGreaterThanOrEqual(8);
+    for (const answer of limited) {
+      expect(answer.json.code).toBe('rate_limited');
+      expect(Number(answer.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    }
+    // Each process saw about half: both were refused, so the limit was shared, not per process.
+    expect(new Set(answers.map((answer, n) => (answer.status === 429 ? n % 2 : -1)).filter((side) => side >= 0)).size).toBe(2);
+    const metrics = await Promise.all(urls.map(async (url) => (await fetch(`${url}/metrics`)).text()));
+    const rejected = metrics
+      .map((text) => Number(/^ddup_events_total\{outcome="rejected",route="single",tenant="limited"\} (\d+)$/m.exec(text)?.[1] ?? 0))
+      .reduce((sum, count) => sum + count, 0);
+    expect(rejected).toBe(limited.length);
+  });
+
+  it('rereads TENANTS_FILE on SIGHUP: a new key works at once, a removed one is refused, nothing restarts', async () => {
+    const file = tenantsFile('reload.json', [{ id: 'rotating', api_keys: [digest('old-key-0123456789')] }]);
+    const gateway = await startGatewayProcess({ REDIS_URL: redis.url, TENANTS_FILE: file, LOG_LEVEL: 'info' });
+    processes.push(gateway);
+    const url = `http://127.0.0.1:${gateway.port}`;
+    expect((await post(url, sampleEvent('r1'), as('old-key-0123456789'))).status).toBe(202);
+    expect((await post(url, sampleEvent('r2'), as('new-key-0123456789'))).status).toBe(401);
+
+    writeFileSync(file, JSON.stringify({ tenants: [{ id: 'rotating', api_keys: [digest('new-key-0123456789')] }] }));
+    process.kill(gateway.pid, 'SIGHUP');
+    await eventually('reloaded', () => gateway.service.output().includes('tenants reloaded'));
+    expect((await post(url, sampleEvent('r2'), as('new-key-0123456789'))).status).toBe(202);
+    expect((await post(url, sampleEvent('r3'), as('old-key-0123456789'))).status).toBe(401);
+    // Same tenant, same space: r1 is still remembered.
+    expect((await post(url, sampleEvent('r1'), as('new-key-0123456789'))).status).toBe(409);
+
+    // A bad file is refused and the tenants in force stay.
+    writeFileSync(file, '{"tenants": [{"id": "rotating"}]}');
+    process.kill(gateway.pid, 'SIGHUP');
+    await eventually('refused', () => gateway.service.output().includes('TENANTS_FILE not reloaded'));
+    expect((await post(url, sampleEvent('r4'), as('new-key-0123456789'))).status).toBe(202);
+    expect(gateway.service.output()).toMatch(/tenant \\"rotating\\" \(tenants\[0\]\) field api_keys/);
+  });
+});
