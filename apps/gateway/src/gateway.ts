@@ -121,6 +121,13 @@ export function createGateway(config: GatewayConfig, logger: Logger, hooks: Gate
   for (const tenant of config.tenants?.tenants ?? [{ id: DEFAULT_SPACE }]) metrics.initTenant(tenant.id);
   const ports: AdmissionPorts = { spaces, checkRedis: redisHealthCheck(redis, memory) };
   const dashboard = new DashboardFeed({ metrics, snapshots }).start();
-  const app = gatewayAppOf(config, logger, ports, metrics, { redis: commands, store }, dashboard);
+  const app = gatewayAppOf(
+    config,
+    logger,
+    ports,
+    metrics,
+    { redis: commands, store, storeOf: (tenant) => spaces.storeOf(tenant), tenantRequired: spaces.authenticated },
+    dashboard,
+  );
   return { app, redis, memory, spaces, dashboard };
 }

@@ -42,6 +42,7 @@ const post = (base: string, body: unknown, headers: Record<string, string> = {})
 const as = (key: string, more: Record<string, string> = {}) => ({ authorization: `Bearer ${key}`, ...more });
 
 let base: string;
+const ADMIN_TOKEN = 'admin-token-0123456789';
 
 beforeAll(async () => {
   redis = await startTestRedis();
@@ -51,7 +52,7 @@ beforeAll(async () => {
     { id: 'globex', api_keys: [digest(KEYS.globex)] },
     { id: 'debounce', api_keys: [digest(KEYS.debounce)], window_seconds: 2, refresh_on_duplicate: true },
   ]);
-  base = await serve({ TENANTS_FILE: file });
+  base = await serve({ TENANTS_FILE: file, DDUP_ADMIN_TOKEN: ADMIN_TOKEN });
 });
 
 afterAll(async () => {
@@ -108,6 +109,24 @@ describe('dedup spaces', () => {
     // globex keys on the whole event: the retry is new there.
     expect((await post(base, first, as(KEYS.globex))).status).toBe(202);
     expect((await post(base, retry, as(KEYS.globex))).status).toBe(202);
+  });
+});
+
+describe('the admin lookup', () => {
+  it("looks in the named tenant's space and shows its window in expires_at; ?tenant is required, an unknown one is 404", async () => {
+    const accepted = await post(base, sampleEvent('looked-up', { payload: { order_id: 99 } }), as(KEYS.acme));
+    expect(accepted.status).toBe(202);
+    const admin = { authorization: `Bearer ${ADMIN_TOKEN}` };
+    const lookup = (query: string) => fetch(`${base}/admin/events/${String(accepted.json.hash)}${query}`, { headers: admin });
+    const found = await lookup('?tenant=acme');
+    expect(found.status).toBe(200);
+    const body = (await found.json()) as { first_seen_at: string; expires_at: string; state: string };
+    // acme's window is 7200 s: expires a second (the rounding of first_seen_at) plus the window later.
+    expect(Date.parse(body.expires_at) - Date.parse(body.first_seen_at)).toBe(7_201_000);
+    expect((await lookup('?tenant=globex')).status).toBe(404);
+    expect((await lookup('?tenant=nobody')).status).toBe(404);
+    const missing = await lookup('');
+    expect(missing.status).toBe(422);
   });
 });
 

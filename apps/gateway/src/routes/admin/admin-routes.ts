@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import { type RedisCommandSender, type Store, listDeadLetters, replayAllDeadLetters, replayDeadLettersById } from '@ddup/store';
-import { notFound } from '../../errors.ts';
+import { notFound, validationError } from '../../errors.ts';
 import { readBodyBytes } from '../../http/read-body.ts';
 import { decodeUtf8Body } from '../../http/utf8-body.ts';
 import { deadLetterBody, rememberedEventBody } from './admin-answers.ts';
@@ -12,6 +12,13 @@ export interface AdminDependencies {
   readonly token: string;
   readonly redis: RedisCommandSender;
   readonly store: Store;
+  /**
+   * The store of `?tenant=<id>`'s dedup space; undefined when there is no such tenant. Absent:
+   * only the default space (as without TENANTS_FILE).
+   */
+  readonly storeOf?: (tenant: string | undefined) => Store | undefined;
+  /** With TENANTS_FILE every event lives in a tenant's space: `?tenant=` is required. */
+  readonly tenantRequired?: boolean;
 }
 
 /** A replay body is at most a list of ids; anything larger is a mistake. */
@@ -23,17 +30,26 @@ const REPLAY_BODY_LIMIT_BYTES = 1024 * 1024;
  */
 export function adminRoutes(deps: AdminDependencies): Hono {
   const { redis, store } = deps;
+  /** The space `?tenant=` names: 422 when one must be named and is not, 404 for an unknown tenant. */
+  const spaceStore = (tenant: string | undefined): Store => {
+    if (tenant === undefined && deps.tenantRequired) {
+      throw validationError([{ type: 'missing', loc: ['query', 'tenant'], msg: 'Field required: the tenant whose dedup space to look in', input: null }]);
+    }
+    const found = deps.storeOf ? deps.storeOf(tenant) : tenant === undefined ? store : undefined;
+    if (found === undefined) throw notFound(`No tenant ${JSON.stringify(tenant)}`);
+    return found;
+  };
   return new Hono()
     .use(requireBearerToken(deps.token))
     .get('/events/:hash', async function lookUpEvent(c) {
       const hash = hashParam(c.req.param('hash'));
-      const remembered = await store.lookup(redis, hash);
+      const remembered = await spaceStore(c.req.query('tenant')).lookup(redis, hash);
       if (remembered === undefined) throw notFound('No event with this hash is remembered within the window');
       return c.json(rememberedEventBody(remembered));
     })
     .delete('/events/:hash', async function forgetEvent(c) {
       const hash = hashParam(c.req.param('hash'));
-      if (!(await store.forget(redis, hash))) throw notFound('No event with this hash is remembered');
+      if (!(await spaceStore(c.req.query('tenant')).forget(redis, hash))) throw notFound('No event with this hash is remembered');
       return c.json({ hash, forgotten: true });
     })
     .get('/dead-letters', async function listLetters(c) {
