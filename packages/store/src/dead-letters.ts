@@ -9,6 +9,21 @@ export interface DeadLetter {
   readonly fields: Readonly<Record<string, string>>;
 }
 
+/** A dead letter as the admin API and `ddup dead-letters --json` show it: its fields by name, null when absent. */
+export function deadLetterSummary(letter: DeadLetter) {
+  const { source_id, reason, deliveries, hash, event } = letter.fields;
+  return {
+    shard: letter.shard,
+    id: letter.id,
+    source_id: source_id ?? null,
+    reason: reason ?? null,
+    deliveries: deliveries === undefined ? null : Number(deliveries),
+    hash: hash ?? null,
+    /** The canonical JSON text as stored. */
+    event: event ?? null,
+  };
+}
+
 /** Which dead letters to read or replay: every shard's, or one shard's; at most `limit` per shard (all when unset). */
 export interface DeadLetterSelection {
   readonly shard?: number;

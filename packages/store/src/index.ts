@@ -47,6 +47,7 @@ export { SEVEN_DAYS_SECONDS, layoutVariables } from './settings.ts';
 export {
   DEAD_LETTER_PAGE_SIZE,
   countDeadLetters,
+  deadLetterSummary,
   findDeadLetters,
   listDeadLetters,
   readDeadLetters,

@@ -1,4 +1,12 @@
-import { type DeadLetter, countDeadLetters, findDeadLetters, listDeadLetters, replayAllDeadLetters, replayDeadLettersById } from '@ddup/store';
+import {
+  type DeadLetter,
+  countDeadLetters,
+  deadLetterSummary,
+  findDeadLetters,
+  listDeadLetters,
+  replayAllDeadLetters,
+  replayDeadLettersById,
+} from '@ddup/store';
 import { type CliOutput, table } from './output.ts';
 import { Progress } from './progress.ts';
 import type { CliSession } from './session.ts';
@@ -14,20 +22,6 @@ export interface DeadLetterOptions {
 /** Letters `list` shows per shard unless `--count` says otherwise (as `GET /admin/dead-letters`). */
 export const LIST_COUNT = 100;
 
-/** One letter as `--json` writes it (a line each): the item of `GET /admin/dead-letters`. */
-function letterJson(letter: DeadLetter) {
-  const { source_id, reason, deliveries, hash, event } = letter.fields;
-  return {
-    shard: letter.shard,
-    id: letter.id,
-    source_id: source_id ?? null,
-    reason: reason ?? null,
-    deliveries: deliveries === undefined ? null : Number(deliveries),
-    hash: hash ?? null,
-    event: event ?? null,
-  };
-}
-
 /** `ddup dead-letters list`: a table (or JSON lines), oldest first, shard by shard; the count on stderr. */
 export async function listLetters(session: CliSession, output: CliOutput, options: DeadLetterOptions): Promise<number> {
   const { redis, store } = session;
@@ -38,9 +32,9 @@ export async function listLetters(session: CliSession, output: CliOutput, option
       ? await listDeadLetters(redis, shardCount, options.count ?? LIST_COUNT, selection)
       : await findDeadLetters(redis, shardCount, options.id, selection);
   if (options.json) {
-    for (const letter of letters) output.out(`${JSON.stringify(letterJson(letter))}\n`);
+    for (const letter of letters) output.out(`${JSON.stringify(deadLetterSummary(letter))}\n`);
   } else if (letters.length > 0) {
-    const rows = letters.map(letterJson).map((l) => [l.shard, l.id, l.source_id ?? '-', l.deliveries ?? '-', l.hash ?? '-', l.reason ?? '-']);
+    const rows = letters.map(deadLetterSummary).map((l) => [l.shard, l.id, l.source_id ?? '-', l.deliveries ?? '-', l.hash ?? '-', l.reason ?? '-']);
     output.out(table([['shard', 'id', 'source id', 'deliveries', 'hash', 'reason'], ...rows]));
   }
   const total = await countDeadLetters(redis, shardCount, selection);
