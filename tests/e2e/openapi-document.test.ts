@@ -220,6 +220,9 @@ describe("the gateway's answers match the document's schema for their status", (
     const accepted = await expectDocumented(EVENTS, 'POST', 202, post(EVENTS, sampleEvent('openapi-doc-3')));
     const hashPath = `/admin/events/${String(accepted.hash)}`;
     await expectDocumented('/admin/events/{hash}', 'GET', 200, admin(hashPath));
+    // Without TENANTS_FILE there is one space: `default`, or no ?tenant= at all.
+    await expectDocumented('/admin/events/{hash}', 'GET', 200, admin(`${hashPath}?tenant=default`));
+    await expectDocumented('/admin/events/{hash}', 'GET', 404, admin(`${hashPath}?tenant=acme`));
     await expectDocumented('/admin/events/{hash}', 'DELETE', 200, admin(hashPath, 'DELETE'));
     await expectDocumented('/admin/events/{hash}', 'GET', 404, admin(hashPath));
     await expectDocumented('/admin/events/{hash}', 'DELETE', 404, admin(hashPath, 'DELETE'));
@@ -293,7 +296,7 @@ describe("the gateway's answers match the document's schema for their status", (
       expect((await expectTenants(BATCH, 'POST', 400, post(BATCH, items, tooLong))).body.code).toBe('invalid_idempotency_key');
     });
 
-    it("the admin event routes in a tenant's space (?tenant=): look up, forget, 404 for an unknown tenant", async () => {
+    it("the admin event routes in a tenant's space (?tenant=): look up, forget, 404 for an unknown tenant, 422 for none", async () => {
       const accepted = await expectTenants(EVENTS, 'POST', 202, post(EVENTS, sampleEvent('openapi-tenant-admin'), bearer(KEYS.acme)));
       const hashPath = `/admin/events/${String(accepted.body.hash)}`;
       await expectTenants('/admin/events/{hash}', 'GET', 200, admin(`${hashPath}?tenant=acme`));
@@ -301,6 +304,9 @@ describe("the gateway's answers match the document's schema for their status", (
       await expectTenants('/admin/events/{hash}', 'GET', 404, admin(`${hashPath}?tenant=limited`));
       const unknown = await expectTenants('/admin/events/{hash}', 'GET', 404, admin(`${hashPath}?tenant=nobody`));
       expect(unknown.body.code).toBe('not_found');
+      // With TENANTS_FILE every event is in a tenant's space: one must be named.
+      const unnamed = await expectTenants('/admin/events/{hash}', 'GET', 422, admin(hashPath));
+      expect(unnamed.body).toMatchObject({ code: 'validation_failed', detail: [{ loc: ['query', 'tenant'] }] });
       await expectTenants('/admin/events/{hash}', 'DELETE', 200, admin(`${hashPath}?tenant=acme`, 'DELETE'));
       await expectTenants('/admin/events/{hash}', 'DELETE', 404, admin(`${hashPath}?tenant=acme`, 'DELETE'));
     });

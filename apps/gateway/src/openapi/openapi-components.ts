@@ -135,7 +135,7 @@ const parameters: Record<string, Parameter> = {
     in: 'query',
     required: false,
     description:
-      'The tenant whose dedup space to look in: an `id` of `TENANTS_FILE` (404 `not_found` for an unknown one). Without `TENANTS_FILE`, leave it out: there is one default space',
+      'The tenant whose dedup space to look in. With `TENANTS_FILE`: required (422 without it), an `id` of the file (404 `not_found` for an unknown one). Without `TENANTS_FILE`, leave it out (or give `default`): there is one default space',
     schema: jsonSchemaOf(tenantIdSchema),
   },
   Hash: {

@@ -151,6 +151,6 @@ export const COLLECTION_STEPS: readonly CollectionStep[] = [
     body: { example: 'new', replace: { [EXAMPLE_USER]: '{{eventUserId}}' } },
     checks: [sameHash],
   },
-  { name: 'Admin without the token', operationId: 'lookupEvent', status: 401, path: { hash: '{{eventHash}}' }, withoutToken: true },
+  { name: 'Admin without the token', operationId: 'lookupEvent', status: 401, path: { hash: '{{eventHash}}' }, query: inTenant, withoutToken: true },
   { name: 'Admin: list dead letters', operationId: 'listDeadLetters', status: 200, query: { limit: '10' } },
 ];
