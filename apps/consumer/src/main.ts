@@ -1,5 +1,5 @@
 import { describeRedisTarget, parseOrExplain } from '@ddup/config';
-import { TenantDirectory } from '@ddup/tenants';
+import { TenantDirectory, reloadOnSighup } from '@ddup/tenants';
 import { createLogger, errorText, onShutdownSignal } from '@ddup/runtime';
 import { ConsumerPool } from './consumer-pool.ts';
 import { consumerPoolSettingsOf, loadConsumerConfig, metricsServerSettingsOf } from './env.ts';
@@ -23,12 +23,8 @@ if (directory !== undefined && 'failure' in directory) {
 const tenants = directory?.config;
 let tenantRules = tenantRulesOf(tenants?.tenants ?? [], config.DEDUP_WINDOW_SECONDS);
 if (tenants !== undefined) {
-  // SIGHUP rereads TENANTS_FILE; a bad file keeps the tenants in force.
-  process.on('SIGHUP', () => {
-    const reloaded = tenants.reload();
-    if (!reloaded.ok) return logger.error('TENANTS_FILE not reloaded: the tenants in force stay', { problems: reloaded.problems });
-    tenantRules = tenantRulesOf(reloaded.tenants, config.DEDUP_WINDOW_SECONDS);
-    logger.info('tenants reloaded', { tenants: reloaded.tenants.length });
+  reloadOnSighup(tenants, logger, (reloaded) => {
+    tenantRules = tenantRulesOf(reloaded, config.DEDUP_WINDOW_SECONDS);
   });
 }
 const metricsServerSettings = metricsServerSettingsOf(config);

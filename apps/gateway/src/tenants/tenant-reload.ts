@@ -1,5 +1,5 @@
 import type { Logger } from '@ddup/runtime';
-import type { TenantDirectory } from '@ddup/tenants';
+import { type TenantDirectory, reloadOnSighup } from '@ddup/tenants';
 
 /**
  * What an entry point does about tenants at start: says which tenants are in force, or warns that
@@ -12,11 +12,5 @@ export function announceAndReloadTenants(tenants: TenantDirectory | undefined, l
     return () => undefined;
   }
   logger.info('tenants in force', { file: tenants.path, tenants: tenants.tenants.map((tenant) => tenant.id) });
-  const reload = () => {
-    const result = tenants.reload();
-    if (result.ok) logger.info('tenants reloaded', { file: tenants.path, tenants: result.tenants.map((tenant) => tenant.id) });
-    else logger.error('TENANTS_FILE not reloaded: the tenants in force stay', { file: tenants.path, problems: result.problems });
-  };
-  process.on('SIGHUP', reload);
-  return () => process.off('SIGHUP', reload);
+  return reloadOnSighup(tenants, logger);
 }
