@@ -1,12 +1,13 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { CONSUMER_GROUP, DEFAULT_INDEX_CAPACITY, eventsStreamKey } from '@ddup/store';
+import { CONSUMER_GROUP, eventsStreamKey } from '@ddup/store';
 import { type Logger, type RedisConnection, createLogger, createRedisConnection } from '@ddup/runtime';
 import { type TestRedis, admitEvents, eventually, names, rememberedEvent, seenState, startTestRedis, testStore, workersGroupInfo } from '@ddup/test-utils';
 import { confirmBatch } from './confirm.ts';
 import { ConsumerPool, type ConsumerPoolSettings } from './consumer-pool.ts';
 import { ensureConsumerGroup } from './consumer-group.ts';
 import { StreamConsumer } from './stream-consumer.ts';
+import { testPoolSettings } from '../test/pool-settings.ts';
 
 const WINDOW_SECONDS = 7 * 24 * 3600;
 const logger = createLogger('test', 'error');
@@ -29,25 +30,7 @@ const groupInfo = (stream: string) => workersGroupInfo(client, stream);
 const stateOf = (hash: string, shardCount = 1) => seenState(client, hash, { shardCount, windowSeconds: WINDOW_SECONDS });
 
 function settings(overrides: Partial<ConsumerPoolSettings> = {}): ConsumerPoolSettings {
-  return {
-    redis: { kind: 'single', url: redis.url },
-    shards: 1,
-    indexCapacity: DEFAULT_INDEX_CAPACITY,
-    windowSeconds: WINDOW_SECONDS,
-    concurrency: 2,
-    batchSize: 50,
-    blockMs: 200,
-    idlePollMs: 20,
-    lingerMs: 10,
-    consumerName: 'test',
-    commandTimeoutMs: 2_000,
-    claimIdleMs: 30_000,
-    claimIntervalMs: 5_000,
-    maxDeliveries: 5,
-    retentionSeconds: 86_400,
-    trimIntervalMs: 60_000,
-    ...overrides,
-  };
+  return testPoolSettings(redis.url, { windowSeconds: WINDOW_SECONDS, ...overrides });
 }
 
 describe('ConsumerPool', () => {

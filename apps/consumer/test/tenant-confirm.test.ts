@@ -5,6 +5,7 @@ import { createLogger } from '@ddup/runtime';
 import { type TestRedis, eventually, startTestRedis, workersGroupInfo } from '@ddup/test-utils';
 import { ConsumerPool } from '../src/consumer-pool.ts';
 import { tenantRulesOf } from '../src/tenant-rules.ts';
+import { testPoolSettings } from './pool-settings.ts';
 
 // A consumer confirms tenants' events in their own dedup spaces, on the shared stream.
 
@@ -47,28 +48,9 @@ describe('confirming tenants’ events', () => {
       ],
       WINDOW_SECONDS,
     );
-    const pool = ConsumerPool.start(
-      {
-        redis: { kind: 'single', url: redis.url },
-        shards: 1,
-        indexCapacity: DEFAULT_INDEX_CAPACITY,
-        windowSeconds: WINDOW_SECONDS,
-        concurrency: 1,
-        batchSize: 50,
-        blockMs: 200,
-        idlePollMs: 20,
-        lingerMs: 0,
-        consumerName: 'tenants',
-        commandTimeoutMs: 2_000,
-        claimIdleMs: 30_000,
-        claimIntervalMs: 5_000,
-        maxDeliveries: 5,
-        retentionSeconds: 86_400,
-        trimIntervalMs: 60_000,
-      },
-      createLogger('test', 'error'),
-      { tenantRules: () => rules },
-    );
+    const pool = ConsumerPool.start(testPoolSettings(redis.url, { concurrency: 1, lingerMs: 0, consumerName: 'tenants' }), createLogger('test', 'error'), {
+      tenantRules: () => rules,
+    });
     try {
       await eventually('both confirmed', async () => {
         const info = await workersGroupInfo(client, eventsStreamKey(0));

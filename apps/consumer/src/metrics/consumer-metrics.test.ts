@@ -1,35 +1,18 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { DEFAULT_INDEX_CAPACITY, deadLetterStreamKey, eventsStreamKey } from '@ddup/store';
+import { deadLetterStreamKey, eventsStreamKey } from '@ddup/store';
 import { createLogger } from '@ddup/runtime';
 import { admitEvents, eventually, names, useTestRedis, workersGroupInfo } from '@ddup/test-utils';
 import { ConsumerPool, type ConsumerPoolSettings } from '../consumer-pool.ts';
 import { ConsumerMetrics } from './consumer-metrics.ts';
 import { type MetricsServer, startMetricsServer } from './metrics-server.ts';
+import { testPoolSettings } from '../../test/pool-settings.ts';
 
 const WINDOW_SECONDS = 3_600;
 const logger = createLogger('test', 'error');
 const redis = useTestRedis({ flushAfterEach: true });
 
 function settings(overrides: Partial<ConsumerPoolSettings>): ConsumerPoolSettings {
-  return {
-    redis: { kind: 'single', url: redis.redis.url },
-    shards: 1,
-    indexCapacity: DEFAULT_INDEX_CAPACITY,
-    windowSeconds: WINDOW_SECONDS,
-    concurrency: 2,
-    batchSize: 50,
-    blockMs: 200,
-    idlePollMs: 20,
-    lingerMs: 10,
-    consumerName: 'metrics-test',
-    commandTimeoutMs: 2_000,
-    claimIdleMs: 30_000,
-    claimIntervalMs: 5_000,
-    maxDeliveries: 5,
-    retentionSeconds: 86_400,
-    trimIntervalMs: 60_000,
-    ...overrides,
-  };
+  return testPoolSettings(redis.redis.url, { windowSeconds: WINDOW_SECONDS, consumerName: 'metrics-test', ...overrides });
 }
 
 /** The samples of `name` in a Prometheus text exposition whose labels include `labels` (e.g. `shard="0"`), summed. */
