@@ -1,24 +1,17 @@
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventHash, isJsonObject, parseJson } from '@ddup/hashing';
 import { type TestRedis, postJson, sampleEvent, startTestRedis } from '@ddup/test-utils';
 import { API_PREFIX } from '../src/app.ts';
-import type { Gateway } from '../src/gateway.ts';
-import { closeGracefully, listen } from '../src/http/node/server.ts';
-import { startTestGateway, stopTestGateway } from './test-gateway.ts';
+import { ServedGateways, startTestGateway } from './test-gateway.ts';
 
 // What a client sees of the dedup index over real HTTP (Node fetch): when a duplicate was first
 // seen, and the Python service's keys honoured with SEED_LEGACY_KEYS.
 
 let redis: TestRedis;
-const running: { gateway: Gateway; server: Server }[] = [];
+const served = new ServedGateways();
 
 async function serve(env: Record<string, string>): Promise<string> {
-  const gateway = await startTestGateway({ REDIS_URL: redis.url, ...env });
-  const server = await listen(gateway.app, 0, '127.0.0.1');
-  running.push({ gateway, server });
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}${API_PREFIX}/events`;
+  return `${await served.serve(await startTestGateway({ REDIS_URL: redis.url, ...env }))}${API_PREFIX}/events`;
 }
 
 beforeAll(async () => {
@@ -26,10 +19,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const { gateway, server } of running) {
-    await closeGracefully(server, 1_000);
-    await stopTestGateway(gateway);
-  }
+  await served.closeAll();
   await redis.cleanup();
 });
 

@@ -1,27 +1,18 @@
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { freePort } from '@ddup/redis-process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type TestRedis, postJson, sampleEvent, startTestRedis } from '@ddup/test-utils';
 import { API_PREFIX } from '../src/app.ts';
-import { type Gateway, createGateway } from '../src/gateway.ts';
+import { createGateway } from '../src/gateway.ts';
 import { parseGatewayConfig } from '../src/env.ts';
-import { closeGracefully, listen } from '../src/http/node/server.ts';
 import { SNAPSHOT_REUSE_MS } from '../src/metrics/store-snapshot.ts';
 import { createLogger } from '@ddup/runtime';
-import { startTestGateway, stopTestGateway } from './test-gateway.ts';
+import { ServedGateways, startTestGateway } from './test-gateway.ts';
 
 // GET /metrics over real HTTP: the event counters count exactly what was posted, and the gauges
 // read from Redis at scrape time say what the streams and the index hold.
 
 let redis: TestRedis;
-const running: { gateway: Gateway; server: Server }[] = [];
-
-async function serve(gateway: Gateway): Promise<string> {
-  const server = await listen(gateway.app, 0, '127.0.0.1');
-  running.push({ gateway, server });
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-}
+const served = new ServedGateways();
 
 /** Every sample of a scrape, as `name{labels}` → value (labels as written, in prom-client's order). */
 async function scrape(base: string): Promise<Map<string, number>> {
@@ -46,16 +37,13 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const { gateway, server } of running) {
-    await closeGracefully(server, 1_000);
-    await stopTestGateway(gateway);
-  }
+  await served.closeAll();
   await redis.cleanup();
 });
 
 describe('GET /metrics', () => {
   it('counts each posted event once by outcome and route, a batch item by item, and how old each duplicate was', async () => {
-    const base = await serve(await startTestGateway({ REDIS_URL: redis.url, BODY_LIMIT_BYTES: '512', STREAM_SHARDS: '2', INDEX_CAPACITY: '2000' }));
+    const base = await served.serve(await startTestGateway({ REDIS_URL: redis.url, BODY_LIMIT_BYTES: '512', STREAM_SHARDS: '2', INDEX_CAPACITY: '2000' }));
     const url = `${base}${API_PREFIX}/events`;
     const before = await scrape(base);
     const [accepted, duplicates, invalid, tooLarge] = [7, 4, 3, 2];
@@ -105,7 +93,7 @@ describe('GET /metrics', () => {
       parseGatewayConfig({ REDIS_URL: `redis://127.0.0.1:${port}`, REDIS_COMMAND_TIMEOUT_MS: '200' }),
       createLogger('test', 'error'),
     );
-    const base = await serve(gateway);
+    const base = await served.serve(gateway);
     for (let n = 0; n < 3; n++) expect((await postJson(`${base}${API_PREFIX}/events`, JSON.stringify(sampleEvent(`u${n}`)))).status).toBe(503);
     const samples = await scrape(base);
     expect(events(samples, 'unavailable', 'single')).toBe(3);

@@ -1,17 +1,13 @@
 import { createHash } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type TestRedis, eventually, postJson, sampleEvent, startTestRedis } from '@ddup/test-utils';
 import { API_PREFIX } from '../src/app.ts';
-import type { Gateway } from '../src/gateway.ts';
-import { closeGracefully, listen } from '../src/http/node/server.ts';
 import { type GatewayProcess, startGatewayProcess } from './gateway-process.ts';
-import { startTestGateway, stopTestGateway } from './test-gateway.ts';
+import { ServedGateways, startTestGateway } from './test-gateway.ts';
 
 // Tenants over real HTTP (Node fetch) on a real Redis: API keys, separate dedup spaces, key
 // fields, Idempotency-Key, the sliding window, a rate limit shared by two gateway processes, and
@@ -22,7 +18,7 @@ const KEYS = { acme: 'acme-key-0123456789', globex: 'globex-key-0123456789', deb
 
 let redis: TestRedis;
 let dir: string;
-const running: { gateway: Gateway; server: Server }[] = [];
+const served = new ServedGateways();
 const processes: GatewayProcess[] = [];
 
 function tenantsFile(name: string, tenants: unknown[]): string {
@@ -32,10 +28,7 @@ function tenantsFile(name: string, tenants: unknown[]): string {
 }
 
 async function serve(env: Record<string, string>): Promise<string> {
-  const gateway = await startTestGateway({ REDIS_URL: redis.url, ...env });
-  const server = await listen(gateway.app, 0, '127.0.0.1');
-  running.push({ gateway, server });
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return served.serve(await startTestGateway({ REDIS_URL: redis.url, ...env }));
 }
 
 const post = (base: string, body: unknown, headers: Record<string, string> = {}) => postJson(`${base}${API_PREFIX}/events`, JSON.stringify(body), headers);
@@ -57,10 +50,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const gateway of processes) await gateway.service.stop();
-  for (const { gateway, server } of running) {
-    await closeGracefully(server, 1_000);
-    await stopTestGateway(gateway);
-  }
+  await served.closeAll();
   await redis.cleanup();
 });
 
