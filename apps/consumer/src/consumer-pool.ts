@@ -1,14 +1,5 @@
 import { CONSUMER_GROUP, Store, allEventsStreamKeys } from '@ddup/store';
-import {
-  type Logger,
-  type RedisConnection,
-  type OnRefused,
-  logRefusal,
-  RedisMemoryWatch,
-  createRedisConnection,
-  refuseOnLayoutMismatch,
-  withCommandTimeout,
-} from '@ddup/runtime';
+import { type Logger, type RedisConnection, type OnRefused, logRefusal, RedisPreflight, createRedisConnection, withCommandTimeout } from '@ddup/runtime';
 import { ensureConsumerGroup } from './consumer-group.ts';
 import type { RedisTarget } from '@ddup/config';
 import type { ConsumerMetrics } from './metrics/consumer-metrics.ts';
@@ -62,18 +53,18 @@ export class ConsumerPool {
   readonly #connections: readonly RedisConnection[];
   readonly #streams: readonly string[];
   readonly #logger: Logger;
-  readonly #memory: RedisMemoryWatch | undefined;
+  readonly #preflight: RedisPreflight | undefined;
   #closing: Promise<void> | undefined;
 
-  private constructor(consumers: StreamConsumer[], connections: RedisConnection[], streams: string[], logger: Logger, memory: RedisMemoryWatch | undefined) {
+  private constructor(consumers: StreamConsumer[], connections: RedisConnection[], streams: string[], logger: Logger, preflight: RedisPreflight | undefined) {
     this.consumers = consumers;
-    this.#memory = memory;
+    this.#preflight = preflight;
     this.#connections = connections;
     this.#streams = streams;
     this.#logger = logger;
   }
 
-  /** Connects (retrying in the background while Redis is away) and starts every consumer. */
+  /** Connects (retrying in the background while Redis is away) and starts every consumer once Redis has passed the preflight. */
   static start(settings: ConsumerPoolSettings, logger: Logger, hooks: ConsumerPoolHooks = {}): ConsumerPool {
     const streams = allEventsStreamKeys(settings.shards);
     const store = new Store({
@@ -83,7 +74,7 @@ export class ConsumerPool {
     });
     const connections: RedisConnection[] = [];
     const consumers: StreamConsumer[] = [];
-    let memory: RedisMemoryWatch | undefined;
+    let preflight: RedisPreflight | undefined;
     const { metrics, tenantRules } = hooks;
     const confirm = { store, windowMs: settings.windowSeconds * 1000, metrics, ...(tenantRules ? { tenantRules } : {}) };
     for (let index = 0; index < settings.concurrency; index++) {
@@ -97,8 +88,7 @@ export class ConsumerPool {
       redis.connectInBackground();
       if (index === 0) {
         const onRefused: OnRefused = hooks.onRefused ?? logRefusal(logger);
-        redis.onReady(() => void refuseOnLayoutMismatch(redis, store, onRefused));
-        memory = new RedisMemoryWatch(redis, withCommandTimeout(redis, settings.commandTimeoutMs), logger, { onRefused });
+        preflight = new RedisPreflight(redis, withCommandTimeout(redis, settings.commandTimeoutMs), store, logger, { onRefused });
       }
       connections.push(redis);
       consumers.push(
@@ -125,9 +115,15 @@ export class ConsumerPool {
         }),
       );
     }
-    const pool = new ConsumerPool(consumers, connections, streams, logger, memory);
-    for (const consumer of consumers) consumer.start();
+    const pool = new ConsumerPool(consumers, connections, streams, logger, preflight);
+    // Reading creates the consumer group: nothing is written before the preflight has passed.
+    void preflight?.passed.then(() => pool.#startConsumers());
     return pool;
+  }
+
+  #startConsumers(): void {
+    if (this.#closing) return;
+    for (const consumer of this.consumers) consumer.start();
   }
 
   /** Creates the group on every shard stream now, rather than on the first NOGROUP. */
@@ -147,7 +143,7 @@ export class ConsumerPool {
   /** Stops reading, lets every batch in hand finish and be acknowledged, then disconnects. Idempotent. */
   close(): Promise<void> {
     this.#closing ??= (async () => {
-      this.#memory?.stop();
+      this.#preflight?.stop();
       await Promise.all(this.consumers.map((consumer) => consumer.close()));
       await Promise.all(
         this.consumers.map(async (consumer, index) => {

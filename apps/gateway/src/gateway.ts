@@ -4,9 +4,9 @@ import {
   type RedisConnection,
   type OnRefused,
   logRefusal,
-  RedisMemoryWatch,
+  type RedisMemoryWatch,
   createRedisConnection,
-  refuseOnLayoutMismatch,
+  RedisPreflight,
   warnIfShardsMissMasters,
   withCommandTimeout,
 } from '@ddup/runtime';
@@ -102,8 +102,7 @@ export function createGateway(config: GatewayConfig, logger: Logger, hooks: Gate
     legacyKeys: config.SEED_LEGACY_KEYS,
   });
   const onRefused: OnRefused = hooks.onRefused ?? logRefusal(logger);
-  redis.onReady(() => void refuseOnLayoutMismatch(commands, store, onRefused));
-  const memory = new RedisMemoryWatch(redis, commands, logger, { onRefused });
+  const { memory } = new RedisPreflight(redis, commands, store, logger, { onRefused });
   if (config.redis.kind === 'cluster') redis.onReady(() => void warnIfShardsMissMasters(commands, config.STREAM_SHARDS, logger));
   const admission: AdmissionSettings = {
     ...(config.DURABILITY === 'wait' ? { waitForReplicas: { replicas: config.DURABILITY_WAIT_REPLICAS, timeoutMs: config.DURABILITY_WAIT_TIMEOUT_MS } } : {}),

@@ -4,7 +4,7 @@ import type { RedisCommands, RedisConnection } from './redis-types.ts';
 import type { OnRefused } from './refusal.ts';
 
 export interface MemoryWatchOptions {
-  /** How often to look while connected, besides at every (re)connection; 5 s by default. */
+  /** How often to look while connected, besides at every (re)connection (RedisPreflight's look); 5 s by default. */
   readonly intervalMs?: number;
   /**
    * Called when the first look of this process finds a policy that can evict: ddup must not start
@@ -17,7 +17,7 @@ export interface MemoryWatchOptions {
 /**
  * Keeps an eye on what Redis's memory settings mean for ddup (on a cluster, every master's): an
  * eviction policy other than `noeviction`, or a Redis out of memory that refuses writes. It looks
- * at every (re)connection and every `intervalMs`, logs each change once, and `look()` gives a
+ * at every (re)connection (through RedisPreflight) and every `intervalMs`, logs each change once, and `look()` gives a
  * fresh answer (what /readyz reports).
  */
 export class RedisMemoryWatch {
@@ -32,9 +32,8 @@ export class RedisMemoryWatch {
     this.#commands = commands;
     this.#logger = logger;
     this.#options = options;
-    const lookQuietly = () => void this.look().catch(() => undefined);
-    redis.onReady(lookQuietly);
-    this.#timer = setInterval(() => redis.isReady && lookQuietly(), options.intervalMs ?? 5_000);
+    // The look at each (re)connection is the preflight's, before anything is written.
+    this.#timer = setInterval(() => redis.isReady && void this.look().catch(() => undefined), options.intervalMs ?? 5_000);
     this.#timer.unref();
   }
 

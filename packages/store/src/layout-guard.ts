@@ -47,8 +47,9 @@ export async function checkLayout(redis: RedisCommandSender, layout: IndexLayout
   if (shardsBefore !== null && Number(shardsBefore) !== layout.shardCount) {
     throw new LayoutMismatchError(shardCountMismatch(layout.shardCount, Number(shardsBefore)));
   }
-  const index = describeIndex(layout, capacity);
-  const recordedIndex = await redis.sendCommand<string | null>(['SET', INDEX_LAYOUT_KEY, index, 'NX', 'GET']);
+  // Written only when missing: a Redis out of memory refuses every SET, and a process must still
+  // be able to start on one that already holds its data (to drain the stream once memory is back).
+  const recordedIndex = indexBefore ?? (await redis.sendCommand<string | null>(['SET', INDEX_LAYOUT_KEY, describeIndex(layout, capacity), 'NX', 'GET']));
   if (recordedIndex !== null) {
     const recorded = parseIndex(recordedIndex);
     if (recorded.name !== INDEX_LAYOUT) {
@@ -64,7 +65,7 @@ export async function checkLayout(redis: RedisCommandSender, layout: IndexLayout
       );
     }
   }
-  const recordedShards = await redis.sendCommand<string | null>(['SET', SHARD_COUNT_KEY, String(layout.shardCount), 'NX', 'GET']);
+  const recordedShards = shardsBefore ?? (await redis.sendCommand<string | null>(['SET', SHARD_COUNT_KEY, String(layout.shardCount), 'NX', 'GET']));
   if (recordedShards !== null && Number(recordedShards) !== layout.shardCount) {
     throw new LayoutMismatchError(shardCountMismatch(layout.shardCount, Number(recordedShards)));
   }

@@ -221,6 +221,18 @@ describe('layout guard', () => {
     await expect(checkLayout(redis.client, indexLayoutOf(4, 1_000_000), 1_000_000)).rejects.toThrow(/start with STREAM_SHARDS=2/);
   });
 
+  it('checks a Redis out of memory that holds them without writing (which it would refuse)', async () => {
+    await checkLayout(redis.client, layout, 1_000_000);
+    await redis.client.configSet('maxmemory', '1');
+    try {
+      await expect(redis.client.set('ddup:test:write', '1')).rejects.toThrow(/OOM/);
+      await checkLayout(redis.client, layout, 1_000_000);
+      await expect(checkLayout(redis.client, indexLayoutOf(4, 1_000_000), 1_000_000)).rejects.toThrow(/start with STREAM_SHARDS=2/);
+    } finally {
+      await redis.client.configSet('maxmemory', '0');
+    }
+  });
+
   it('refuses data of the per-key layout of earlier versions, saying what to do', async () => {
     await redis.client.set(SHARD_COUNT_KEY, '2');
     const refused = checkLayout(redis.client, layout, 1_000_000);

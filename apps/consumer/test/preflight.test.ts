@@ -1,0 +1,37 @@
+import { expect, it } from 'vitest';
+import { type Refusal, createLogger } from '@ddup/runtime';
+import { SHARD_COUNT_KEY } from '@ddup/store';
+import { startTestRedis } from '@ddup/test-utils';
+import { ConsumerPool } from '../src/consumer-pool.ts';
+import { testPoolSettings } from './pool-settings.ts';
+
+// The pool's consumers create the consumer group when they first read, and the layout check records
+// the layout: neither may happen on a Redis the pool refuses.
+
+it('refuses an evicting Redis before writing anything to it, then runs on one that does not evict', async () => {
+  const redis = await startTestRedis({ extraArgs: ['--maxmemory-policy', 'allkeys-lru'] });
+  const client = await redis.client();
+  const logger = createLogger('test', 'error');
+  try {
+    const refusals: Refusal[] = [];
+    const refused = ConsumerPool.start(testPoolSettings(redis.url, { concurrency: 3, blockMs: 50 }), logger, {
+      onRefused: (refusal) => refusals.push(refusal),
+    });
+    await expect.poll(() => refusals.map((refusal) => refusal.reason)).toEqual(['eviction_policy']);
+    // Time for a consumer that had been started to read (and create its group).
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await refused.close();
+    expect(await client.dbSize()).toBe(0);
+
+    await client.configSet('maxmemory-policy', 'noeviction');
+    const pool = ConsumerPool.start(testPoolSettings(redis.url, { concurrency: 3, blockMs: 50 }), logger, {
+      onRefused: (refusal) => refusals.push(refusal),
+    });
+    await expect.poll(() => client.get(SHARD_COUNT_KEY)).toBe('1');
+    await expect.poll(async () => (await client.sendCommand<unknown[]>(['XINFO', 'GROUPS', 'ddup:{s00}:events']).catch(() => [])).length).toBe(1);
+    await pool.close();
+    expect(refusals).toHaveLength(1);
+  } finally {
+    await redis.cleanup();
+  }
+}, 30_000);
