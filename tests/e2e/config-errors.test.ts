@@ -119,17 +119,23 @@ describe("the launcher checks every setting, the gateway's and the consumer's to
 });
 
 describe('the launcher without redis-server and without REDIS_URL', () => {
-  it('says which path it tried when REDIS_SERVER_BIN is a path', { timeout: EXIT_TIMEOUT_MS + 10_000 }, async () => {
+  /** Starts the launcher with no REDIS_URL and `REDIS_SERVER_BIN=bin`: it must exit 3 with one line, returned. */
+  async function missingServerLine(bin: string, env: Record<string, string> = {}): Promise<string> {
     const { code, output } = await exitOf(LAUNCHER_ENTRY, {
       REDIS_URL: '',
-      REDIS_SERVER_BIN: '/nonexistent/redis-server',
+      REDIS_SERVER_BIN: bin,
       DDUP_DATA_DIR: dataDir,
       PORT: String(await freePort()),
+      ...env,
     });
     expect(code, output).toBe(3);
     const lines = nonEmptyLines(output);
     expect(lines, output).toHaveLength(1);
-    const [line = ''] = lines;
+    return lines[0] ?? '';
+  }
+
+  it('says which path it tried when REDIS_SERVER_BIN is a path', { timeout: EXIT_TIMEOUT_MS + 10_000 }, async () => {
+    const line = await missingServerLine('/nonexistent/redis-server');
     expect(line).toContain('/nonexistent/redis-server does not exist');
     expect(line).not.toContain('PATH');
     expect(line).toMatch(/REDIS_URL=redis:\/\//);
@@ -137,30 +143,13 @@ describe('the launcher without redis-server and without REDIS_URL', () => {
 
   it('names the PATH directories it searched for a bare name', { timeout: EXIT_TIMEOUT_MS + 10_000 }, async () => {
     const searched = [mkdtempSync(join(dataDir, 'bin-a-')), mkdtempSync(join(dataDir, 'bin-b-'))];
-    const { code, output } = await exitOf(LAUNCHER_ENTRY, {
-      REDIS_URL: '',
-      REDIS_SERVER_BIN: 'redis-server-that-does-not-exist',
-      PATH: searched.join(':'),
-      DDUP_DATA_DIR: dataDir,
-      PORT: String(await freePort()),
-    });
-    expect(code, output).toBe(3);
-    const [line = ''] = nonEmptyLines(output);
+    const line = await missingServerLine('redis-server-that-does-not-exist', { PATH: searched.join(':') });
     expect(line).toContain(`redis-server-that-does-not-exist was not found on PATH (searched PATH: ${searched.join(':')})`);
     expect(existsSync(join(dataDir, 'redis')), 'a redis directory was made for a server that cannot start').toBe(false);
   });
 
   it('exits 3 with one line saying redis-server was not found and how to get one', { timeout: EXIT_TIMEOUT_MS + 10_000 }, async () => {
-    const { code, output } = await exitOf(LAUNCHER_ENTRY, {
-      REDIS_URL: '',
-      REDIS_SERVER_BIN: 'redis-server-that-does-not-exist',
-      DDUP_DATA_DIR: dataDir,
-      PORT: String(await freePort()),
-    });
-    expect(code, output).toBe(3);
-    const lines = nonEmptyLines(output);
-    expect(lines, output).toHaveLength(1);
-    const [line = ''] = lines;
+    const line = await missingServerLine('redis-server-that-does-not-exist');
     expect(line).toContain('redis-server-that-does-not-exist was not found');
     expect(line).toMatch(/install Redis/i);
     expect(line).toMatch(/apt-get install redis-server/);

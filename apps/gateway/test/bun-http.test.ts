@@ -7,24 +7,26 @@
  * - an unknown Expect → JSON 417; the 202 echoes numbers as written;
  * - what Bun does not let the app answer: an HTTP/1.1 request without Host gets Bun's own bare 400.
  */
-import type { Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TestRedis, postJson, sampleEvent, startTestRedis } from '@ddup/test-utils';
-import { API_PREFIX } from '../src/app.ts';
+import { type TestRedis, startTestRedis } from '@ddup/test-utils';
 import { type BunGateway, requireBunBinary, startBunGateway, stopBunGateway } from './bun-gateway.ts';
-import { pythonPost } from './python-client.ts';
+import {
+  BATCH,
+  EVENTS,
+  LINGER_ENV,
+  LINGER_MAX_BYTES,
+  LINGER_TIMEOUT_MS,
+  MiB,
+  SOCKET_BUFFERS,
+  expectStalledUploadsHoldTheBudget,
+  itLetsClientsReadThe413,
+  tooLarge,
+} from './oversized-bodies.ts';
 import { flood, postHead, rawRequest } from './raw-http.ts';
 
-const MiB = 1024 * 1024;
-const EVENTS = `${API_PREFIX}/events`;
-const BATCH = `${API_PREFIX}/events/batch`;
+const BODY_LIMIT = MiB;
 const BATCH_LIMIT = 4 * MiB;
-const LINGER_TIMEOUT_MS = 1_500;
-const LINGER_MAX_BYTES = 32 * MiB;
 const CAP = 8 * MiB;
-const OVER = { [EVENTS]: 12 * MiB, [BATCH]: 20 * MiB } as const;
-const LIMIT_OF = { [EVENTS]: MiB, [BATCH]: BATCH_LIMIT } as const;
-const SOCKET_BUFFERS = 16 * MiB;
 
 let redis: TestRedis;
 let gateway: BunGateway;
@@ -35,9 +37,8 @@ beforeAll(async () => {
   gateway = await startBunGateway(requireBunBinary(), {
     REDIS_URL: redis.url,
     BATCH_BODY_LIMIT_BYTES: String(BATCH_LIMIT),
-    LINGER_TIMEOUT_MS: String(LINGER_TIMEOUT_MS),
-    LINGER_MAX_BYTES: String(LINGER_MAX_BYTES),
     MAX_INFLIGHT_BODY_BYTES: String(CAP),
+    ...LINGER_ENV,
   });
 }, 60_000);
 
@@ -46,49 +47,8 @@ afterAll(async () => {
   await redis?.cleanup();
 });
 
-function tooLarge(path: keyof typeof LIMIT_OF) {
-  const limit = LIMIT_OF[path];
-  return { detail: `Request body is larger than the limit of ${limit} bytes`, limit_bytes: limit, code: 'body_too_large' };
-}
-
-function streamOf(size: number): ReadableStream<Uint8Array> {
-  const chunk = new Uint8Array(64 * 1024).fill(0x20);
-  let sent = 0;
-  return new ReadableStream<Uint8Array>({
-    pull(controller) {
-      if (sent >= size) return controller.close();
-      sent += chunk.length;
-      controller.enqueue(chunk);
-    },
-  });
-}
-
 describe('under Bun, a body over the limit: the client reads the 413', () => {
-  it('Node fetch, Content-Length and chunked, single and batch route', async () => {
-    for (const path of [EVENTS, BATCH] as const) {
-      const bytes = new Uint8Array(OVER[path]).fill(0x20);
-      for (const chunked of [false, true]) {
-        for (let round = 0; round < 3; round++) {
-          const init = { method: 'POST', body: chunked ? streamOf(OVER[path]) : bytes, duplex: 'half', headers: { 'content-type': 'application/json' } };
-          const response = await fetch(url(path), init as RequestInit);
-          expect(response.status, `${path} chunked=${chunked}`).toBe(413);
-          expect(JSON.parse(await response.text())).toEqual(tooLarge(path));
-        }
-      }
-    }
-  });
-
-  it('python3 urllib (Content-Length, Connection: close) and http.client (chunked), single and batch route', async () => {
-    for (const path of [EVENTS, BATCH] as const) {
-      for (const mode of ['urllib', 'chunked'] as const) {
-        const answer = await pythonPost(gateway.port, path, OVER[path], mode);
-        // Before bun-drain.ts: URLError(BrokenPipeError(32, 'Broken pipe')) for urllib, every time.
-        expect(answer.error, `${answer.client} ${path}`).toBeNull();
-        expect(answer.status).toBe(413);
-        expect(JSON.parse(answer.body)).toEqual(tooLarge(path));
-      }
-    }
-  });
+  itLetsClientsReadThe413('bun', { port: () => gateway.port, limitOf: { [EVENTS]: BODY_LIMIT, [BATCH]: BATCH_LIMIT } }, { fetch: 3, python: 1 });
 });
 
 describe('under Bun, the rest of the body is discarded within bounds', () => {
@@ -100,7 +60,7 @@ describe('under Bun, the rest of the body is discarded within bounds', () => {
     for (const answer of exchange.answers) {
       expect(answer.status).toBe(413);
       expect(answer.headers.connection).toBe('close');
-      expect(JSON.parse(answer.body)).toEqual(tooLarge(EVENTS));
+      expect(JSON.parse(answer.body)).toEqual(tooLarge(BODY_LIMIT));
     }
     expect(exchange.bytesSent).toBeGreaterThan(LINGER_MAX_BYTES);
     expect(exchange.bytesSent).toBeLessThan(LINGER_MAX_BYTES + MiB + SOCKET_BUFFERS);
@@ -114,7 +74,7 @@ describe('under Bun, the rest of the body is discarded within bounds', () => {
     const exchange = await rawRequest(gateway.port, postHead(EVENTS, { 'Content-Length': 500 * MiB }));
     expect(exchange.status).toBe(413);
     expect(exchange.headers.connection).toBe('close');
-    expect(JSON.parse(exchange.body)).toEqual(tooLarge(EVENTS));
+    expect(JSON.parse(exchange.body)).toEqual(tooLarge(BODY_LIMIT));
     expect(exchange.closedAfterMs).toBeLessThan(1_000);
   });
 
@@ -124,7 +84,7 @@ describe('under Bun, the rest of the body is discarded within bounds', () => {
     });
     expect(exchange.status).toBe(413);
     expect(exchange.headers.connection).toBe('close');
-    expect(JSON.parse(exchange.body)).toEqual(tooLarge(EVENTS));
+    expect(JSON.parse(exchange.body)).toEqual(tooLarge(BODY_LIMIT));
     expect(exchange.closedAfterMs).toBeGreaterThanOrEqual(LINGER_TIMEOUT_MS - 50);
     expect(exchange.closedAfterMs).toBeLessThan(LINGER_TIMEOUT_MS + 2_000);
     console.info(`[bun] stalled after 2 MB of 12 MB: 413 after ${exchange.closedAfterMs.toFixed(0)} ms`);
@@ -141,22 +101,7 @@ describe('under Bun, the rest of the body is discarded within bounds', () => {
 
 describe('under Bun, MAX_INFLIGHT_BODY_BYTES', () => {
   it('held bodies count: the next request gets 503 overloaded with Retry-After, and 202 once they are gone', async () => {
-    const stalled: Socket[] = [];
-    const uploads = Array.from({ length: 2 }, () =>
-      rawRequest(gateway.port, postHead(BATCH, { 'Content-Type': 'application/json', 'Content-Length': BATCH_LIMIT }), {
-        feed: (socket) => stalled.push(socket),
-      }),
-    );
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    const refused = await postJson(url(EVENTS), JSON.stringify(sampleEvent('bun-over-budget')));
-    expect(refused.status).toBe(503);
-    expect(refused.headers.get('retry-after')).toBe('1');
-    expect(refused.json).toMatchObject({ code: 'overloaded', max_inflight_body_bytes: CAP });
-    for (const socket of stalled) socket.destroy();
-    await Promise.all(uploads);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    const accepted = await postJson(url(EVENTS), JSON.stringify(sampleEvent('bun-over-budget')));
-    expect(accepted.status).toBe(202);
+    await expectStalledUploadsHoldTheBudget(gateway.port, { count: 2, bytes: BATCH_LIMIT }, CAP);
   });
 });
 

@@ -7,15 +7,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type TestRedis, postJson, sampleEvent, startTestRedis } from '@ddup/test-utils';
-import { API_PREFIX } from '../src/app.ts';
 import { type GatewayProcess, rssOf, sampleRss, startGatewayProcess } from './gateway-process.ts';
 import { startHealthzProbe } from './healthz-probe.ts';
-import { postHead, rawRequest } from './raw-http.ts';
-import type { Socket } from 'node:net';
+import { BATCH, EVENTS, MiB, expectStalledUploadsHoldTheBudget } from './oversized-bodies.ts';
 
-const MiB = 1024 * 1024;
-const BATCH = `${API_PREFIX}/events/batch`;
-const EVENTS = `${API_PREFIX}/events`;
 const CAP = 48 * MiB;
 const CLIENTS = 50;
 /**
@@ -71,25 +66,7 @@ afterAll(async () => {
 describe('MAX_INFLIGHT_BODY_BYTES', () => {
   it('bodies held by stalled uploads count against the budget: the next request gets 503 overloaded, and 202 once they are gone', async () => {
     // Three 16 MiB batches declared and stalled after their headers: 48 MiB reserved up front.
-    const stalled: Socket[] = [];
-    const uploads = Array.from({ length: 3 }, () =>
-      rawRequest(gateway.port, postHead(BATCH, { 'Content-Type': 'application/json', 'Content-Length': 16 * MiB }), {
-        feed: (socket) => stalled.push(socket),
-      }),
-    );
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    const refused = await postJson(url(EVENTS), JSON.stringify(sampleEvent('over-budget')));
-    expect(refused.status).toBe(503);
-    expect(refused.headers.get('retry-after')).toBe('1');
-    expect(refused.headers.get('content-type')).toMatch(/^application\/json/);
-    expect(refused.json).toMatchObject({ code: 'overloaded', max_inflight_body_bytes: CAP });
-    expect(typeof refused.json['detail']).toBe('string');
-
-    // The clients give up: their reservations are released with their requests.
-    for (const socket of stalled) socket.destroy();
-    await Promise.all(uploads);
-    const accepted = await postJson(url(EVENTS), JSON.stringify(sampleEvent('over-budget')));
-    expect(accepted.status).toBe(202);
+    await expectStalledUploadsHoldTheBudget(gateway.port, { count: 3, bytes: 16 * MiB }, CAP);
   });
 
   it(`${CLIENTS} concurrent ~15 MB batches: some 503 with Retry-After, RSS under the cap plus a margin, /healthz under ${MAX_HEALTHZ_MS} ms`, async () => {
