@@ -1,5 +1,6 @@
 import type { ModeSummary, RoundResult } from './aggregate.ts';
 import type { MachineInfo } from '../../lib/machine.ts';
+import { leftColumn, markdownTable, rightColumn } from '../../lib/markdown-table.ts';
 import type { ModeResult } from './measure-mode.ts';
 import type { ModeSetup } from './modes.ts';
 import type { BenchSettings } from '../../lib/settings.ts';
@@ -16,18 +17,35 @@ export interface DurabilityReport {
 const ms = (value: number) => (Number.isInteger(value) ? String(value) : value.toFixed(1));
 const rps = (value: number) => value.toFixed(0);
 
-function summaryRow(summary: ModeSummary): string {
+const SUMMARY_COLUMNS = [
+  leftColumn('mode'),
+  rightColumn('req/s'),
+  rightColumn('× memory'),
+  rightColumn('p50 ms'),
+  rightColumn('p99 ms'),
+  rightColumn('max ms'),
+  rightColumn('202s'),
+  rightColumn('stream growth'),
+  rightColumn('errors'),
+];
+
+function summaryRow(summary: ModeSummary): string[] {
   const { latencyMs: latency } = summary;
-  const errors = `${summary.non2xx} / ${summary.errors} / ${summary.timeouts}`;
-  return `| ${summary.mode} | ${rps(summary.requestsPerSecond)} | ${summary.ratioToMemory.toFixed(2)} | ${ms(latency.p50Mean)} | ${ms(latency.p99Worst)} | ${ms(latency.maxWorst)} | ${summary.accepted202} | ${summary.streamGrowth} | ${errors} |`;
+  return [
+    summary.mode,
+    rps(summary.requestsPerSecond),
+    summary.ratioToMemory.toFixed(2),
+    ms(latency.p50Mean),
+    ms(latency.p99Worst),
+    ms(latency.maxWorst),
+    `${summary.accepted202}`,
+    `${summary.streamGrowth}`,
+    `${summary.non2xx} / ${summary.errors} / ${summary.timeouts}`,
+  ];
 }
 
 export function renderTable(report: DurabilityReport): string {
-  return [
-    '| mode | req/s | × memory | p50 ms | p99 ms | max ms | 202s | stream growth | errors |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
-    ...report.summary.map(summaryRow),
-  ].join('\n');
+  return markdownTable(SUMMARY_COLUMNS, report.summary.map(summaryRow));
 }
 
 function roundsTable(report: DurabilityReport): string {
@@ -37,14 +55,14 @@ function roundsTable(report: DurabilityReport): string {
     const ratio = report.summary.find((summary) => summary.mode === mode)?.ratioToMemoryByRound[index];
     return result ? `${rps(result.measured.requestsPerSecond)} (${ratio?.toFixed(2) ?? '?'}×)` : '–';
   };
-  return [
-    `| round | order | ${modes.map((mode) => `${mode} req/s (× memory)`).join(' | ')} |`,
-    `| ---: | --- | ${modes.map(() => '---:').join(' | ')} |`,
-    ...report.rounds.map(
-      (round, index) =>
-        `| ${round.round} | ${round.results.map((result) => result.mode).join(' → ')} | ${modes.map((mode) => cell(round, index, mode)).join(' | ')} |`,
-    ),
-  ].join('\n');
+  return markdownTable(
+    [rightColumn('round'), leftColumn('order'), ...modes.map((mode) => rightColumn(`${mode} req/s (× memory)`))],
+    report.rounds.map((round, index) => [
+      `${round.round}`,
+      round.results.map((result) => result.mode).join(' → '),
+      ...modes.map((mode) => cell(round, index, mode)),
+    ]),
+  );
 }
 
 function setupLine(setup: ModeSetup): string {

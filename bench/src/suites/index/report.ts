@@ -1,4 +1,6 @@
+import { int, median } from '../../lib/format.ts';
 import type { describeMachine } from '../../lib/machine.ts';
+import { leftColumn, markdownTable, rightColumn } from '../../lib/markdown-table.ts';
 import type { AdmissionCost } from './measure.ts';
 
 export interface IndexReport {
@@ -15,14 +17,33 @@ export interface IndexReport {
   readonly totalSeconds: number;
 }
 
-const int = (n: number) => Math.round(n).toLocaleString('en-US');
 const micros = (n: number) => n.toFixed(1);
 
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? (sorted[middle] ?? Number.NaN) : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
-}
+const SUMMARY_COLUMNS = [
+  leftColumn('layout'),
+  rightColumn('bytes per remembered event'),
+  rightColumn('Redis CPU per admission'),
+  rightColumn('÷ per-key'),
+  rightColumn('EVALSHA µs per call'),
+  rightColumn('admissions/s'),
+];
+
+const RUN_COLUMNS = [
+  leftColumn('layout'),
+  rightColumn('bytes/event'),
+  rightColumn('Redis CPU µs'),
+  rightColumn('EVALSHA µs'),
+  rightColumn('admissions/s'),
+  rightColumn('keys after'),
+  leftColumn('checks'),
+];
+
+const STAGE_COLUMNS = [
+  rightColumn('remembered events'),
+  rightColumn('Redis CPU per admission'),
+  rightColumn('EVALSHA µs per call'),
+  rightColumn('admissions/s'),
+];
 
 export function renderIndexMarkdown(report: IndexReport): string {
   const { settings, layouts, scale } = report;
@@ -48,30 +69,45 @@ export function renderIndexMarkdown(report: IndexReport): string {
     'empty server (scripts already cached). Redis CPU is INFO cpu (user + sys) over the admissions; script time is INFO',
     'commandstats `usec_per_call` of EVALSHA. The layouts alternate (per-key, compact, per-key, compact); medians below.',
     '',
-    '| layout | bytes per remembered event | Redis CPU per admission | ÷ per-key | EVALSHA µs per call | admissions/s |',
-    '| --- | ---: | ---: | ---: | ---: | ---: |',
-    ...summary.map(
-      (row) =>
-        `| ${row.name} | ${row.bytes.toFixed(1)} B | ${micros(row.cpu)} µs | ${before ? (row.cpu / before.cpu).toFixed(2) : '–'}× | ${micros(row.script)} | ${int(row.rate)} |`,
+    markdownTable(
+      SUMMARY_COLUMNS,
+      summary.map((row) => [
+        row.name,
+        `${row.bytes.toFixed(1)} B`,
+        `${micros(row.cpu)} µs`,
+        `${before ? (row.cpu / before.cpu).toFixed(2) : '–'}×`,
+        micros(row.script),
+        int(row.rate),
+      ]),
     ),
     '',
     '## Every run',
     '',
-    '| layout | bytes/event | Redis CPU µs | EVALSHA µs | admissions/s | keys after | checks |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | --- |',
-    ...layouts.map(
-      (run) =>
-        `| ${run.layout} | ${run.bytesPerEvent.toFixed(1)} | ${micros(run.cost.redisCpuMicros)} | ${micros(run.cost.scriptMicros)} | ${int(run.cost.perSecond)} | ${int(run.keys)} | ${run.checks.map((check) => `${check.ok ? '✓' : '✗'} ${check.name} (${check.detail})`).join('; ')} |`,
+    markdownTable(
+      RUN_COLUMNS,
+      layouts.map((run) => [
+        run.layout,
+        run.bytesPerEvent.toFixed(1),
+        micros(run.cost.redisCpuMicros),
+        micros(run.cost.scriptMicros),
+        int(run.cost.perSecond),
+        int(run.keys),
+        run.checks.map((check) => `${check.ok ? '✓' : '✗'} ${check.name} (${check.detail})`).join('; '),
+      ]),
     ),
     '',
     `## Admission cost as the index fills (INDEX_CAPACITY=${int(scale.capacity)}, ${int(scale.bucketsPerShard)} buckets)`,
     '',
     `At each level, ${int(scale.timed)} new events are admitted and timed (the stream trimmed between stretches).`,
     '',
-    '| remembered events | Redis CPU per admission | EVALSHA µs per call | admissions/s |',
-    '| ---: | ---: | ---: | ---: |',
-    ...scale.stages.map(
-      (stage) => `| ${int(stage.remembered)} | ${micros(stage.cost.redisCpuMicros)} µs | ${micros(stage.cost.scriptMicros)} | ${int(stage.cost.perSecond)} |`,
+    markdownTable(
+      STAGE_COLUMNS,
+      scale.stages.map((stage) => [
+        int(stage.remembered),
+        `${micros(stage.cost.redisCpuMicros)} µs`,
+        micros(stage.cost.scriptMicros),
+        int(stage.cost.perSecond),
+      ]),
     ),
     '',
   ];

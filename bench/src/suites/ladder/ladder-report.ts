@@ -1,6 +1,7 @@
 import { checksMark, int, median, ms, ratio, statuses } from '../../lib/format.ts';
 import { LADDER_STEPS, type LadderStepName, type LadderStepResult } from './ladder-steps.ts';
 import type { MachineInfo } from '../../lib/machine.ts';
+import { centerColumn, leftColumn, markdownTable, rightColumn } from '../../lib/markdown-table.ts';
 import type { BenchSettings } from '../../lib/settings.ts';
 
 export interface LadderReport {
@@ -43,6 +44,70 @@ function ratiosToBaseline(report: LadderReport, step: LadderStepName): number[] 
   });
 }
 
+const STEP_COLUMNS = [
+  leftColumn('step'),
+  rightColumn('req/s (median)'),
+  leftColumn('÷ baseline, per round'),
+  leftColumn('p50 / p99 ms (median)'),
+  leftColumn('CPU µs per request: server · redis · consumer · load generator = total'),
+  rightColumn('CPU ceiling on this machine'),
+];
+
+const RUN_COLUMNS = [
+  leftColumn('round'),
+  leftColumn('step'),
+  rightColumn('req/s'),
+  leftColumn('p50 / p99 / max ms'),
+  leftColumn('statuses'),
+  leftColumn('CPU % of a core (server, redis, consumer, load generator, others)'),
+  centerColumn('checks'),
+];
+
+/** Per step, medians over the rounds. */
+function stepRows(report: LadderReport): string[][] {
+  const rows: string[][] = [];
+  for (const { name } of LADDER_STEPS) {
+    const results = stepResults(report, name);
+    if (results.length === 0) continue;
+    const micros = results.map(cpuMicrosPerRequest);
+    const cell = (process: string) => {
+      const values = micros.flatMap((m) => (m[process] === undefined ? [] : [m[process] ?? 0]));
+      return values.length > 0 ? int(median(values)) : '–';
+    };
+    const totalMicros = median(micros.map(total));
+    const p50 = median(results.map((r) => r.run.measured.latencyMs.p50));
+    const p99 = median(results.map((r) => r.run.measured.latencyMs.p99));
+    rows.push([
+      `\`${name}\``,
+      int(median(results.map((r) => r.run.measured.requestsPerSecond))),
+      ratiosToBaseline(report, name).map(ratio).join(', '),
+      `${ms(p50)} / ${ms(p99)}`,
+      `${PROCESSES.map(cell).join(' · ')} = **${int(totalMicros)}**`,
+      `${int((report.machine.nproc * 1e6) / totalMicros)} req/s`,
+    ]);
+  }
+  return rows;
+}
+
+/** One row per step of each round. */
+function runRows(report: LadderReport): string[][] {
+  return report.rounds.flatMap((round, index) =>
+    round.map((result) => {
+      const { measured, cpuPercent } = result.run;
+      const cpu = [...PROCESSES, 'others'].map((name) => (cpuPercent[name] === undefined ? '–' : `${cpuPercent[name]}`)).join(', ');
+      return [
+        `${index + 1}`,
+        `\`${result.step}\``,
+        int(measured.requestsPerSecond),
+        `${ms(measured.latencyMs.p50)} / ${ms(measured.latencyMs.p99)} / ${ms(measured.latencyMs.max)}`,
+        statuses(measured.statusCounts),
+        cpu,
+        checksMark(checksOf(result)),
+      ];
+    }),
+  );
+}
+
 export function renderLadderMarkdown(report: LadderReport): string {
   const { machine, settings } = report;
   const lines = [
@@ -56,44 +121,16 @@ export function renderLadderMarkdown(report: LadderReport): string {
     '',
     ...LADDER_STEPS.map((step) => `- \`${step.name}\`: ${step.description}.`),
     '',
-    '| step | req/s (median) | ÷ baseline, per round | p50 / p99 ms (median) | CPU µs per request: server · redis · consumer · load generator = total | CPU ceiling on this machine |',
-    '| --- | ---: | --- | --- | --- | ---: |',
-  ];
-  for (const { name } of LADDER_STEPS) {
-    const results = stepResults(report, name);
-    if (results.length === 0) continue;
-    const micros = results.map(cpuMicrosPerRequest);
-    const cell = (process: string) => {
-      const values = micros.flatMap((m) => (m[process] === undefined ? [] : [m[process] ?? 0]));
-      return values.length > 0 ? int(median(values)) : '–';
-    };
-    const totalMicros = median(micros.map(total));
-    const p50 = median(results.map((r) => r.run.measured.latencyMs.p50));
-    const p99 = median(results.map((r) => r.run.measured.latencyMs.p99));
-    lines.push(
-      `| \`${name}\` | ${int(median(results.map((r) => r.run.measured.requestsPerSecond)))} | ${ratiosToBaseline(report, name).map(ratio).join(', ')} | ` +
-        `${ms(p50)} / ${ms(p99)} | ${PROCESSES.map(cell).join(' · ')} = **${int(totalMicros)}** | ${int((machine.nproc * 1e6) / totalMicros)} req/s |`,
-    );
-  }
-  lines.push(
+    markdownTable(STEP_COLUMNS, stepRows(report)),
     '',
     "CPU µs per request: each process's CPU time (user + system, from /proc) during the measured run ÷ requests answered. " +
       "The ceiling is what this machine's cores could answer if they did nothing else and never waited: cores × 10⁶ ÷ total µs.",
     '',
-    '| round | step | req/s | p50 / p99 / max ms | statuses | CPU % of a core (server, redis, consumer, load generator, others) | checks |',
-    '| --- | --- | ---: | --- | --- | --- | :---: |',
-  );
-  for (const [index, round] of report.rounds.entries()) {
-    for (const result of round) {
-      const { measured, cpuPercent } = result.run;
-      const cpu = [...PROCESSES, 'others'].map((name) => (cpuPercent[name] === undefined ? '–' : `${cpuPercent[name]}`)).join(', ');
-      lines.push(
-        `| ${index + 1} | \`${result.step}\` | ${int(measured.requestsPerSecond)} | ${ms(measured.latencyMs.p50)} / ${ms(measured.latencyMs.p99)} / ${ms(measured.latencyMs.max)} | ` +
-          `${statuses(measured.statusCounts)} | ${cpu} | ${checksMark(checksOf(result))} |`,
-      );
-    }
-  }
-  lines.push('', 'Checks (✓ passed, ✗ an honesty check failed, ⚠ a sanity check failed):', '');
+    markdownTable(RUN_COLUMNS, runRows(report)),
+    '',
+    'Checks (✓ passed, ✗ an honesty check failed, ⚠ a sanity check failed):',
+    '',
+  ];
   for (const [index, round] of report.rounds.entries()) {
     for (const result of round) {
       for (const check of checksOf(result)) {

@@ -1,21 +1,14 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, expect, it } from 'vitest';
-import { runBenchEntry } from '../../lib/processes/bench-entry-run.ts';
+import { expect, it } from 'vitest';
+import { runBenchSmoke } from '../../lib/processes/bench-smoke.ts';
 import { LADDER_STEPS } from './ladder-steps.ts';
 import { type LadderReport, checksOf, cpuMicrosPerRequest } from './ladder-report.ts';
 
 const ENTRY = fileURLToPath(new URL('./main.ts', import.meta.url));
-const resultsDir = mkdtempSync(join(tmpdir(), 'ddup-ladder-bench-smoke-'));
-afterAll(() => rmSync(resultsDir, { recursive: true, force: true }));
 
 // `pnpm bench:ladder`, one short round: every step runs and answers honestly; never timing.
 it('pnpm bench:ladder runs every step with its honesty checks passing and writes ladder.json/md', async () => {
-  const { code, output } = await runBenchEntry(ENTRY, { BENCH_SECONDS: '1', BENCH_ROUNDS: '1', BENCH_RESULTS_DIR: resultsDir });
-  expect(code, output).toBe(0);
-  const report = JSON.parse(readFileSync(join(resultsDir, 'ladder.json'), 'utf8')) as LadderReport;
+  const { report, markdown } = await runBenchSmoke<LadderReport>(ENTRY, 'ladder', { BENCH_SECONDS: '1', BENCH_ROUNDS: '1' });
   const results = report.rounds.flat();
   expect(results.map((result) => result.step)).toEqual(LADDER_STEPS.map((step) => step.name));
   for (const result of results) {
@@ -28,5 +21,5 @@ it('pnpm bench:ladder runs every step with its honesty checks passing and writes
     expect(result.confirmed?.ok, result.confirmed?.detail).toBe(true);
     expect(result.run.checks.map((check) => check.name)).toContain('stream growth = events answered as stored');
   }
-  expect(readFileSync(join(resultsDir, 'ladder.md'), 'utf8')).toContain('| `gateway-in-memory` |');
+  expect(markdown).toContain('| `gateway-in-memory` |');
 }, 180_000);

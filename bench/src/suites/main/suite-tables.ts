@@ -1,5 +1,6 @@
 import { checksMark, int, ms, ratio, statuses } from '../../lib/format.ts';
 import type { TargetRun } from '../../lib/load/measure-target.ts';
+import { centerColumn, leftColumn, markdownTable, rightColumn } from '../../lib/markdown-table.ts';
 import { runtimeLabel } from '../../lib/processes/runtimes.ts';
 import type { HttpScenarioResult } from './scenario-result.ts';
 import type { SuiteReport } from './suite-report-types.ts';
@@ -22,58 +23,102 @@ function latencyCell(ddup: number, baseline: number): string {
   return `${ms(ddup)} · ${ms(baseline)} (${ratio(ddup / baseline)})`;
 }
 
-function httpRow(scenario: HttpScenarioResult): string {
-  const head = `| (${scenario.id}) ${scenario.title} | ${runtimeLabel(scenario.runtime)} |`;
+const HTTP_COLUMNS = [
+  leftColumn('scenario'),
+  leftColumn('runtime'),
+  rightColumn('ddup'),
+  rightColumn('baseline'),
+  rightColumn('ddup ÷ baseline'),
+  rightColumn('p50 ms ddup · baseline'),
+  rightColumn('p99 ms ddup · baseline'),
+  rightColumn('max ms ddup · baseline'),
+  leftColumn('ddup statuses'),
+  rightColumn('errors'),
+  centerColumn('checks'),
+];
+
+function httpRow(scenario: HttpScenarioResult): string[] {
+  const head = [`(${scenario.id}) ${scenario.title}`, runtimeLabel(scenario.runtime)];
   const { ddup, baseline } = scenario;
-  if (scenario.unavailable || !ddup || !baseline) return `${head} not available: ${scenario.unavailable ?? '?'} | | | | | | | | |`;
+  if (scenario.unavailable || !ddup || !baseline) {
+    // The reason in the first figure cell, the rest left empty to keep the table's width.
+    const note = `not available: ${scenario.unavailable ?? '?'}`;
+    return [...head, note, ...Array.from({ length: HTTP_COLUMNS.length - head.length - 1 }, () => '')];
+  }
   const d = ddup.measured;
   const b = baseline.measured;
-  const errors = `${int(d.non2xx - (d.statusCounts['409'] ?? 0))} / ${int(d.errors)} / ${int(d.timeouts)}`;
-  return (
-    `${head} ${figureText(scenario, ddup)} | ${figureText(scenario, baseline)} | ${ratio(figure(scenario, ddup) / figure(scenario, baseline))} | ` +
-    `${latencyCell(d.latencyMs.p50, b.latencyMs.p50)} | ${latencyCell(d.latencyMs.p99, b.latencyMs.p99)} | ${latencyCell(d.latencyMs.max, b.latencyMs.max)} | ` +
-    `${statuses(d.statusCounts)} | ${errors} | ${checksMark([...ddup.checks, ...baseline.checks])} |`
-  );
+  return [
+    ...head,
+    figureText(scenario, ddup),
+    figureText(scenario, baseline),
+    ratio(figure(scenario, ddup) / figure(scenario, baseline)),
+    latencyCell(d.latencyMs.p50, b.latencyMs.p50),
+    latencyCell(d.latencyMs.p99, b.latencyMs.p99),
+    latencyCell(d.latencyMs.max, b.latencyMs.max),
+    statuses(d.statusCounts),
+    `${int(d.non2xx - (d.statusCounts['409'] ?? 0))} / ${int(d.errors)} / ${int(d.timeouts)}`,
+    checksMark([...ddup.checks, ...baseline.checks]),
+  ];
 }
 
 /** Scenarios (a)–(c) over HTTP: the gateway beside the baseline on the same runtime. */
 export function httpTable(report: SuiteReport): string {
-  return [
-    '| scenario | runtime | ddup | baseline | ddup ÷ baseline | p50 ms ddup · baseline | p99 ms ddup · baseline | max ms ddup · baseline | ddup statuses | errors | checks |',
-    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | :---: |',
-    ...report.scenarios.map(httpRow),
-  ].join('\n');
+  return markdownTable(HTTP_COLUMNS, report.scenarios.map(httpRow));
 }
 
 function nodeBatch(report: SuiteReport): TargetRun | undefined {
   return report.scenarios.find((scenario) => scenario.id === 'c' && scenario.runtime === 'node')?.ddup;
 }
 
+const REDIS_COLUMNS = [leftColumn('scenario'), rightColumn('ddup'), rightColumn('compared with'), rightColumn('ratio'), centerColumn('checks')];
+
 /** Scenarios (c)'s yardstick, (d) and (e): Redis and the consumer, each beside what it is compared with. */
 export function redisTable(report: SuiteReport): string {
   const { direct, drain, memory } = report;
-  const rows: string[] = [];
+  const rows: string[][] = [];
   if (direct) {
     const batch = nodeBatch(report);
-    rows.push(
-      `| (c) what Redis itself can admit: admission script from Node, ${direct.inFlight} in flight, on the Node gateway's redis-server | ${int(direct.eventsPerSecond)} events/s (${int(direct.events)} in ${direct.seconds.toFixed(1)} s) | ` +
-        `ddup batch, Node: ${batch ? `${int(batch.eventsPerSecond)} events/s` : 'not available'} | ${batch ? `${ratio(batch.eventsPerSecond / direct.eventsPerSecond)} (batch ÷ script)` : '–'} | ${checksMark(direct.checks)} |`,
-    );
+    const batchText = `ddup batch, Node: ${batch ? `${int(batch.eventsPerSecond)} events/s` : 'not available'}`;
+    rows.push([
+      `(c) what Redis itself can admit: admission script from Node, ${direct.inFlight} in flight, on the Node gateway's redis-server`,
+      `${int(direct.eventsPerSecond)} events/s (${int(direct.events)} in ${direct.seconds.toFixed(1)} s)`,
+      batchText,
+      batch ? `${ratio(batch.eventsPerSecond / direct.eventsPerSecond)} (batch ÷ script)` : '–',
+      checksMark(direct.checks),
+    ]);
     const lua = direct.batchScript;
-    rows.push(
-      `| (c) what Redis itself can admit: the batch route's Lua loop (admit-batch-var.lua, ${int(lua.batchSize)} events per call, ${lua.inFlight} calls in flight) from Node | ${int(lua.eventsPerSecond)} events/s (${int(lua.events)} in ${lua.seconds.toFixed(1)} s) | ` +
-        `ddup batch, Node: ${batch ? `${int(batch.eventsPerSecond)} events/s` : 'not available'} | ${batch ? `${ratio(batch.eventsPerSecond / lua.eventsPerSecond)} (batch ÷ Lua loop)` : '–'} | ${checksMark(direct.checks)} |`,
-    );
+    rows.push([
+      `(c) what Redis itself can admit: the batch route's Lua loop (admit-batch-var.lua, ${int(lua.batchSize)} events per call, ${lua.inFlight} calls in flight) from Node`,
+      `${int(lua.eventsPerSecond)} events/s (${int(lua.events)} in ${lua.seconds.toFixed(1)} s)`,
+      batchText,
+      batch ? `${ratio(batch.eventsPerSecond / lua.eventsPerSecond)} (batch ÷ Lua loop)` : '–',
+      checksMark(direct.checks),
+    ]);
   }
-  rows.push(
-    `| (d) drain: one consumer process confirming a pre-filled stream until lag and pending are 0 | ${int(drain.eventsPerSecond)} events/s (${int(drain.events)} in ${drain.seconds.toFixed(1)} s; ${drain.wallSeconds.toFixed(1)} s from spawn) | ` +
-      `admission of the same ${int(drain.prefill.events)} events (script, ${drain.prefill.inFlight} in flight): ${int(drain.prefill.eventsPerSecond)} events/s | ${ratio(drain.eventsPerSecond / drain.prefill.eventsPerSecond)} (drain ÷ admission) | ${checksMark(drain.checks)} |`,
-  );
+  rows.push([
+    '(d) drain: one consumer process confirming a pre-filled stream until lag and pending are 0',
+    `${int(drain.eventsPerSecond)} events/s (${int(drain.events)} in ${drain.seconds.toFixed(1)} s; ${drain.wallSeconds.toFixed(1)} s from spawn)`,
+    `admission of the same ${int(drain.prefill.events)} events (script, ${drain.prefill.inFlight} in flight): ${int(drain.prefill.eventsPerSecond)} events/s`,
+    `${ratio(drain.eventsPerSecond / drain.prefill.eventsPerSecond)} (drain ÷ admission)`,
+    checksMark(drain.checks),
+  ]);
   const old = report.oldServiceBytesPerEvent;
   const memoryOk = checksMark(memory.checks);
   rows.push(
-    `| (e) Redis used_memory per remembered event: index record + stream entry (confirmed, not yet trimmed) | ${int(memory.bytesPerEvent.withStreamEntries)} B | old service ~${old} B | ${ratio(memory.bytesPerEvent.withStreamEntries / old)} | ${memoryOk} |`,
-    `| (e) … index only (after XTRIM of the acknowledged entries; INDEX_CAPACITY=${int(memory.indexCapacity)}, ${int(memory.indexKeys)} bucket keys) | ${memory.bytesPerEvent.indexOnly.toFixed(1)} B | old service ~${old} B | ${ratio(memory.bytesPerEvent.indexOnly / old)} | ${memoryOk} |`,
+    [
+      '(e) Redis used_memory per remembered event: index record + stream entry (confirmed, not yet trimmed)',
+      `${int(memory.bytesPerEvent.withStreamEntries)} B`,
+      `old service ~${old} B`,
+      ratio(memory.bytesPerEvent.withStreamEntries / old),
+      memoryOk,
+    ],
+    [
+      `(e) … index only (after XTRIM of the acknowledged entries; INDEX_CAPACITY=${int(memory.indexCapacity)}, ${int(memory.indexKeys)} bucket keys)`,
+      `${memory.bytesPerEvent.indexOnly.toFixed(1)} B`,
+      `old service ~${old} B`,
+      ratio(memory.bytesPerEvent.indexOnly / old),
+      memoryOk,
+    ],
   );
-  return ['| scenario | ddup | compared with | ratio | checks |', '| --- | ---: | ---: | ---: | :---: |', ...rows].join('\n');
+  return markdownTable(REDIS_COLUMNS, rows);
 }
