@@ -1,6 +1,6 @@
 import { describeRedisTarget, parseOrExplain } from '@ddup/config';
 import { TenantDirectory, reloadOnSighup } from '@ddup/tenants';
-import { createLogger, errorText, onShutdownSignal } from '@ddup/runtime';
+import { createLogger, errorText, exitStatusOnShutdown } from '@ddup/runtime';
 import { ConsumerPool } from './consumer-pool.ts';
 import { consumerPoolSettingsOf, loadConsumerConfig, metricsServerSettingsOf } from './env.ts';
 import { ConsumerMetrics } from './metrics/consumer-metrics.ts';
@@ -46,10 +46,11 @@ logger.info('consumer pool started', {
 });
 
 let metricsServer: MetricsServer | undefined;
-onShutdownSignal(logger, async () => {
+const exitStatus = exitStatusOnShutdown(logger, async () => {
   await metricsServer?.close();
   await pool.close();
 });
+void exitStatus.then((status) => process.exit(status));
 if (metricsServerSettings && metrics) {
   // A consumer that cannot serve its metrics (the port taken, say) still confirms events.
   const { host, port } = metricsServerSettings;

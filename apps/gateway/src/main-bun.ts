@@ -3,7 +3,7 @@
  * start:bun`). Same settings, same Hono app and Redis connection as main.ts, served by `Bun.serve`.
  */
 import { describeRedisTarget } from '@ddup/config';
-import { createLogger, onShutdownSignal } from '@ddup/runtime';
+import { createLogger, exitStatusOnShutdown } from '@ddup/runtime';
 import { withRequestDeadline } from './http/bun/deadline.ts';
 import { withBodyDrainedBeforeAnswer } from './http/bun/drain.ts';
 import { type BunServer, bunIdleTimeoutSeconds, BUN_MAX_REQUEST_BODY_SIZE, bunRuntime, stopGracefully } from './http/bun/server.ts';
@@ -61,7 +61,7 @@ logger.info('gateway listening', {
 });
 announceAndReloadTenants(config.tenants, logger);
 
-onShutdownSignal(logger, async () => {
+const exitStatus = exitStatusOnShutdown(logger, async () => {
   // Open dashboards hold a stream each: end them, or the graceful stop waits its whole timeout.
   dashboard.close();
   await stopGracefully(server, config.SHUTDOWN_TIMEOUT_MS);
@@ -69,3 +69,4 @@ onShutdownSignal(logger, async () => {
   await redis.close().catch(() => undefined);
   logger.info('gateway stopped');
 });
+void exitStatus.then((status) => process.exit(status));

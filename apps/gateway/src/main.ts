@@ -1,5 +1,5 @@
 import { describeRedisTarget } from '@ddup/config';
-import { createLogger, onShutdownSignal } from '@ddup/runtime';
+import { createLogger, exitStatusOnShutdown } from '@ddup/runtime';
 import { loadGatewayConfig } from './env.ts';
 import { createGateway } from './gateway.ts';
 import { announceAndReloadTenants } from './tenants/tenant-reload.ts';
@@ -37,7 +37,7 @@ logger.info('gateway listening', {
 });
 announceAndReloadTenants(config.tenants, logger);
 
-onShutdownSignal(logger, async () => {
+const exitStatus = exitStatusOnShutdown(logger, async () => {
   // Open dashboards hold a stream each: end them, or the graceful close waits its whole timeout.
   dashboard.close();
   await closeGracefully(server, config.SHUTDOWN_TIMEOUT_MS);
@@ -45,3 +45,4 @@ onShutdownSignal(logger, async () => {
   await redis.close().catch(() => undefined);
   logger.info('gateway stopped');
 });
+void exitStatus.then((status) => process.exit(status));

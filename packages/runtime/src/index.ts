@@ -4,7 +4,7 @@ export type { PinnedSender, RedisCommands, RedisConnection, RedisConnectionOptio
 export { reconnectDelayMs } from './reconnect.ts';
 export { routingKeyOf } from './routing-key.ts';
 export { isClusterTransitionReply, isConnectionError } from './redis-errors.ts';
-export { onShutdownSignal } from './shutdown.ts';
+export { exitStatusOnShutdown } from './shutdown.ts';
 export { CommandTimeoutError, withCommandTimeout, withTimeout } from './command-timeout.ts';
 export { shardSpread, warnIfShardsMissMasters } from './shard-spread.ts';
 export { type PreflightOptions, RedisPreflight } from './preflight.ts';
