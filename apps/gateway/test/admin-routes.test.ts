@@ -206,12 +206,29 @@ describe('/admin/dead-letters', () => {
     expect(replayedEntries).toEqual(sharing.map((letter) => ({ hash: letter.hash, event: letter.event })));
     expect((await admin('GET', '/admin/dead-letters')).json.count).toBe(made.length - sharing.length);
 
+    // With `shard`, only that shard's letter of an id (or, without ids, that shard's letters).
+    const [third] = letters.filter((letter) => letter.id !== first?.id);
+    const other = 1 - Number(third?.shard);
+    const onOther = letters.filter((letter) => letter.id === third?.id && letter.shard === other).length;
+    const onShard = await admin('POST', '/admin/dead-letters/replay', { body: JSON.stringify({ ids: [third?.id], shard: other }) });
+    expect(onShard.json.replayed, JSON.stringify(onShard.json)).toBe(onOther);
+    const own = await admin('POST', '/admin/dead-letters/replay', { body: JSON.stringify({ ids: [third?.id], shard: third?.shard }) });
+    expect(own.json.replayed).toBe(1);
+    expect(await client.xLen(deadLetterStreamKey(Number(third?.shard)))).toBe(
+      letters.filter((letter) => letter.shard === third?.shard && letter.id !== first?.id).length - 1,
+    );
+    const shardZeroLeft = await client.xLen(deadLetterStreamKey(0));
+    const shardZero = await admin('POST', '/admin/dead-letters/replay', { body: '{"shard": 0}' });
+    expect(shardZero.json.replayed).toBe(shardZeroLeft);
+    expect(await client.xLen(deadLetterStreamKey(0))).toBe(0);
+    const replayedBefore = sharing.length + onOther + 1 + shardZeroLeft;
+
     // An empty list replays nothing; no body replays all that are left.
     expect((await admin('POST', '/admin/dead-letters/replay', { body: '{"ids": []}' })).json).toEqual({ replayed: 0, ids: [] });
     const rest = await admin('POST', '/admin/dead-letters/replay');
     expect(rest.status).toBe(200);
-    expect(rest.json.replayed).toBe(made.length - sharing.length);
-    expect(rest.json.ids).toHaveLength(made.length - sharing.length);
+    expect(rest.json.replayed).toBe(made.length - replayedBefore);
+    expect(rest.json.ids).toHaveLength(made.length - replayedBefore);
     expect((await admin('POST', '/admin/dead-letters/replay', { body: JSON.stringify({ ids: [second?.id] }) })).json).toEqual({ replayed: 0, ids: [] });
     const left = await Promise.all([0, 1].map((shard) => client.xLen(deadLetterStreamKey(shard))));
     expect(left).toEqual([0, 0]);
@@ -234,6 +251,9 @@ describe('/admin/dead-letters', () => {
     ['ids that are not a list', '{"ids": "1-1"}', 'list_type', ['body', 'ids']],
     ['an id that is not a string', '{"ids": ["1-1", 7]}', 'string_type', ['body', 'ids', 1]],
     ['an id that is no stream id', '{"ids": ["latest"]}', 'string_pattern_mismatch', ['body', 'ids', 0]],
+    ['a shard that is not an integer', '{"shard": "1"}', 'int_type', ['body', 'shard']],
+    ['a shard below 0', '{"ids": ["1-1"], "shard": -1}', 'greater_than_equal', ['body', 'shard']],
+    ['a shard past STREAM_SHARDS', '{"shard": 2}', 'less_than_equal', ['body', 'shard']],
   ])('answers 422 to a replay body with %s, replaying nothing', async (_, body, type, loc) => {
     const [letter] = await makeDeadLetters(client, store, [`dl-bad-${type}`]);
     const answer = await admin('POST', '/admin/dead-letters/replay', { body });

@@ -126,7 +126,8 @@ describe.skipIf(missing !== undefined)('the dashboard in a browser', () => {
     const letters: [shard: number, id: string, reason: string, event: string][] = [
       [0, '1700000000000-1', 'no hash field after 5 deliveries', '{"payload":{},"user_id":"poison-1"}'],
       [0, '1700000000000-2', 'confirm failed after 5 deliveries', '{"payload":{"note":"<img src=x onerror=\\"window.pwned=1\\">"},"user_id":"poison-2"}'],
-      [1, '1700000000000-3', 'no hash field after 5 deliveries', '{"payload":{},"user_id":"poison-3"}'],
+      // Entry ids are per shard stream: this one is also shard 0's first, and Replay must take only this.
+      [1, '1700000000000-1', 'no hash field after 5 deliveries', '{"payload":{},"user_id":"poison-3"}'],
     ];
     for (const [shard, id, reason, event] of letters) {
       await client.sendCommand([
@@ -177,9 +178,9 @@ describe.skipIf(missing !== undefined)('the dashboard in a browser', () => {
     await page.click('[data-testid="admin-load"]');
     await showing(page, 'admin-message', '3 shown');
     const rows = await page.$$eval('#letters tbody tr', (trs) =>
-      trs.map((tr) => ({ id: tr.dataset.id, cells: [...tr.cells].map((cell) => cell.textContent) })),
+      trs.map((tr) => ({ id: tr.dataset.id, shard: tr.dataset.shard, cells: [...tr.cells].map((cell) => cell.textContent) })),
     );
-    expect(rows.map((row) => row.id)).toEqual(['1700000000000-1', '1700000000000-2', '1700000000000-3']);
+    expect(rows.map((row) => `${row.shard}/${row.id}`)).toEqual(['0/1700000000000-1', '0/1700000000000-2', '1/1700000000000-1']);
     expect(rows[1]?.cells.slice(0, 4)).toEqual(['0', '1700000000000-2', 'confirm failed after 5 deliveries', '5']);
     expect(rows[1]?.cells[4]).toContain('<img src=x onerror=');
     expect(await page.$$eval('#letters img', (images) => images.length)).toBe(0);
@@ -191,11 +192,13 @@ describe.skipIf(missing !== undefined)('the dashboard in a browser', () => {
 
     const client = await redis.client();
     const lengthBefore = await client.xLen(eventsStreamKey(1));
-    await page.click('#letters tr[data-id="1700000000000-3"] [data-testid="replay"]');
-    await showing(page, 'admin-message', 'replayed 1700000000000-3 · 2 shown');
+    await page.click('#letters tr[data-shard="1"][data-id="1700000000000-1"] [data-testid="replay"]');
+    await showing(page, 'admin-message', 'replayed 1700000000000-1 · 2 shown');
     await showing(page, 'dead-letters', '2');
-    expect(await page.$$eval('#letters tbody tr', (trs) => trs.map((tr) => tr.dataset.id))).toEqual(['1700000000000-1', '1700000000000-2']);
+    const left = await page.$$eval('#letters tbody tr', (trs) => trs.map((tr) => `${tr.dataset.shard}/${tr.dataset.id}`));
+    expect(left).toEqual(['0/1700000000000-1', '0/1700000000000-2']);
     expect(await client.xLen(deadLetterStreamKey(1))).toBe(0);
+    expect(await client.xLen(deadLetterStreamKey(0))).toBe(2);
     expect(await client.xLen(eventsStreamKey(1))).toBe(lengthBefore + 1);
   });
 

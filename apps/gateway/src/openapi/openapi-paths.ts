@@ -194,7 +194,10 @@ const replayDeadLetters = adminOperation({
   summary: 'Put dead letters back on their events stream',
   requestBody: {
     required: false,
-    content: jsonContent('ReplayRequest', { some: { summary: 'Two of them', value: { ids: ['1795480777001-0', '1795480777002-0'] } } }),
+    content: jsonContent('ReplayRequest', {
+      some: { summary: 'Two of them', value: { ids: ['1795480777001-0', '1795480777002-0'] } },
+      oneShard: { summary: 'One letter of shard 1', value: { ids: ['1795480777001-0'], shard: 1 } },
+    }),
   },
   responses: {
     '200': { description: 'Replayed', content: jsonContent('Replayed') },

@@ -1,4 +1,4 @@
-import { isJsonObject } from '@ddup/hashing';
+import { JsonNumber, isJsonObject } from '@ddup/hashing';
 import { type ValidationProblem, validationError } from '../../errors.ts';
 import { parseEventJson, MalformedJson } from '../../validation/event-json.ts';
 import { jsonProblem, notAnObjectProblem } from '../../validation/problems.ts';
@@ -36,25 +36,55 @@ export function limitQuery(value: string | undefined): number {
   return limit;
 }
 
+/** What a replay body asks for: these ids (all letters when absent), on one shard (every shard when absent). */
+export interface ReplayRequest {
+  readonly ids?: string[];
+  readonly shard?: number;
+}
+
 /**
- * The dead entry ids a replay body names (`{"ids": [...]}`), or undefined to replay every letter:
- * no body, a blank one, or no `ids`. An empty list replays none, so a script whose filter matched
- * nothing cannot replay everything by accident.
+ * A replay body (`{"ids": [...], "shard": N}`, both optional; no body or a blank one: every letter
+ * of every shard). An empty `ids` replays none, so a script whose filter matched nothing cannot
+ * replay everything by accident. Entry ids are per shard stream: without `shard`, an id is looked
+ * for on every shard, and two letters made in the same millisecond on two shards both go back.
  */
-export function replayIdsOf(text: string): string[] | undefined {
-  if (text.trim() === '') return undefined;
+export function replayRequestOf(text: string, shardCount: number): ReplayRequest {
+  if (text.trim() === '') return {};
   const body = parseEventJson(text);
   if (body instanceof MalformedJson) throw validationError([jsonProblem(body.error)]);
   if (!isJsonObject(body)) throw validationError([notAnObjectProblem(body)]);
-  const ids = body.ids;
-  if (ids === undefined || ids === null) return undefined;
-  if (!Array.isArray(ids)) throw validationError([{ type: 'list_type', loc: ['body', 'ids'], msg: 'Input should be a valid list', input: ids }]);
   const problems: ValidationProblem[] = [];
-  ids.forEach((id, index) => {
-    const loc = ['body', 'ids', index];
-    if (typeof id !== 'string') problems.push({ type: 'string_type', loc, msg: 'Input should be a valid string', input: id });
-    else if (!new RegExp(ENTRY_ID_PATTERN).test(id)) problems.push(patternProblem(loc, id, ENTRY_ID_PATTERN));
-  });
+  const { ids, shard } = body;
+  if (ids !== undefined && ids !== null) {
+    if (!Array.isArray(ids)) problems.push({ type: 'list_type', loc: ['body', 'ids'], msg: 'Input should be a valid list', input: ids });
+    else {
+      ids.forEach((id, index) => {
+        const loc = ['body', 'ids', index];
+        if (typeof id !== 'string') problems.push({ type: 'string_type', loc, msg: 'Input should be a valid string', input: id });
+        else if (!new RegExp(ENTRY_ID_PATTERN).test(id)) problems.push(patternProblem(loc, id, ENTRY_ID_PATTERN));
+      });
+    }
+  }
+  // Numbers come parsed as written (JsonNumber); `1.0` is an integer here, as pydantic takes it.
+  const shardNumber = shard instanceof JsonNumber ? Number(shard.text) : undefined;
+  if (shard !== undefined && shard !== null) {
+    const loc = ['body', 'shard'];
+    if (shardNumber === undefined || !Number.isInteger(shardNumber)) problems.push({ type: 'int_type', loc, msg: 'Input should be a valid integer', input: shard });
+    else if (shardNumber < 0) problems.push({ type: 'greater_than_equal', loc, msg: 'Input should be greater than or equal to 0', input: shard, ctx: { ge: 0 } });
+    else if (shardNumber >= shardCount) {
+      const max = shardCount - 1;
+      problems.push({
+        type: 'less_than_equal',
+        loc,
+        msg: `Input should be less than or equal to ${max} (STREAM_SHARDS=${shardCount})`,
+        input: shard,
+        ctx: { le: max },
+      });
+    }
+  }
   if (problems.length > 0) throw validationError(problems);
-  return ids as string[];
+  return {
+    ...(Array.isArray(ids) ? { ids: ids as string[] } : {}),
+    ...(shardNumber !== undefined ? { shard: shardNumber } : {}),
+  };
 }

@@ -4,7 +4,7 @@ import { notFound, validationError } from '../../errors.ts';
 import { readBodyBytes } from '../../http/read-body.ts';
 import { decodeUtf8Body } from '../../http/utf8-body.ts';
 import { deadLetterBody, rememberedEventBody } from './admin-answers.ts';
-import { hashParam, limitQuery, replayIdsOf } from './admin-input.ts';
+import { hashParam, limitQuery, replayRequestOf } from './admin-input.ts';
 import { requireBearerToken } from './bearer-token.ts';
 
 export interface AdminDependencies {
@@ -58,8 +58,9 @@ export function adminRoutes(deps: AdminDependencies): Hono {
       return c.json({ dead_letters: letters, count: letters.length });
     })
     .post('/dead-letters/replay', async function replayLetters(c) {
-      const ids = replayIdsOf(decodeUtf8Body(await readBodyBytes(c.req.raw, REPLAY_BODY_LIMIT_BYTES)));
-      const replayed = ids === undefined ? await replayAllDeadLetters(redis, store) : await replayDeadLettersById(redis, store, ids);
+      const text = decodeUtf8Body(await readBodyBytes(c.req.raw, REPLAY_BODY_LIMIT_BYTES));
+      const { ids, shard } = replayRequestOf(text, store.layout.shardCount);
+      const replayed = ids === undefined ? await replayAllDeadLetters(redis, store, { shard }) : await replayDeadLettersById(redis, store, ids, shard);
       return c.json({ replayed: replayed.length, ids: replayed });
     });
 }

@@ -234,9 +234,6 @@
     const table = document.getElementById('letters');
     try {
       const body = await adminFetch('admin/dead-letters?limit=100');
-      // Ids are per shard stream, and a replay names ids only: an id on two shards replays both.
-      const shardsWithId = new Map();
-      for (const letter of body.dead_letters) shardsWithId.set(letter.id, (shardsWithId.get(letter.id) ?? 0) + 1);
       const rows = body.dead_letters.map((letter) => {
         const event = document.createElement('code');
         const text = letter.event ?? '';
@@ -246,11 +243,11 @@
         replay.type = 'button';
         replay.textContent = 'Replay';
         replay.dataset.testid = 'replay';
-        const shared = shardsWithId.get(letter.id);
-        replay.title = shared > 1 ? `this id is on ${shared} shards: Replay puts all ${shared} back` : 'put it back on its events stream';
-        replay.addEventListener('click', () => void replayLetter(letter.id, replay));
+        replay.title = 'put it back on its events stream';
+        replay.addEventListener('click', () => void replayLetter(letter, replay));
         const tr = row([String(letter.shard), letter.id, letter.reason ?? '', count(letter.deliveries), event, replay]);
         tr.dataset.id = letter.id;
+        tr.dataset.shard = String(letter.shard);
         return tr;
       });
       if (rows.length === 0) rows.push(row(['', '', 'no dead letters', '', '', '']));
@@ -263,18 +260,18 @@
     }
   }
 
-  async function replayLetter(id, button) {
+  async function replayLetter(letter, button) {
     button.disabled = true;
     let note;
     try {
-      // Always a list: a replay request without ids would replay every dead letter.
+      // Always a list: a replay request without ids would replay every dead letter. Entry ids are
+      // per shard stream, so the shard is named too.
       const body = await adminFetch('admin/dead-letters/replay', {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ ids: [id] }),
+        body: JSON.stringify({ ids: [letter.id], shard: letter.shard }),
       });
-      if (body.replayed === 0) note = `${id} was not replayed (already gone?)`;
-      else note = body.replayed === 1 ? `replayed ${id}` : `replayed ${id} on ${body.replayed} shards`;
+      note = body.replayed === 0 ? `${letter.id} was not replayed (already gone?)` : `replayed ${letter.id}`;
     } catch (error) {
       note = error.message;
     }
