@@ -3,8 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { freePort } from '@ddup/redis-process';
-import { type TestCluster, eventually, postJson, sampleEvent, startService, startTestCluster } from '@ddup/test-utils';
+import { type TestCluster, eventually, freeLauncherPort, postJson, sampleEvent, startService, startTestCluster } from '@ddup/test-utils';
 
 const LAUNCHER = fileURLToPath(new URL('../../apps/ddup/src/main.ts', import.meta.url));
 let cluster: TestCluster;
@@ -21,7 +20,7 @@ afterAll(async () => {
 });
 
 it('pnpm start with REDIS_CLUSTER_NODES runs gateway and consumers on the cluster, no embedded Redis', async () => {
-  const port = await freePort();
+  const port = await freeLauncherPort();
   const launcher = startService(LAUNCHER, {
     REDIS_URL: '',
     REDIS_CLUSTER_NODES: cluster.seeds,

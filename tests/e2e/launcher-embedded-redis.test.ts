@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, ping } from '@ddup/redis-process';
-import { type ServiceProcess, type TestRedis, postJson, sampleEvent, startService, startTestRedis } from '@ddup/test-utils';
+import { type ServiceProcess, type TestRedis, freeLauncherPort, postJson, sampleEvent, startService, startTestRedis } from '@ddup/test-utils';
 import {
   API,
   LAUNCHER_ENTRY,
@@ -92,7 +92,7 @@ async function exitOf(env: Record<string, string>): Promise<{ code: number | nul
 
 describe('a running launcher and its embedded Redis', () => {
   it('starts with REDIS_MAXMEMORY as maxmemory and maxmemory-policy noeviction', { timeout: 120_000 }, async () => {
-    launcher = startLauncher({ dataDir, port: await freePort(), env: { REDIS_MAXMEMORY: MAXMEMORY } });
+    launcher = startLauncher({ dataDir, port: await freeLauncherPort(), env: { REDIS_MAXMEMORY: MAXMEMORY } });
     children = await launcher.ready();
     const { port, password } = launcher.embeddedRedis();
     expect(await redisCli(port, ['CONFIG', 'GET', 'maxmemory'], password)).toBe(`maxmemory\n${64 * 1024 * 1024}`);
@@ -184,7 +184,7 @@ describe('a redis-server on the recorded port that is not ours', () => {
     await client.set('someone-elses', 'data');
     writeFileSync(join(dataDir, 'redis', 'url'), `redis://127.0.0.1:${unrelated.port}\n`);
 
-    launcher = startLauncher({ dataDir, port: await freePort() });
+    launcher = startLauncher({ dataDir, port: await freeLauncherPort() });
     await launcher.ready();
     const output = launcher.process.output();
     expect(output).not.toContain('shutting it down');

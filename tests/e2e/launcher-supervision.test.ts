@@ -11,7 +11,17 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '@ddup/redis-process';
 import { DEFAULT_INDEX_CAPACITY, checkLayout } from '@ddup/store';
-import { type ServiceProcess, type TestRedis, eventually, postJson, sampleEvent, startService, startTestRedis, testStore } from '@ddup/test-utils';
+import {
+  type ServiceProcess,
+  type TestRedis,
+  eventually,
+  freeLauncherPort,
+  postJson,
+  sampleEvent,
+  startService,
+  startTestRedis,
+  testStore,
+} from '@ddup/test-utils';
 import {
   API,
   LAUNCHER_ENTRY,
@@ -68,7 +78,7 @@ async function exitOf(env: Record<string, string>): Promise<{ code: number | nul
 describe('a child that dies is restarted', () => {
   it('SIGKILL of the consumer under load: restarted, /healthz 200 throughout, every 202 confirmed', { timeout: 180_000 }, async () => {
     // Entries the killed consumer held are taken over once idle this long (the default is 30 s).
-    launcher = startLauncher({ dataDir, port: await freePort(), env: { CONSUMER_CLAIM_IDLE_MS: '1000', CONSUMER_CLAIM_INTERVAL_MS: '200' } });
+    launcher = startLauncher({ dataDir, port: await freeLauncherPort(), env: { CONSUMER_CLAIM_IDLE_MS: '1000', CONSUMER_CLAIM_INTERVAL_MS: '200' } });
     const before = await launcher.ready();
     const running = launcher;
 

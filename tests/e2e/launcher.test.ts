@@ -6,8 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '@ddup/redis-process';
-import { eventually, postJson } from '@ddup/test-utils';
+import { eventually, freeLauncherPort, postJson } from '@ddup/test-utils';
 import {
   API,
   CONSUMER_GROUP,
@@ -40,7 +39,7 @@ let acceptedHash: string;
 
 beforeAll(async () => {
   dataDir = makeTempDir('ddup-e2e-launcher-');
-  port = await freePort();
+  port = await freeLauncherPort();
 });
 
 afterAll(async () => {

@@ -7,8 +7,7 @@
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '@ddup/redis-process';
-import { eventually } from '@ddup/test-utils';
+import { eventually, freeLauncherPort } from '@ddup/test-utils';
 import { REPO_ROOT, childProcessesOf, findLog, isAlive, logRecords, makeTempDir, removeDir } from './ddup-process.ts';
 
 const PNPM = 'pnpm@10.34.9';
@@ -83,7 +82,7 @@ function expectCleanStop(output: string): void {
 
 describe(`the root start script run by ${PNPM}`, () => {
   it('Ctrl-C (SIGINT to the process group): exit 0, no ELIFECYCLE, no "failed"', { timeout: 150_000 }, async () => {
-    const started = startGroup(pnpmBin, ['start'], await freePort());
+    const started = startGroup(pnpmBin, ['start'], await freeLauncherPort());
     const launcherPid = await ready(started);
     process.kill(-(started.child.pid ?? 0), 'SIGINT');
     const { code, signal } = await exitWithin(started, 60_000);
@@ -95,7 +94,7 @@ describe(`the root start script run by ${PNPM}`, () => {
   });
 
   it('SIGTERM to pnpm alone (a process manager): passed on to the launcher, exit 0, no failure', { timeout: 150_000 }, async () => {
-    const started = startGroup(pnpmBin, ['start'], await freePort());
+    const started = startGroup(pnpmBin, ['start'], await freeLauncherPort());
     const launcherPid = await ready(started);
     started.child.kill('SIGTERM');
     const { code, signal } = await exitWithin(started, 60_000);
@@ -110,7 +109,7 @@ describe(`the root start script run by ${PNPM}`, () => {
 
 describe(`npx -y ${PNPM} start`, () => {
   it('Ctrl-C: stops everything in order and prints no failure (npm exec itself then dies of SIGINT)', { timeout: 150_000 }, async () => {
-    const started = startGroup('npx', ['-y', PNPM, 'start'], await freePort());
+    const started = startGroup('npx', ['-y', PNPM, 'start'], await freeLauncherPort());
     const launcherPid = await ready(started);
     process.kill(-(started.child.pid ?? 0), 'SIGINT');
     const { code, signal } = await exitWithin(started, 60_000);

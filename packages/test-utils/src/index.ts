@@ -8,3 +8,4 @@ export { connectTestCluster, type TestClusterClient } from './cluster-client.ts'
 export { workersGroupInfo } from './group-info.ts';
 export { findBunBinary } from './bun-binary.ts';
 export { makeDeadLetters, type MadeDeadLetter } from './dead-letters.ts';
+export { freeLauncherPort } from './launcher-port.ts';
