@@ -1,12 +1,4 @@
-import {
-  type DeadLetter,
-  countDeadLetters,
-  deadLetterSummary,
-  findDeadLetters,
-  listDeadLetters,
-  replayAllDeadLetters,
-  replayDeadLettersById,
-} from '@ddup/store';
+import { countDeadLetters, deadLetterSummary, findDeadLetters, listDeadLetters, replayAllDeadLetters, replayDeadLettersById } from '@ddup/store';
 import { type CliOutput, table } from './output.ts';
 import { Progress } from './progress.ts';
 import type { CliSession } from './session.ts';

@@ -178,14 +178,10 @@ export const answerSchemas = {
     'ReplayRequest',
     z.object({
       ids: z.array(z.string()).optional().meta({ description: 'Dead entry ids to replay; absent (or no body): all of them; an empty list replays none' }),
-      shard: z
-        .int()
-        .nonnegative()
-        .optional()
-        .meta({
-          description:
-            'Only this shard (0 to STREAM_SHARDS - 1); absent: every shard. Entry ids are per shard: without it, an id found on two shards replays both',
-        }),
+      shard: z.int().nonnegative().optional().meta({
+        description:
+          'Only this shard (0 to STREAM_SHARDS - 1); absent: every shard. Entry ids are per shard: without it, an id found on two shards replays both',
+      }),
     }),
   ),
   replayed: documented(

@@ -69,8 +69,10 @@ export function replayRequestOf(text: string, shardCount: number): ReplayRequest
   const shardNumber = shard instanceof JsonNumber ? Number(shard.text) : undefined;
   if (shard !== undefined && shard !== null) {
     const loc = ['body', 'shard'];
-    if (shardNumber === undefined || !Number.isInteger(shardNumber)) problems.push({ type: 'int_type', loc, msg: 'Input should be a valid integer', input: shard });
-    else if (shardNumber < 0) problems.push({ type: 'greater_than_equal', loc, msg: 'Input should be greater than or equal to 0', input: shard, ctx: { ge: 0 } });
+    if (shardNumber === undefined || !Number.isInteger(shardNumber))
+      problems.push({ type: 'int_type', loc, msg: 'Input should be a valid integer', input: shard });
+    else if (shardNumber < 0)
+      problems.push({ type: 'greater_than_equal', loc, msg: 'Input should be greater than or equal to 0', input: shard, ctx: { ge: 0 } });
     else if (shardNumber >= shardCount) {
       const max = shardCount - 1;
       problems.push({
