@@ -27,8 +27,8 @@ beforeAll(async () => {
   if (!HAVE_CHROMIUM) return;
   redis = await startTestRedis();
   gateway = createGateway(parseGatewayConfig({ REDIS_URL: redis.url, DDUP_ADMIN_TOKEN: 'docs-test-token-0123456789' }), createLogger('test', 'error'));
-  const connected = gateway.redis;
-  await eventually('gateway connected', () => connected.isReady);
+  const checked = gateway.preflight;
+  await eventually('gateway checked its Redis', () => checked.hasPassed);
   server = await listen(gateway.app, 0, '127.0.0.1');
   origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   browser = await puppeteer.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu'] });
@@ -37,7 +37,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   if (server) await closeGracefully(server, 1_000);
-  gateway?.memory.stop();
+  gateway?.preflight.stop();
   await gateway?.redis.close().catch(() => undefined);
   await redis?.cleanup();
 });

@@ -42,7 +42,7 @@ let document: Document;
 
 async function startGateway(env: Record<string, string>): Promise<Gateway> {
   const started = createGateway(parseGatewayConfig({ REDIS_URL: redis.url, DDUP_ADMIN_TOKEN: ADMIN_TOKEN, ...env }), createLogger('test', 'error'));
-  await eventually('gateway connected', () => started.redis.isReady);
+  await eventually('gateway checked its Redis', () => started.preflight.hasPassed);
   return started;
 }
 
@@ -64,7 +64,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const started of [gateway, tenantGateway]) {
-    started?.memory.stop();
+    started?.preflight.stop();
     await started?.redis.close().catch(() => undefined);
   }
   await redis?.cleanup();

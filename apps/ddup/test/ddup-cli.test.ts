@@ -69,7 +69,7 @@ beforeAll(async () => {
   });
   gateway = createGateway(config, createLogger('test', 'error'));
   // Ready, and the layout recorded in Redis (which the CLI reads instead of STREAM_SHARDS).
-  await eventually('gateway ready, layout recorded', async () => gateway.redis.isReady && (await client.get(INDEX_LAYOUT_KEY)) !== null);
+  await eventually('gateway ready, layout recorded', async () => gateway.preflight.hasPassed && (await client.get(INDEX_LAYOUT_KEY)) !== null);
 });
 
 afterAll(async () => {

@@ -4,7 +4,6 @@ import {
   type RedisConnection,
   type OnRefused,
   logRefusal,
-  type RedisMemoryWatch,
   createRedisConnection,
   RedisPreflight,
   warnIfShardsMissMasters,
@@ -27,8 +26,8 @@ import { dashboardSettingsOf } from './routes/dashboard/dashboard-settings.ts';
 export interface Gateway {
   readonly app: Hono;
   readonly redis: RedisConnection;
-  /** Watches Redis's eviction policy and memory (for /readyz); stop it on shutdown. */
-  readonly memory: RedisMemoryWatch;
+  /** Checks Redis before anything is written (`passed`) and watches its memory for /readyz; stop it on shutdown. */
+  readonly preflight: RedisPreflight;
   /** The dedup spaces: the tenants of TENANTS_FILE (reloaded by main.ts on SIGHUP), or the default space. */
   readonly spaces: DedupSpaces;
   /** The dashboard's figures; close it first on shutdown, so open dashboards do not hold the server's graceful close. */
@@ -102,7 +101,9 @@ export function createGateway(config: GatewayConfig, logger: Logger, hooks: Gate
     legacyKeys: config.SEED_LEGACY_KEYS,
   });
   const onRefused: OnRefused = hooks.onRefused ?? logRefusal(logger);
-  const { memory } = new RedisPreflight(redis, commands, store, logger, { onRefused });
+  const preflight = new RedisPreflight(redis, commands, store, logger, { onRefused });
+  // What writes (admissions, the admin routes) waits for the preflight; reads for metrics do not.
+  const writes = preflight.gate(commands);
   if (config.redis.kind === 'cluster') redis.onReady(() => void warnIfShardsMissMasters(commands, config.STREAM_SHARDS, logger));
   const admission: AdmissionSettings = {
     ...(config.DURABILITY === 'wait' ? { waitForReplicas: { replicas: config.DURABILITY_WAIT_REPLICAS, timeoutMs: config.DURABILITY_WAIT_TIMEOUT_MS } } : {}),
@@ -114,19 +115,19 @@ export function createGateway(config: GatewayConfig, logger: Logger, hooks: Gate
   });
   registerStoreGauges(metrics.registry, snapshots);
   const spaces = new DedupSpaces(
-    { redis: commands, store, admission, canonicalForm: config.CANONICAL_FORM, batchConcurrency: config.BATCH_ADMISSION_CONCURRENCY },
+    { redis: writes, store, admission, canonicalForm: config.CANONICAL_FORM, batchConcurrency: config.BATCH_ADMISSION_CONCURRENCY },
     config.tenants,
   );
   for (const tenant of config.tenants?.tenants ?? [{ id: DEFAULT_SPACE }]) metrics.initTenant(tenant.id);
-  const ports: AdmissionPorts = { spaces, checkRedis: redisHealthCheck(redis, memory) };
+  const ports: AdmissionPorts = { spaces, checkRedis: redisHealthCheck(redis, preflight) };
   const dashboard = new DashboardFeed({ metrics, snapshots }).start();
   const app = gatewayAppOf(
     config,
     logger,
     ports,
     metrics,
-    { redis: commands, store, storeOf: (tenant) => spaces.storeOf(tenant), tenantRequired: spaces.authenticated },
+    { redis: writes, store, storeOf: (tenant) => spaces.storeOf(tenant), tenantRequired: spaces.authenticated },
     dashboard,
   );
-  return { app, redis, memory, spaces, dashboard };
+  return { app, redis, preflight, spaces, dashboard };
 }

@@ -20,7 +20,7 @@ if ('failure' in loaded) {
 const config = loaded.config;
 const logger = createLogger('gateway', config.LOG_LEVEL);
 const bun = bunRuntime();
-const { app, redis, memory, dashboard } = createGateway(config, logger, {
+const { app, redis, preflight, dashboard } = createGateway(config, logger, {
   // An evicting Redis, or data written with other settings, would break the dedup window.
   onRefused: (refusal) => {
     logger.error(`cannot run on this Redis: ${refusal.detail}`, { reason: refusal.reason });
@@ -65,7 +65,7 @@ const exitStatus = exitStatusOnShutdown(logger, async () => {
   // Open dashboards hold a stream each: end them, or the graceful stop waits its whole timeout.
   dashboard.close();
   await stopGracefully(server, config.SHUTDOWN_TIMEOUT_MS);
-  memory.stop();
+  preflight.stop();
   await redis.close().catch(() => undefined);
   logger.info('gateway stopped');
 });

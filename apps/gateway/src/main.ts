@@ -12,7 +12,7 @@ if ('failure' in loaded) {
 }
 const config = loaded.config;
 const logger = createLogger('gateway', config.LOG_LEVEL);
-const { app, redis, memory, dashboard } = createGateway(config, logger, {
+const { app, redis, preflight, dashboard } = createGateway(config, logger, {
   // An evicting Redis, or data written with other settings, would break the dedup window.
   onRefused: (refusal) => {
     logger.error(`cannot run on this Redis: ${refusal.detail}`, { reason: refusal.reason });
@@ -41,7 +41,7 @@ const exitStatus = exitStatusOnShutdown(logger, async () => {
   // Open dashboards hold a stream each: end them, or the graceful close waits its whole timeout.
   dashboard.close();
   await closeGracefully(server, config.SHUTDOWN_TIMEOUT_MS);
-  memory.stop();
+  preflight.stop();
   await redis.close().catch(() => undefined);
   logger.info('gateway stopped');
 });

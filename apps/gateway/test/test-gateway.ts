@@ -6,10 +6,10 @@ import { parseGatewayConfig } from '../src/env.ts';
 import { type Gateway, createGateway } from '../src/gateway.ts';
 import { closeGracefully, listen } from '../src/http/node/server.ts';
 
-/** A gateway built from `env` exactly as main.ts builds it, resolved once its Redis connection is ready. */
+/** A gateway built from `env` exactly as main.ts builds it, resolved once it has checked its Redis (and may write). */
 export async function startTestGateway(env: Record<string, string>, logger: Logger = createLogger('test', 'error')): Promise<Gateway> {
   const gateway = createGateway(parseGatewayConfig(env), logger);
-  await eventually('gateway connected', () => gateway.redis.isReady);
+  await eventually('gateway checked its Redis', () => gateway.preflight.hasPassed);
   return gateway;
 }
 

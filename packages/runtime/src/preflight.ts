@@ -1,8 +1,16 @@
 import { LayoutMismatchError, type Store, checkLayout } from '@ddup/store';
 import type { Logger } from './log.ts';
 import { RedisMemoryWatch } from './memory-watch.ts';
-import type { RedisCommands, RedisConnection } from './redis-types.ts';
+import type { PinnedSender, RedisCommands, RedisConnection } from './redis-types.ts';
 import type { OnRefused } from './refusal.ts';
+
+/** A command refused because this process has not yet checked the Redis it reached (see RedisPreflight). */
+export class RedisNotCheckedError extends Error {
+  override readonly name = 'RedisNotCheckedError';
+  constructor() {
+    super('Redis is not checked yet (its memory settings and data layout): nothing is written to it before');
+  }
+}
 
 export interface PreflightOptions {
   readonly onRefused: OnRefused;
@@ -28,6 +36,7 @@ export class RedisPreflight {
   readonly #store: Store;
   readonly #options: PreflightOptions;
   #pass: () => void = () => undefined;
+  #passed = false;
   #stopped = false;
 
   constructor(redis: RedisConnection, commands: RedisCommands, store: Store, logger: Logger, options: PreflightOptions) {
@@ -40,7 +49,10 @@ export class RedisPreflight {
       ...(options.memoryIntervalMs !== undefined ? { intervalMs: options.memoryIntervalMs } : {}),
     });
     this.passed = new Promise((resolve) => {
-      this.#pass = resolve;
+      this.#pass = () => {
+        this.#passed = true;
+        resolve();
+      };
     });
     redis.onReady(() => void this.#check());
   }
@@ -64,6 +76,32 @@ export class RedisPreflight {
         await new Promise((resolve) => setTimeout(resolve, this.#options.retryMs ?? 1_000).unref());
       }
     }
+  }
+
+  /** Whether a connection got through both checks (a later one may still refuse: see onRefused). */
+  get hasPassed(): boolean {
+    return this.#passed;
+  }
+
+  /** `commands`, each refused with RedisNotCheckedError until the preflight has passed. */
+  gate(commands: RedisCommands): RedisCommands {
+    const check = () => {
+      if (!this.#passed) throw new RedisNotCheckedError();
+    };
+    return {
+      sendCommand: async <T>(args: Parameters<RedisCommands['sendCommand']>[0]) => {
+        check();
+        return commands.sendCommand<T>(args);
+      },
+      pinnedTo: async (key: string): Promise<PinnedSender> => {
+        check();
+        return commands.pinnedTo(key);
+      },
+      sendToEachMaster: async <T>(args: Parameters<RedisCommands['sendToEachMaster']>[0]) => {
+        check();
+        return commands.sendToEachMaster<T>(args);
+      },
+    };
   }
 
   stop(): void {

@@ -1,5 +1,5 @@
 import { DisconnectsClientError, ErrorReply, MaxCommandRedirectionsError, RootNodesUnavailableError, TimeoutError } from '@redis/client';
-import { CommandTimeoutError, isClusterTransitionReply, isConnectionError } from '@ddup/runtime';
+import { CommandTimeoutError, RedisNotCheckedError, isClusterTransitionReply, isConnectionError } from '@ddup/runtime';
 import { ReplicationTimeoutError, ReplicationUnconfirmedError } from './replication.ts';
 
 /** Server replies that mean "this node cannot serve now", not "your command is wrong" (cluster transitions besides). */
@@ -19,6 +19,7 @@ export function isRedisUnavailable(error: unknown): boolean {
     error instanceof MaxCommandRedirectionsError ||
     error instanceof TimeoutError ||
     error instanceof CommandTimeoutError ||
+    error instanceof RedisNotCheckedError ||
     error instanceof ReplicationTimeoutError ||
     error instanceof ReplicationUnconfirmedError
   ) {

@@ -1,4 +1,4 @@
-import { type RedisConnection, type RedisMemoryWatch, errorText } from '@ddup/runtime';
+import { type RedisConnection, type RedisPreflight, RedisNotCheckedError, errorText } from '@ddup/runtime';
 
 /** Why the gateway cannot serve admissions now, as /readyz reports it. */
 export interface RedisHealthProblem {
@@ -9,13 +9,16 @@ export interface RedisHealthProblem {
 
 /**
  * Asks Redis (on a cluster, every master: each holds some shards) for its memory state: undefined
- * when it can serve, else why not. Bounded by the command timeout of the watch's commands.
+ * when it can serve, else why not; not ready either until the preflight has checked this Redis.
+ * Bounded by the command timeout of the watch's commands.
  */
-export function redisHealthCheck(redis: RedisConnection, watch: RedisMemoryWatch): () => Promise<RedisHealthProblem | undefined> {
+export function redisHealthCheck(redis: RedisConnection, preflight: RedisPreflight): () => Promise<RedisHealthProblem | undefined> {
   return async () => {
     if (!redis.isReady) return { reason: 'unreachable', detail: 'Redis is not reachable: not connected' };
     try {
-      return await watch.look();
+      const problem = await preflight.memory.look();
+      if (problem || preflight.hasPassed) return problem;
+      return { reason: 'unreachable', detail: new RedisNotCheckedError().message };
     } catch (error) {
       return { reason: 'unreachable', detail: `Redis is not reachable: ${errorText(error)}` };
     }

@@ -1,0 +1,36 @@
+import { expect, it } from 'vitest';
+import { type Refusal, createLogger } from '@ddup/runtime';
+import { sampleEvent, startTestRedis } from '@ddup/test-utils';
+import { API_PREFIX } from '../src/app.ts';
+import { parseGatewayConfig } from '../src/env.ts';
+import { createGateway } from '../src/gateway.ts';
+
+// main.ts exits on a refusal; until the preflight has passed (and with a hook that does not exit,
+// as here, for ever) nothing the gateway is asked to do may write to that Redis.
+it('on a Redis it refused: admissions and admin writes get 503, /readyz says why, and nothing is written', async () => {
+  const redis = await startTestRedis({ extraArgs: ['--maxmemory-policy', 'allkeys-lru'] });
+  const refusals: Refusal[] = [];
+  const token = 'preflight-test-token-0123456789';
+  const gateway = createGateway(parseGatewayConfig({ REDIS_URL: redis.url, DDUP_ADMIN_TOKEN: token }), createLogger('test', 'error'), {
+    onRefused: (refusal) => refusals.push(refusal),
+  });
+  try {
+    await expect.poll(() => refusals.map((refusal) => refusal.reason)).toEqual(['eviction_policy']);
+    const posted = await gateway.app.request(`${API_PREFIX}/events`, { method: 'POST', body: JSON.stringify(sampleEvent('refused')) });
+    expect(posted.status).toBe(503);
+    expect(posted.headers.get('retry-after')).toBe('1');
+    const batch = await gateway.app.request(`${API_PREFIX}/events/batch`, { method: 'POST', body: JSON.stringify([sampleEvent('refused-batch')]) });
+    expect(batch.status).toBe(503);
+    const forget = await gateway.app.request(`/admin/events/${'a'.repeat(64)}`, { method: 'DELETE', headers: { authorization: `Bearer ${token}` } });
+    expect(forget.status).toBe(503);
+    const ready = await gateway.app.request('/readyz');
+    expect(ready.status).toBe(503);
+    expect(await ready.json()).toMatchObject({ reason: 'eviction_policy' });
+    expect(await (await redis.client()).dbSize()).toBe(0);
+  } finally {
+    gateway.preflight.stop();
+    gateway.dashboard.close();
+    await gateway.redis.close().catch(() => undefined);
+    await redis.cleanup();
+  }
+});
