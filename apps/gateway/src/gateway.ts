@@ -109,15 +109,15 @@ export function createGateway(config: GatewayConfig, logger: Logger, hooks: Gate
     ...(config.DURABILITY === 'wait' ? { waitForReplicas: { replicas: config.DURABILITY_WAIT_REPLICAS, timeoutMs: config.DURABILITY_WAIT_TIMEOUT_MS } } : {}),
   };
   const metrics = new GatewayMetrics();
-  const snapshots = new StoreSnapshots(commands, {
-    layout: indexLayoutOf(config.STREAM_SHARDS, config.INDEX_CAPACITY),
-    windowSeconds: config.DEDUP_WINDOW_SECONDS,
-  });
-  registerStoreGauges(metrics.registry, snapshots);
   const spaces = new DedupSpaces(
     { redis: writes, store, admission, canonicalForm: config.CANONICAL_FORM, batchConcurrency: config.BATCH_ADMISSION_CONCURRENCY },
     config.tenants,
   );
+  const snapshots = new StoreSnapshots(commands, {
+    layout: indexLayoutOf(config.STREAM_SHARDS, config.INDEX_CAPACITY),
+    spaces: () => spaces.rememberedSpaces(),
+  });
+  registerStoreGauges(metrics.registry, snapshots);
   for (const tenant of config.tenants?.tenants ?? [{ id: DEFAULT_SPACE }]) metrics.initTenant(tenant.id);
   const ports: AdmissionPorts = { spaces, checkRedis: redisHealthCheck(redis, preflight) };
   const dashboard = new DashboardFeed({ metrics, snapshots }).start();

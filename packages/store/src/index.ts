@@ -59,8 +59,10 @@ export {
 } from './dead-letters.ts';
 export { readRecordedLayout, type RecordedLayout } from './recorded-layout.ts';
 export {
-  SAMPLED_BUCKETS_PER_SHARD,
+  FIRST_SAMPLE_BUCKETS,
+  MAX_SAMPLE_BUCKETS,
   estimateRememberedEvents,
+  type RememberedSpace,
   inspectShards,
   type ConsumerInspection,
   type ShardInspection,

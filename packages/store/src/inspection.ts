@@ -111,24 +111,56 @@ export async function inspectShards(redis: RedisCommandSender, shardCount: numbe
   return Promise.all(Array.from({ length: shardCount }, (_, shard) => inspectShard(redis, shard, nowMs)));
 }
 
-/** Buckets read per shard for the estimate: enough for a few percent of error, cheap enough for a page refresh. */
-export const SAMPLED_BUCKETS_PER_SHARD = 32;
+/** The buckets a first look reads per shard and dedup space. */
+export const FIRST_SAMPLE_BUCKETS = 32;
+/** Most buckets read per shard and dedup space, when the index is so sparse that fewer find too few records. */
+export const MAX_SAMPLE_BUCKETS = 2_048;
+/**
+ * Most buckets one estimate reads over all shards and spaces (a dashboard asks every 1.5 s): with
+ * many tenants and shards each sample grows less. Measured: 6 ms of Redis time for an empty index
+ * of 4 shards (the worst case: every sample grows to its limit), 4 ms at 20,000 events.
+ */
+export const SAMPLE_BUDGET_BUCKETS = 8_192;
+/** Live records a sample should find for a figure within ~10 %: below that the sample grows, ×4 a round. */
+const ENOUGH_RECORDS = 100;
+
+/** A dedup space to count: the default one (no tenant) or a tenant's, with the window it keeps. */
+export interface RememberedSpace {
+  readonly tenant?: string;
+  readonly windowSeconds: number;
+}
+
+async function liveRecordsIn(redis: RedisCommandSender, layout: IndexLayout, shard: number, space: RememberedSpace, buckets: number): Promise<number> {
+  const step = layout.bucketsPerShard / buckets;
+  const keys = Array.from({ length: buckets }, (_, k) => indexBucketKey(shard, Math.floor(k * step), space.tenant));
+  return runScript<number>(redis, countLiveScript.withKeyCount(keys.length), keys, [String(space.windowSeconds)]);
+}
+
+/** One shard of one space: a sample of evenly spread buckets, grown until it finds enough records, scaled up. */
+async function estimateShard(redis: RedisCommandSender, layout: IndexLayout, shard: number, space: RememberedSpace, most: number): Promise<number> {
+  const all = layout.bucketsPerShard;
+  const limit = Math.min(all, most);
+  let buckets = Math.min(limit, FIRST_SAMPLE_BUCKETS);
+  for (;;) {
+    const live = await liveRecordsIn(redis, layout, shard, space, buckets);
+    if (live >= ENOUGH_RECORDS || buckets >= limit) return (live * all) / buckets;
+    buckets = Math.min(limit, buckets * 4);
+  }
+}
 
 /**
- * About how many events the index remembers (within the window): the live records of up to
- * SAMPLED_BUCKETS_PER_SHARD buckets per shard, spread evenly, scaled up to all buckets. Events
- * spread uniformly over buckets (the bucket is hash bits), so the sample is fair; exact when a
- * shard has no more buckets than that.
+ * About how many events the index remembers (within each space's window), over the given dedup
+ * spaces. Per shard and space, the live records of evenly spread
+ * buckets, scaled up to all buckets: events spread uniformly over buckets (the bucket is hash
+ * bits), so the sample is fair. A sparse index gets a larger sample (up to MAX_SAMPLE_BUCKETS,
+ * and SAMPLE_BUDGET_BUCKETS over all), where empty buckets cost little to read; exact when every
+ * bucket fits in the sample.
  */
-export async function estimateRememberedEvents(redis: RedisCommandSender, layout: IndexLayout, windowSeconds: number): Promise<number> {
-  const sampled = Math.min(layout.bucketsPerShard, SAMPLED_BUCKETS_PER_SHARD);
-  const step = layout.bucketsPerShard / sampled;
+export async function estimateRememberedEvents(redis: RedisCommandSender, layout: IndexLayout, spaces: readonly RememberedSpace[]): Promise<number> {
+  const samples = spaces.length * layout.shardCount;
+  const most = Math.max(FIRST_SAMPLE_BUCKETS, Math.min(MAX_SAMPLE_BUCKETS, Math.floor(SAMPLE_BUDGET_BUCKETS / Math.max(1, samples))));
   const perShard = await Promise.all(
-    Array.from({ length: layout.shardCount }, async (_, shard) => {
-      const keys = Array.from({ length: sampled }, (_, k) => indexBucketKey(shard, Math.floor(k * step)));
-      return runScript<number>(redis, countLiveScript.withKeyCount(keys.length), keys, [String(windowSeconds)]);
-    }),
+    spaces.flatMap((space) => Array.from({ length: layout.shardCount }, (_, shard) => estimateShard(redis, layout, shard, space, most))),
   );
-  const live = perShard.reduce((sum, count) => sum + count, 0);
-  return Math.round((live * layout.bucketsPerShard) / sampled);
+  return Math.round(perShard.reduce((sum, count) => sum + count, 0));
 }

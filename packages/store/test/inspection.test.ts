@@ -40,24 +40,47 @@ describe('inspectShards', () => {
 });
 
 describe('estimateRememberedEvents', () => {
+  const defaultSpace = (windowSeconds: number) => [{ windowSeconds }];
+
   it('is exact when every bucket is sampled, and forgets what left the window', async () => {
     const store = new Store({ shardCount: 2, indexCapacity: 2 * 128 * 8, windowSeconds: 3600 });
     const layout = indexLayoutOf(2, 2 * 128 * 8);
     await admitMany(store, 300, 'x');
-    expect(await estimateRememberedEvents(redis.client, layout, 3600)).toBe(300);
+    expect(await estimateRememberedEvents(redis.client, layout, defaultSpace(3600))).toBe(300);
     // With a zero window every record is already out of it (a second after its own second).
     await new Promise((resolve) => setTimeout(resolve, 1_100));
-    expect(await estimateRememberedEvents(redis.client, layout, 0)).toBe(0);
+    expect(await estimateRememberedEvents(redis.client, layout, defaultSpace(0))).toBe(0);
   });
 
-  it('scales a sample up to all buckets', async () => {
+  it('scales a sample up to all buckets, growing the sample where the index is sparse', async () => {
     const capacity = 1_000_000;
     const store = new Store({ shardCount: 1, indexCapacity: capacity, windowSeconds: 3600 });
     const layout = indexLayoutOf(1, capacity);
     await admitMany(store, 4_000, 'y');
-    const estimate = await estimateRememberedEvents(redis.client, layout, 3600);
-    // 32 of 7,813 buckets hold ~16 of the 4,000 events: a rough but unbiased figure.
-    expect(estimate).toBeGreaterThan(0);
-    expect(estimate).toBeLessThan(4_000 * 4);
+    const estimate = await estimateRememberedEvents(redis.client, layout, defaultSpace(3600));
+    // 32 of 7,813 buckets hold ~16 of the 4,000 events (what a fixed sample saw: 0 to 16,000);
+    // grown to 512, ~260 of them: within ~6 % at one standard deviation.
+    console.info(`[estimate] 4,000 events in 7,813 buckets: ${estimate}`);
+    expect(estimate).toBeGreaterThan(4_000 * 0.75);
+    expect(estimate).toBeLessThan(4_000 * 1.25);
+  });
+
+  it('is close on a nearly empty index of the default size, and counts each tenant space given', async () => {
+    const capacity = 10_000_000;
+    const layout = indexLayoutOf(4, capacity);
+    const store = new Store({ shardCount: 4, indexCapacity: capacity, windowSeconds: 3600 });
+    await admitMany(store.forTenant('acme', { windowSeconds: 7200 }), 700, 'acme-');
+    await admitMany(store.forTenant('globex'), 100, 'globex-');
+    const acme = await estimateRememberedEvents(redis.client, layout, [{ tenant: 'acme', windowSeconds: 7200 }]);
+    // 700 events over 78,128 buckets: the sample grows to 2,048 of 19,532 per shard (~73 records).
+    console.info(`[estimate] 700 events in 78,128 buckets: ${acme}`);
+    expect(acme).toBeGreaterThan(700 * 0.6);
+    expect(acme).toBeLessThan(700 * 1.4);
+    expect(await estimateRememberedEvents(redis.client, layout, defaultSpace(3600))).toBe(0);
+    const both = await estimateRememberedEvents(redis.client, layout, [
+      { tenant: 'acme', windowSeconds: 7200 },
+      { tenant: 'globex', windowSeconds: 3600 },
+    ]);
+    expect(both).toBeGreaterThan(acme);
   });
 });

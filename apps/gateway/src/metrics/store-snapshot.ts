@@ -1,5 +1,5 @@
 import { type RedisCommands, readMemoryStates } from '@ddup/runtime';
-import { type IndexLayout, type ShardInspection, estimateRememberedEvents, inspectShards } from '@ddup/store';
+import { type IndexLayout, type RememberedSpace, type ShardInspection, estimateRememberedEvents, inspectShards } from '@ddup/store';
 
 /** What Redis holds for ddup at one moment: the shards, memory, and about how many events are remembered. */
 export interface StoreSnapshot {
@@ -16,7 +16,8 @@ export const SNAPSHOT_REUSE_MS = 250;
 
 export interface StoreSnapshotSettings {
   readonly layout: IndexLayout;
-  readonly windowSeconds: number;
+  /** The dedup spaces in force (the tenants, which a reload may change, or the default space). */
+  readonly spaces: () => readonly RememberedSpace[];
   /** A snapshot younger than this is reused: every gauge of one scrape, and every dashboard viewer, read the same one. */
   readonly reuseMs?: number;
 }
@@ -49,11 +50,11 @@ export class StoreSnapshots {
   }
 
   async #read(now: number): Promise<StoreSnapshot> {
-    const { layout, windowSeconds } = this.settings;
+    const { layout } = this.settings;
     const [shards, memory, rememberedEvents] = await Promise.all([
       inspectShards(this.redis, layout.shardCount, now),
       readMemoryStates(this.redis),
-      estimateRememberedEvents(this.redis, layout, windowSeconds),
+      estimateRememberedEvents(this.redis, layout, this.settings.spaces()),
     ]);
     return { takenAtMs: now, shards, usedMemoryBytes: memory.map((state) => state.usedBytes), rememberedEvents };
   }

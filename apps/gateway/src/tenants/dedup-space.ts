@@ -1,6 +1,6 @@
 import type { CanonicalForm } from '@ddup/hashing';
 import type { RedisCommands } from '@ddup/runtime';
-import type { IdempotencyClaim, RateDecision, Store } from '@ddup/store';
+import type { IdempotencyClaim, RateDecision, RememberedSpace, Store } from '@ddup/store';
 import type { Tenant, TenantDirectory } from '@ddup/tenants';
 import { type AdmitBatch, createBatchAdmitter } from '../admission/batch-admission.ts';
 import { limitConcurrency } from '../admission/concurrency-limit.ts';
@@ -94,6 +94,13 @@ export class DedupSpaces implements SpaceResolver {
     if (id === undefined) return undefined;
     const tenant = this.#directory.byId(id);
     return tenant === undefined ? undefined : this.#ofTenant(tenant).store;
+  }
+
+  /** The spaces whose remembered events count (metrics, dashboard): the tenants in force with their windows, or the default space. */
+  rememberedSpaces(): RememberedSpace[] {
+    const fallback = this.#settings.store.settings.windowSeconds;
+    if (this.#directory === undefined) return [{ windowSeconds: fallback }];
+    return this.#directory.tenants.map((tenant) => ({ tenant: tenant.id, windowSeconds: tenant.windowSeconds ?? fallback }));
   }
 
   #ofTenant(tenant: Tenant): { space: DedupSpace; store: Store } {
