@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -143,10 +144,68 @@ describe('ddup lookup and forget', () => {
   });
 });
 
+describe('ddup with TENANTS_FILE', () => {
+  it("looks up, counts and forgets in a tenant's space, hashed with its key fields, and says what --tenant needs", async () => {
+    const key = 'cli-tenant-key-0123456789';
+    const tenantsFile = join(dir, 'tenants.json');
+    const digest = createHash('sha256').update(key).digest('hex');
+    writeFileSync(
+      tenantsFile,
+      JSON.stringify({ tenants: [{ id: 'acme', api_keys: [`sha256:${digest}`], window_seconds: 7200, key_fields: ['user_id', 'event_type'] }] }),
+    );
+    const tenantGateway = createGateway(
+      parseGatewayConfig({ REDIS_URL: redis.url, TENANTS_FILE: tenantsFile, STREAM_SHARDS: String(SHARDS), INDEX_CAPACITY: String(CAPACITY) }),
+      createLogger('test', 'error'),
+    );
+    try {
+      await eventually('tenant gateway checked its Redis', () => tenantGateway.preflight.hasPassed);
+      const event = sampleEvent('cli-tenant');
+      const response = await tenantGateway.app.request(`http://localhost${API_PREFIX}/events`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${key}` },
+        body: JSON.stringify(event),
+      });
+      expect(response.status).toBe(202);
+      const { hash } = (await response.json()) as { hash: string };
+      // Another timestamp, outside the key fields: the same key.
+      const file = join(dir, 'tenant-event.json');
+      writeFileSync(file, JSON.stringify({ ...event, timestamp: '2030-01-01T00:00:00Z' }));
+      const withFile = { TENANTS_FILE: tenantsFile };
+
+      const found = await ddup(['lookup', '--event', file, '--tenant', 'acme', '--json'], withFile);
+      expect(found.code, found.stderr).toBe(0);
+      const remembered = JSON.parse(found.stdout) as Record<string, string>;
+      expect(remembered).toMatchObject({ hash, state: 'pending' });
+      expect(Date.parse(String(remembered.expires_at))).toBe(Date.parse(String(remembered.first_seen_at)) + 1_000 + 7_200 * 1_000);
+      // The default space never saw it.
+      expect((await ddup(['lookup', hash], withFile)).code).toBe(1);
+      // Only the tenants' spaces count (20 buckets per shard: all read, an exact count).
+      const inspected = await ddup(['inspect', '--json'], withFile);
+      expect((JSON.parse(inspected.stdout) as { rememberedEvents: number }).rememberedEvents).toBe(1);
+
+      const noFile = await ddup(['lookup', hash, '--tenant', 'acme']);
+      expect(noFile.code).toBe(2);
+      expect(noFile.stderr).toContain('--tenant needs TENANTS_FILE');
+      const unknown = await ddup(['lookup', hash, '--tenant', 'nope'], withFile);
+      expect(unknown.code).toBe(2);
+      expect(unknown.stderr).toContain('no tenant "nope"');
+      expect(unknown.stderr).toContain('(tenants: acme)');
+
+      const forgotten = await ddup(['forget', hash, '--tenant', 'acme'], withFile);
+      expect(forgotten.code, forgotten.stderr).toBe(0);
+      expect((await ddup(['lookup', hash, '--tenant', 'acme'], withFile)).code).toBe(1);
+    } finally {
+      tenantGateway.preflight.stop();
+      tenantGateway.dashboard.close();
+      await tenantGateway.redis.close().catch(() => undefined);
+    }
+  });
+});
+
 describe('ddup inspect and dead-letters', () => {
   it('inspects every shard by the names XINFO takes, then lists and replays thousands of dead letters with progress', async () => {
     // What the earlier tests left in the index (20 buckets per shard, all sampled: an exact count).
-    const before = await estimateRememberedEvents(client, store.layout, WINDOW_SECONDS);
+    const before = await estimateRememberedEvents(client, store.layout, [{ windowSeconds: WINDOW_SECONDS }]);
     const letters = await makeDeadLetters(client, store, names('cli-dead', 2_500), 'poison', 5);
     const inspected = await ddup(['inspect', '--json']);
     expect(inspected.code, inspected.stderr).toBe(0);

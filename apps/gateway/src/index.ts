@@ -4,7 +4,7 @@ export { createBatchAdmitter, type AdmitBatch } from './admission/batch-admissio
 export { admittedResultOf, type AdmittedResult } from './admission/admitted-result.ts';
 export { batchEventsHandler, type BatchDependencies } from './routes/batch/batch-routes.ts';
 export type { BatchAnswer, BatchResult } from './routes/batch/batch-results.ts';
-export { hashEvent, type HashedEvent } from './validation/hash-event.ts';
+export { hashEvent, keyEvent, type HashedEvent, type KeyedEvent } from './validation/hash-event.ts';
 export { CANONICAL_FORMS, type CanonicalForm } from '@ddup/hashing';
 export { parseEvent, type ParsedEvent } from './validation/parse-event.ts';
 export { isProblems } from './validation/problems.ts';

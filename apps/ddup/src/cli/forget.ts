@@ -1,9 +1,10 @@
 import type { CliOutput } from './output.ts';
-import type { CliSession } from './session.ts';
+import { type CliSession, storeOfSpace } from './session.ts';
+import type { CliSpace } from './tenant-space.ts';
 
-/** `ddup forget`: the index forgets `hash`, so the next identical event is accepted; exit 1 when it held nothing. */
-export async function forget(session: CliSession, output: CliOutput, hash: string, json: boolean): Promise<number> {
-  const forgotten = await session.store.forget(session.redis, hash);
+/** `ddup forget`: the index of `space` forgets `hash`, so the next identical event is accepted; exit 1 when it held nothing. */
+export async function forget(session: CliSession, output: CliOutput, hash: string, space: CliSpace, json: boolean): Promise<number> {
+  const forgotten = await storeOfSpace(session, space).forget(session.redis, hash);
   if (json) output.out(`${JSON.stringify({ hash, forgotten })}\n`);
   if (!forgotten) {
     output.err(`not remembered: ${hash} (nothing to forget)\n`);

@@ -1,5 +1,5 @@
 import { type RedisMemoryState, readMemoryStates } from '@ddup/runtime';
-import { type ShardInspection, SAMPLED_BUCKETS_PER_SHARD, estimateRememberedEvents, inspectShards } from '@ddup/store';
+import { type RememberedSpace, type ShardInspection, MAX_SAMPLE_BUCKETS, estimateRememberedEvents, inspectShards } from '@ddup/store';
 import { bytes, type CliOutput, duration, table } from './output.ts';
 import type { CliSession } from './session.ts';
 
@@ -10,12 +10,19 @@ export interface Inspection {
   readonly rememberedEvents: number;
 }
 
+/** The dedup spaces to count: every tenant of TENANTS_FILE with its window, or the default space. */
+function spacesOf(session: CliSession): RememberedSpace[] {
+  const { tenants, DEDUP_WINDOW_SECONDS } = session.settings;
+  if (tenants === undefined) return [{ windowSeconds: DEDUP_WINDOW_SECONDS }];
+  return tenants.tenants.map((tenant) => ({ tenant: tenant.id, windowSeconds: tenant.windowSeconds ?? DEDUP_WINDOW_SECONDS }));
+}
+
 async function inspectAll(session: CliSession): Promise<Inspection> {
   const { redis, store } = session;
   const [shards, memory, rememberedEvents] = await Promise.all([
     inspectShards(redis, store.layout.shardCount),
     readMemoryStates(redis),
-    estimateRememberedEvents(redis, store.layout, store.settings.windowSeconds),
+    estimateRememberedEvents(redis, store.layout, spacesOf(session)),
   ]);
   return { shards, memory, rememberedEvents };
 }
@@ -64,6 +71,11 @@ function memoryTable(inspection: Inspection): string {
   return table([['master', 'used_memory', 'maxmemory', 'policy'], ...rows, ['total', bytes(usedBytes(inspection.memory)), '', '']]);
 }
 
+function spacesLabel(session: CliSession): string {
+  const { tenants } = session.settings;
+  return tenants === undefined ? 'the default space' : `the ${tenants.tenants.length} tenant(s) of ${tenants.path}`;
+}
+
 /** `ddup inspect`: streams, group, consumers and dead letters per shard, memory per master, what an event costs. */
 export async function inspect(session: CliSession, output: CliOutput, json: boolean): Promise<number> {
   const inspection = await inspectAll(session);
@@ -81,7 +93,7 @@ export async function inspect(session: CliSession, output: CliOutput, json: bool
       shardTable(inspection.shards),
       consumerTable(inspection.shards),
       memoryTable(inspection),
-      `remembered events ≈ ${inspection.rememberedEvents} (live records of up to ${SAMPLED_BUCKETS_PER_SHARD} buckets per shard, scaled up)`,
+      `remembered events ≈ ${inspection.rememberedEvents} (${spacesLabel(session)}: live records of a sample of up to ${MAX_SAMPLE_BUCKETS} buckets per shard, scaled up)`,
       perEvent === null
         ? 'bytes per remembered event: - (none remembered)'
         : `bytes per remembered event ≈ ${perEvent} (used_memory / remembered events: streams and Redis's own memory included)`,

@@ -1,7 +1,8 @@
 import type { RememberedEvent } from '@ddup/store';
 import type { CliOutput } from './output.ts';
 import { table } from './output.ts';
-import type { CliSession } from './session.ts';
+import { type CliSession, storeOfSpace } from './session.ts';
+import type { CliSpace } from './tenant-space.ts';
 
 /** What `--json` prints: the body of `GET /admin/events/{hash}`. */
 function rememberedJson(event: RememberedEvent) {
@@ -13,11 +14,12 @@ function rememberedJson(event: RememberedEvent) {
   };
 }
 
-/** `ddup lookup`: what the index remembers of `hash`; exit 1 when it remembers nothing. */
-export async function lookup(session: CliSession, output: CliOutput, hash: string, json: boolean): Promise<number> {
-  const remembered = await session.store.lookup(session.redis, hash);
+/** `ddup lookup`: what the index remembers of `hash` in `space`; exit 1 when it remembers nothing. */
+export async function lookup(session: CliSession, output: CliOutput, hash: string, space: CliSpace, json: boolean): Promise<number> {
+  const remembered = await storeOfSpace(session, space).lookup(session.redis, hash);
   if (remembered === undefined) {
-    output.err(`not remembered: ${hash} (never accepted within the last ${session.settings.DEDUP_WINDOW_SECONDS} s, or forgotten)\n`);
+    const where = space.tenant === undefined ? '' : ` by tenant ${space.tenant.id}`;
+    output.err(`not remembered: ${hash} (never accepted${where} within the last ${space.windowSeconds} s, or forgotten)\n`);
     return 1;
   }
   const body = rememberedJson(remembered);
@@ -30,6 +32,7 @@ export async function lookup(session: CliSession, output: CliOutput, hash: strin
         ['first seen', body.first_seen_at],
         ['expires', body.expires_at],
         ['shard', session.store.shardOf(hash)],
+        ...(space.tenant === undefined ? [] : [['tenant', space.tenant.id]]),
       ]),
     );
   return 0;

@@ -1,6 +1,5 @@
 import { parseArgs } from 'node:util';
-import type { CanonicalForm } from '@ddup/gateway';
-import { loadCliSettings } from './cli-env.ts';
+import { type CliSettings, loadCliSettings } from './cli-env.ts';
 import { type DeadLetterOptions, listLetters, replayLetters } from './dead-letters.ts';
 import { hashToLookUp } from './event-key.ts';
 import { forget } from './forget.ts';
@@ -9,16 +8,18 @@ import { lookup } from './lookup.ts';
 import { processOutput } from './output.ts';
 import { NoRedisError, cliRedisTarget } from './redis-target.ts';
 import { type CliSession, LayoutConflictError, withSession } from './session.ts';
+import { spaceOf } from './tenant-space.ts';
 import { USAGE } from './usage.ts';
 import { UsageError } from './usage-error.ts';
 
 // `pnpm ddup <command>`: the operators' tool. The only module of the CLI that exits the process.
 
-type Options = { json?: boolean; event?: string; count?: string; shard?: string; id?: string; help?: boolean };
+type Options = { json?: boolean; event?: string; tenant?: string; count?: string; shard?: string; id?: string; help?: boolean };
 
 /** The options only some commands take, and which. */
 const OPTION_COMMANDS: Record<string, readonly string[]> = {
   event: ['lookup', 'forget'],
+  tenant: ['lookup', 'forget'],
   count: ['dead-letters'],
   shard: ['dead-letters'],
   id: ['dead-letters'],
@@ -35,7 +36,7 @@ function expectArguments(command: string, args: readonly string[], most: number)
 }
 
 /** What the command line asks for, checked before Redis is reached: the work to do in a session. */
-function commandOf(positionals: readonly string[], options: Options, form: CanonicalForm): (session: CliSession) => Promise<number> {
+function commandOf(positionals: readonly string[], options: Options, settings: CliSettings): (session: CliSession) => Promise<number> {
   const [command, ...args] = positionals;
   if (command === undefined || command === 'help') throw new UsageError(command === undefined ? 'no command given' : '');
   for (const [option, commands] of Object.entries(OPTION_COMMANDS)) {
@@ -50,8 +51,9 @@ function commandOf(positionals: readonly string[], options: Options, form: Canon
     case 'lookup':
     case 'forget': {
       expectArguments(command, args, 1);
-      const hash = hashToLookUp(args[0], options.event, form);
-      return (session) => (command === 'lookup' ? lookup(session, output, hash, json) : forget(session, output, hash, json));
+      const space = spaceOf(settings, options.tenant);
+      const hash = hashToLookUp(args[0], options.event, space);
+      return (session) => (command === 'lookup' ? lookup(session, output, hash, space, json) : forget(session, output, hash, space, json));
     }
     case 'dead-letters': {
       const [action] = args;
@@ -83,6 +85,7 @@ async function main(): Promise<number> {
       options: {
         json: { type: 'boolean' },
         event: { type: 'string' },
+        tenant: { type: 'string' },
         count: { type: 'string' },
         shard: { type: 'string' },
         id: { type: 'string' },
@@ -102,7 +105,7 @@ async function main(): Promise<number> {
     return 2;
   }
   const settings = loaded.config;
-  const work = commandOf(parsed.positionals, parsed.values, settings.CANONICAL_FORM);
+  const work = commandOf(parsed.positionals, parsed.values, settings);
   return withSession(cliRedisTarget(settings), settings, work);
 }
 

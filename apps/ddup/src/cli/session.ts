@@ -2,6 +2,7 @@ import { type RedisTarget, describeRedisTarget } from '@ddup/config';
 import { type RedisCommands, type RedisConnection, createLogger, createRedisConnection, withCommandTimeout, withTimeout } from '@ddup/runtime';
 import { Store, indexLayoutOf, readRecordedLayout } from '@ddup/store';
 import type { CliSettings } from './cli-env.ts';
+import type { CliSpace } from './tenant-space.ts';
 
 /** How long one command may take; a replay of many letters is many commands. */
 const COMMAND_TIMEOUT_MS = 10_000;
@@ -46,6 +47,13 @@ async function storeFor(redis: RedisCommands, settings: CliSettings): Promise<St
     );
   }
   return new Store({ shardCount: recorded.shardCount, indexCapacity: recorded.indexCapacity, windowSeconds });
+}
+
+/** The store of `space`: the session's (the default space), or a tenant's, with its window and sliding-window rule. */
+export function storeOfSpace(session: CliSession, space: CliSpace): Store {
+  const { tenant } = space;
+  if (tenant === undefined) return session.store;
+  return session.store.forTenant(tenant.id, { windowSeconds: space.windowSeconds, refreshOnDuplicate: tenant.refreshOnDuplicate });
 }
 
 /** Connects to `target` (rejecting when it cannot be reached), runs `work`, and disconnects. */

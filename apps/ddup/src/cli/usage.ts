@@ -5,6 +5,7 @@ export const USAGE = `usage: pnpm ddup <command> [options]
   lookup <hash>                what the dedup index remembers of an event (exit 1: nothing)
   lookup --event FILE          the same, for the event in FILE (- for stdin), hashed as the gateway does
   forget <hash> | --event FILE the index forgets the event: its next copy is accepted (exit 1: nothing to forget)
+    [--tenant ID]              lookup/forget in tenant ID's space (needs TENANTS_FILE: its window, key fields, form)
   dead-letters list   [--count N] [--shard N] [--id ID]
                                the oldest N (100) dead letters per shard; the count on stderr
   dead-letters replay [--count N] [--shard N] [--id ID]
@@ -15,4 +16,5 @@ export const USAGE = `usage: pnpm ddup <command> [options]
 
 Redis: REDIS_CLUSTER_NODES or REDIS_URL, else the embedded Redis of a running \`pnpm start\`
 (DDUP_DATA_DIR/redis/url and password). STREAM_SHARDS and INDEX_CAPACITY are read from Redis
-(ddup:meta:*); set DEDUP_WINDOW_SECONDS and CANONICAL_FORM as the gateway has them.`;
+(ddup:meta:*); set DEDUP_WINDOW_SECONDS, CANONICAL_FORM and TENANTS_FILE as the gateway has them
+(with TENANTS_FILE, inspect counts the tenants' spaces).`;
