@@ -1,3 +1,7 @@
+import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { freePort } from '@ddup/redis-process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type TestRedis, postJson, sampleEvent, startTestRedis } from '@ddup/test-utils';
@@ -28,8 +32,8 @@ async function scrape(base: string): Promise<Map<string, number>> {
   return samples;
 }
 
-function events(samples: Map<string, number>, outcome: string, route: string): number {
-  return samples.get(`ddup_events_total{outcome="${outcome}",route="${route}",tenant="default"}`) ?? Number.NaN;
+function events(samples: Map<string, number>, outcome: string, route: string, tenant = 'default'): number {
+  return samples.get(`ddup_events_total{outcome="${outcome}",route="${route}",tenant="${tenant}"}`) ?? 0;
 }
 
 beforeAll(async () => {
@@ -85,6 +89,49 @@ describe('GET /metrics', () => {
     expect(after.get('ddup_remembered_events')).toBe(accepted + 2);
     expect(after.get('ddup_redis_up')).toBe(1);
     expect(after.get('ddup_redis_used_memory_bytes{master="0"}')).toBeGreaterThan(100_000);
+  });
+
+  it('with TENANTS_FILE: counts by tenant, a batch refused by the rate limit item by item, a 401 as unauthenticated, and remembers every space', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ddup-metrics-tenants-'));
+    try {
+      const digest = (key: string) => `sha256:${createHash('sha256').update(key).digest('hex')}`;
+      const file = join(dir, 'tenants.json');
+      writeFileSync(
+        file,
+        JSON.stringify({
+          tenants: [
+            { id: 'acme', api_keys: [digest('acme-metrics-key-0123')], window_seconds: 600 },
+            { id: 'slow', api_keys: [digest('slow-metrics-key-0123')], rate_limit_per_second: 1, rate_limit_burst: 3 },
+          ],
+        }),
+      );
+      const other = await startTestRedis();
+      try {
+        const base = await served.serve(await startTestGateway({ REDIS_URL: other.url, TENANTS_FILE: file, STREAM_SHARDS: '2', INDEX_CAPACITY: '2000' }));
+        const url = `${base}${API_PREFIX}/events`;
+        const as = (key: string) => ({ authorization: `Bearer ${key}` });
+        for (let n = 0; n < 4; n++) expect((await postJson(url, JSON.stringify(sampleEvent(`t${n}`)), as('acme-metrics-key-0123'))).status).toBe(202);
+        expect((await postJson(url, JSON.stringify(sampleEvent('t0')), as('acme-metrics-key-0123'))).status).toBe(409);
+        for (let n = 0; n < 2; n++) expect((await postJson(url, JSON.stringify(sampleEvent(`s${n}`)), as('slow-metrics-key-0123'))).status).toBe(202);
+        // One token left of three: a batch of 5 is refused whole, and counts as 5 rejected events.
+        const batch = Array.from({ length: 5 }, (_, n) => sampleEvent(`sb${n}`));
+        expect((await postJson(`${url}/batch`, JSON.stringify(batch), as('slow-metrics-key-0123'))).status).toBe(429);
+        expect((await postJson(url, JSON.stringify(sampleEvent('nobody')))).status).toBe(401);
+
+        await new Promise((resolve) => setTimeout(resolve, SNAPSHOT_REUSE_MS + 50));
+        const after = await scrape(base);
+        expect([events(after, 'accepted', 'single', 'acme'), events(after, 'duplicate', 'single', 'acme')]).toEqual([4, 1]);
+        expect(events(after, 'accepted', 'single', 'slow')).toBe(2);
+        expect(events(after, 'rejected', 'batch', 'slow')).toBe(5);
+        expect(events(after, 'rejected', 'single', 'unauthenticated')).toBe(1);
+        // Both tenants' spaces, each within its window (20 buckets per shard: all read, exact).
+        expect(after.get('ddup_remembered_events')).toBe(6);
+      } finally {
+        await other.cleanup();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('counts events refused while Redis is away as unavailable, and says Redis is down instead of failing the scrape', async () => {

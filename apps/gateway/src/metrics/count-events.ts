@@ -6,7 +6,7 @@ import type { GatewayMetrics } from './gateway-metrics.ts';
 import type { DedupSpace } from '../tenants/dedup-space.ts';
 
 /** The Hono variables the event routes leave for this middleware (the space is set by tenants/authenticate.ts). */
-export type EventMetricsEnv = { Variables: { batchAnswer?: BatchAnswer; space?: DedupSpace } };
+export type EventMetricsEnv = { Variables: { batchAnswer?: BatchAnswer; batchItems?: number; space?: DedupSpace } };
 
 /** The tenant label of a request that named none the gateway knows (a 401). */
 export const UNAUTHENTICATED = 'unauthenticated';
@@ -31,8 +31,9 @@ function countBatch(metrics: GatewayMetrics, answer: BatchAnswer, tenant: string
 /**
  * Counts what one event route answered, once, after the answer is made (errors included: Hono's
  * onError has turned them into the response by then): the request time, and each event's outcome
- * (a batch's items from its answer; a batch refused whole counts as one event) and, for a
- * duplicate, how long after its first acceptance it came.
+ * (a batch's items from its answer; a batch refused whole after it was read, by 429 or 503, counts
+ * each of its items under that outcome, and one refused before, by 401 or 413, as one event) and,
+ * for a duplicate, how long after its first acceptance it came.
  */
 export function countEvents(metrics: GatewayMetrics, route: EventRoute): MiddlewareHandler<EventMetricsEnv> {
   return async function countEventOutcome(c: Context<EventMetricsEnv>, next) {
@@ -46,7 +47,7 @@ export function countEvents(metrics: GatewayMetrics, route: EventRoute): Middlew
     if (answer !== undefined && status === 200) return countBatch(metrics, answer, tenant, now);
     const outcome = outcomeOfStatus(status);
     if (outcome === undefined) return;
-    metrics.countEvents(route, outcome, tenant);
+    metrics.countEvents(route, outcome, tenant, c.get('batchItems') ?? 1);
     if (outcome === 'duplicate' && c.error instanceof ApiError) {
       const age = ageSeconds(c.error.body.first_seen_at, now);
       if (age !== undefined) metrics.observeDuplicateAge(age);

@@ -46,6 +46,8 @@ export function batchEventsHandler(deps: BatchDependencies) {
     const text = decodeUtf8Body(await readBodyBytes(c.req.raw, deps.bodyLimitBytes));
     const options = { ...deps, canonicalForm: space.canonicalForm, keyFields: space.keyFields };
     const read = await readBatch(text, batchSource(text, c.req.header('content-type'), deps), options);
+    // Counted item by item (metrics/count-events.ts) even if the batch is now refused whole.
+    c.set('batchItems', read.results.length);
     // Each valid event takes a token; a batch over the limit is refused whole (nothing stored).
     await enforceRateLimit(space, read.events.length);
     // The batch's content is its body as sent: the same body again is the same request.
