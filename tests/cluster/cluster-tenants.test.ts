@@ -27,7 +27,13 @@ import { CONSUMER_MAIN, GATEWAY_MAIN, allConfirmed, currentMasters } from './clu
 // Idempotency-Key's record and the rate-limit bucket sit in slots of their own, often on other masters.
 
 const SHARDS = 8;
-const KEYS = { acme: 'acme-key-0123456789', globex: 'globex-key-0123456789', limited: 'limited-key-0123456789' };
+const KEYS = {
+  acme: 'acme-key-0123456789',
+  globex: 'globex-key-0123456789',
+  limited: 'limited-key-0123456789',
+  debounce: 'debounce-key-0123456789',
+};
+const ADMIN_TOKEN = 'cluster-admin-token-0123456789';
 const ACME_WINDOW_SECONDS = 7200;
 
 const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
@@ -42,7 +48,7 @@ let base: string;
 /** The master (by port) that serves each slot, read once: nothing fails over in this file. */
 let slotOwners: number[];
 /** Every event a tenant got a 202 for: the consumer must confirm each. */
-const admitted: { tenant: keyof typeof KEYS; hash: string }[] = [];
+const admitted: { tenant: Exclude<keyof typeof KEYS, 'debounce'>; hash: string }[] = [];
 
 const post = (body: unknown, key: string, more: Record<string, string> = {}) => postJson(`${base}/events`, JSON.stringify(body), as(key, more));
 const postBatch = (body: string, key: string, more: Record<string, string> = {}) => postJson(`${base}/events/batch`, body, as(key, more));
@@ -89,13 +95,14 @@ beforeAll(async () => {
         { id: 'globex', api_keys: [digest(KEYS.globex)] },
         // One token every 10 s: no token comes back while this file runs, so the count below is exact.
         { id: 'limited', api_keys: [digest(KEYS.limited)], rate_limit_per_second: 0.1, rate_limit_burst: 3 },
+        { id: 'debounce', api_keys: [digest(KEYS.debounce)], window_seconds: 2, refresh_on_duplicate: true },
       ],
     }),
   );
   const port = await freePort();
   base = `http://127.0.0.1:${port}/api/v1/ddup_service`;
   const env = { REDIS_CLUSTER_NODES: cluster.seeds, STREAM_SHARDS: String(SHARDS), TENANTS_FILE: tenantsFile, LOG_LEVEL: 'info' };
-  gateway = startService(GATEWAY_MAIN, { ...env, PORT: String(port) });
+  gateway = startService(GATEWAY_MAIN, { ...env, PORT: String(port), DDUP_ADMIN_TOKEN: ADMIN_TOKEN });
   consumer = startService(CONSUMER_MAIN, { ...env, CONSUMER_CONCURRENCY: '2' });
   await gateway.waitForOutput(/gateway listening/);
   await consumer.waitForOutput(/redis ready/);
@@ -190,6 +197,35 @@ describe(`tenants on a real 3-master Redis Cluster (TENANTS_FILE, STREAM_SHARDS=
     expect(single.json.hash).toBe(hashes[7]);
   });
 
+  it("shows a tenant's window in the admin lookup's expires_at, looked up in that tenant's space only", async () => {
+    const accepted = await post(sampleEvent('cluster-looked-up', { payload: { order_id: 4242 } }), KEYS.acme);
+    expect(accepted.status, accepted.text).toBe(202);
+    admitted.push({ tenant: 'acme', hash: String(accepted.json.hash) });
+    const lookup = (tenant: string) =>
+      fetch(`${base.replace('/api/v1/ddup_service', '')}/admin/events/${String(accepted.json.hash)}?tenant=${tenant}`, {
+        headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+      });
+    const found = await lookup('acme');
+    expect(found.status).toBe(200);
+    const body = (await found.json()) as { first_seen_at: string; expires_at: string };
+    // A second (the rounding of first_seen_at) plus acme's window.
+    expect(Date.parse(body.expires_at) - Date.parse(body.first_seen_at)).toBe((ACME_WINDOW_SECONDS + 1) * 1_000);
+    expect((await lookup('globex')).status).toBe(404);
+  });
+
+  it('slides a refresh_on_duplicate window: repeats past the window stay duplicates, a quiet window forgets', async () => {
+    const event = sampleEvent('cluster-debounced');
+    expect((await post(event, KEYS.debounce)).status).toBe(202);
+    // Two repeats 1.2 s apart: past the 2 s window of the first, each a duplicate.
+    for (let k = 0; k < 2; k++) {
+      await new Promise((resolve) => setTimeout(resolve, 1_200));
+      expect((await post(event, KEYS.debounce)).status).toBe(409);
+    }
+    // Quiet for the window (and the second it rounds to): new again.
+    await new Promise((resolve) => setTimeout(resolve, 3_100));
+    expect((await post(event, KEYS.debounce)).status).toBe(202);
+  });
+
   it('rate-limits a tenant with 429 and Retry-After once its burst is spent, single events and batches alike', async () => {
     const answers = await Promise.all(Array.from({ length: 8 }, (_, i) => post(sampleEvent(`limited-${i}`), KEYS.limited)));
     const accepted = answers.filter((answer) => answer.status === 202);
@@ -247,7 +283,7 @@ describe(`tenants on a real 3-master Redis Cluster (TENANTS_FILE, STREAM_SHARDS=
       } while (cursor !== '0');
       const kinds = new Set<string>();
       for (const key of found) {
-        const match = /^ddup:\{s(\d+)\}:t:(acme|globex|limited):(ix:\d+|ik:[0-9a-f]{64})$/.exec(key);
+        const match = /^ddup:\{s(\d+)\}:t:(acme|globex|limited|debounce):(ix:\d+|ik:[0-9a-f]{64})$/.exec(key);
         expect(match, key).not.toBeNull();
         const [, shard, tenant, rest] = match ?? [];
         expect(Number(shard)).toBeLessThan(SHARDS);

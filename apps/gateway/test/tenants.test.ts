@@ -202,16 +202,34 @@ describe('rate limits', () => {
     expect(rejected).toBe(limited.length);
   });
 
-  it('rereads TENANTS_FILE on SIGHUP: a new key works at once, a removed one is refused, nothing restarts', async () => {
-    const file = tenantsFile('reload.json', [{ id: 'rotating', api_keys: [digest('old-key-0123456789')] }]);
+  it('rereads TENANTS_FILE on SIGHUP: a new key works at once, a removed one is refused, nothing restarts or drops a request', async () => {
+    const steady = { id: 'steady', api_keys: [digest('steady-key-0123456789')] };
+    const file = tenantsFile('reload.json', [{ id: 'rotating', api_keys: [digest('old-key-0123456789')] }, steady]);
     const gateway = await startGatewayProcess({ REDIS_URL: redis.url, TENANTS_FILE: file, LOG_LEVEL: 'info' });
     processes.push(gateway);
     const url = `http://127.0.0.1:${gateway.port}`;
     expect((await post(url, sampleEvent('r1'), as('old-key-0123456789'))).status).toBe(202);
     expect((await post(url, sampleEvent('r2'), as('new-key-0123456789'))).status).toBe(401);
 
-    writeFileSync(file, JSON.stringify({ tenants: [{ id: 'rotating', api_keys: [digest('new-key-0123456789')] }] }));
-    process.kill(gateway.pid, 'SIGHUP');
+    // A client of a tenant every file keeps posts new events throughout the reloads: each must get its 202.
+    let loading = true;
+    const statuses: (number | string)[] = [];
+    const load = (async () => {
+      for (let n = 0; loading; n++) {
+        statuses.push(
+          await post(url, sampleEvent(`steady-${n}`), as('steady-key-0123456789')).then(
+            (answer) => answer.status,
+            (error: unknown) => String(error),
+          ),
+        );
+      }
+    })();
+
+    writeFileSync(file, JSON.stringify({ tenants: [{ id: 'rotating', api_keys: [digest('new-key-0123456789')] }, steady] }));
+    for (let k = 0; k < 5; k++) {
+      process.kill(gateway.pid, 'SIGHUP');
+      await sleep(50);
+    }
     await eventually('reloaded', () => gateway.service.output().includes('tenants reloaded'));
     expect((await post(url, sampleEvent('r2'), as('new-key-0123456789'))).status).toBe(202);
     expect((await post(url, sampleEvent('r3'), as('old-key-0123456789'))).status).toBe(401);
@@ -224,5 +242,9 @@ describe('rate limits', () => {
     await eventually('refused', () => gateway.service.output().includes('TENANTS_FILE not reloaded'));
     expect((await post(url, sampleEvent('r4'), as('new-key-0123456789'))).status).toBe(202);
     expect(gateway.service.output()).toMatch(/tenant \\"rotating\\" \(tenants\[0\]\) field api_keys/);
+    loading = false;
+    await load;
+    expect(statuses.length).toBeGreaterThan(20);
+    expect(new Set(statuses)).toEqual(new Set([202]));
   });
 });
