@@ -3,7 +3,8 @@
  * in DDUP_DATA_DIR), the gateway and the consumer pool, driven over real HTTP and inspected with a
  * plain Redis client, then stopped with Ctrl-C (SIGINT) and started again on the same data.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, freeLauncherPort, postJson } from '@ddup/test-utils';
@@ -75,6 +76,10 @@ describe('the ddup launcher (pnpm start)', () => {
     const readyz = await fetch(`${launcher.baseUrl}/readyz`);
     expect(readyz.status).toBe(200);
     await readyz.body?.cancel();
+    // Without TENANTS_FILE anyone who reaches the port may post: the gateway says so at start.
+    expect(
+      findLog(launcher.process.output(), 'gateway', 'no TENANTS_FILE: the event API is unauthenticated, one open dedup space for every client')?.level,
+    ).toBe('warn');
   });
 
   it('hands the event to the ddup-workers group, which confirms it for the 7-day window', { timeout: 90_000 }, async () => {
@@ -170,5 +175,38 @@ describe('the ddup launcher (pnpm start)', () => {
 
     const code = await launcher.stop('SIGTERM');
     expect(code, launcher.process.output()).toBe(0);
+  });
+
+  it('with TENANTS_FILE: passes SIGHUP on to the gateway and the consumer, which reread the file', { timeout: 120_000 }, async () => {
+    const tenantsDir = makeTempDir('ddup-e2e-launcher-tenants-');
+    const file = join(tenantsDir, 'tenants.json');
+    const ownData = makeTempDir('ddup-e2e-launcher-data-');
+    const digest = (key: string) => `sha256:${createHash('sha256').update(key).digest('hex')}`;
+    const write = (key: string) => writeFileSync(file, JSON.stringify({ tenants: [{ id: 'acme', api_keys: [digest(key)] }] }));
+    write('first-key-0123456789');
+    try {
+      launcher = startLauncher({ dataDir: ownData, port: await freeLauncherPort(), env: { TENANTS_FILE: file } });
+      await launcher.ready();
+      const post = (key: string) => postJson(`${launcher?.baseUrl}${API}/events`, README_EVENT, { authorization: `Bearer ${key}` });
+      expect((await post('first-key-0123456789')).status).toBe(202);
+      expect((await post('next-key-0123456789')).status).toBe(401);
+      expect(launcher.process.output()).not.toContain('the event API is unauthenticated');
+
+      write('next-key-0123456789');
+      process.kill(launcher.process.pid, 'SIGHUP');
+      const reloaded = (name: string) => () => findLog(launcher?.process.output() ?? '', name, 'tenants reloaded') !== undefined;
+      await eventually('the gateway reread TENANTS_FILE', reloaded('gateway'));
+      await eventually('the consumer reread TENANTS_FILE', reloaded('consumer'));
+      // The same tenant, the same space: the README event is remembered under the new key too.
+      expect((await post('next-key-0123456789')).status).toBe(409);
+      expect((await post('first-key-0123456789')).status).toBe(401);
+      // Nothing restarted.
+      expect(launcher.process.output()).not.toMatch(/exited unexpectedly/);
+      expect(await launcher.stop('SIGTERM')).toBe(0);
+    } finally {
+      await cleanupLauncher(launcher);
+      removeDir(tenantsDir);
+      removeDir(ownData);
+    }
   });
 });
