@@ -32,6 +32,8 @@ export interface Gateway {
   readonly spaces: DedupSpaces;
   /** The dashboard's figures; close it first on shutdown, so open dashboards do not hold the server's graceful close. */
   readonly dashboard: DashboardFeed;
+  /** What /metrics serves; a tenant added by a reload gets its series at 0 through `initTenant`. */
+  readonly metrics: GatewayMetrics;
 }
 
 /** What the gateway's entry point decides for it. */
@@ -129,5 +131,5 @@ export function createGateway(config: GatewayConfig, logger: Logger, hooks: Gate
     { redis: writes, store, storeOf: (tenant) => spaces.storeOf(tenant), tenantRequired: spaces.authenticated },
     dashboard,
   );
-  return { app, redis, preflight, spaces, dashboard };
+  return { app, redis, preflight, spaces, dashboard, metrics };
 }

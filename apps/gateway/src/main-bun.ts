@@ -20,7 +20,7 @@ if ('failure' in loaded) {
 const config = loaded.config;
 const logger = createLogger('gateway', config.LOG_LEVEL);
 const bun = bunRuntime();
-const { app, redis, preflight, dashboard } = createGateway(config, logger, {
+const { app, redis, preflight, dashboard, metrics } = createGateway(config, logger, {
   // An evicting Redis, or data written with other settings, would break the dedup window.
   onRefused: (refusal) => {
     logger.error(`cannot run on this Redis: ${refusal.detail}`, { reason: refusal.reason });
@@ -59,7 +59,10 @@ logger.info('gateway listening', {
   shards: config.STREAM_SHARDS,
   canonicalForm: config.CANONICAL_FORM,
 });
-announceAndReloadTenants(config.tenants, logger);
+announceAndReloadTenants(config.tenants, logger, (tenants) => {
+  // A tenant added by the reload gets its series at 0 at once, as the others did at start.
+  for (const tenant of tenants) metrics.initTenant(tenant.id);
+});
 
 const exitStatus = exitStatusOnShutdown(logger, async () => {
   // Open dashboards hold a stream each: end them, or the graceful stop waits its whole timeout.

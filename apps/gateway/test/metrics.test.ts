@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { freePort } from '@ddup/redis-process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type TestRedis, postJson, sampleEvent, startTestRedis } from '@ddup/test-utils';
+import { CONSUMER_GROUP, eventsStreamKey } from '@ddup/store';
 import { API_PREFIX } from '../src/app.ts';
 import { createGateway } from '../src/gateway.ts';
 import { parseGatewayConfig } from '../src/env.ts';
@@ -89,6 +90,19 @@ describe('GET /metrics', () => {
     expect(after.get('ddup_remembered_events')).toBe(accepted + 2);
     expect(after.get('ddup_redis_up')).toBe(1);
     expect(after.get('ddup_redis_used_memory_bytes{master="0"}')).toBeGreaterThan(100_000);
+
+    // A reader of the workers' group takes 3 entries of shard 0 and holds them: pending, lag, its age.
+    const client = await redis.client();
+    for (const shard of [0, 1]) await client.sendCommand(['XGROUP', 'CREATE', eventsStreamKey(shard), CONSUMER_GROUP, '0']);
+    await client.sendCommand(['XREADGROUP', 'GROUP', CONSUMER_GROUP, 'holder', 'COUNT', '3', 'STREAMS', eventsStreamKey(0), '>']);
+    await new Promise((resolve) => setTimeout(resolve, SNAPSHOT_REUSE_MS + 1_050));
+    const held = await scrape(base);
+    const heldSum = (name: string) => (held.get(`${name}{shard="0"}`) ?? Number.NaN) + (held.get(`${name}{shard="1"}`) ?? Number.NaN);
+    expect(held.get('ddup_stream_pending{shard="0"}')).toBe(3);
+    expect(held.get('ddup_consumers{shard="0"}')).toBe(1);
+    expect(heldSum('ddup_stream_lag')).toBe(shardSum('ddup_stream_lag') - 3);
+    expect(held.get('ddup_oldest_pending_seconds{shard="0"}')).toBeGreaterThanOrEqual(1);
+    expect(held.get('ddup_oldest_pending_seconds{shard="1"}') ?? 0).toBe(0);
   });
 
   it('with TENANTS_FILE: counts by tenant, a batch refused by the rate limit item by item, a 401 as unauthenticated, and remembers every space', async () => {

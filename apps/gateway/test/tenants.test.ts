@@ -225,7 +225,8 @@ describe('rate limits', () => {
       }
     })();
 
-    writeFileSync(file, JSON.stringify({ tenants: [{ id: 'rotating', api_keys: [digest('new-key-0123456789')] }, steady] }));
+    const added = { id: 'added', api_keys: [digest('added-key-0123456789')] };
+    writeFileSync(file, JSON.stringify({ tenants: [{ id: 'rotating', api_keys: [digest('new-key-0123456789')] }, steady, added] }));
     for (let k = 0; k < 5; k++) {
       process.kill(gateway.pid, 'SIGHUP');
       await sleep(50);
@@ -235,6 +236,9 @@ describe('rate limits', () => {
     expect((await post(url, sampleEvent('r3'), as('old-key-0123456789'))).status).toBe(401);
     // Same tenant, same space: r1 is still remembered.
     expect((await post(url, sampleEvent('r1'), as('new-key-0123456789'))).status).toBe(409);
+    // A tenant the reload added has its series at once, at 0.
+    const metrics = await (await fetch(`${url}/metrics`)).text();
+    expect(metrics).toContain('ddup_events_total{outcome="accepted",route="single",tenant="added"} 0');
 
     // A bad file is refused and the tenants in force stay.
     writeFileSync(file, '{"tenants": [{"id": "rotating"}]}');
