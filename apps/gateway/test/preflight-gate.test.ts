@@ -34,3 +34,30 @@ it('on a Redis it refused: admissions and admin writes get 503, /readyz says why
     await redis.cleanup();
   }
 });
+
+it('on a Redis whose ACL denies this user INFO: says it cannot check, and writes nothing', async () => {
+  const redis = await startTestRedis();
+  const admin = await redis.client();
+  await admin.sendCommand(['ACL', 'SETUSER', 'no-info', 'on', '>no-info-password', '~*', '&*', '+@all', '-info']);
+  const url = new URL(redis.url);
+  url.username = 'no-info';
+  url.password = 'no-info-password';
+  const warnings: string[] = [];
+  const logger = {
+    ...createLogger('test', 'error'),
+    warn: (message: string, fields?: Record<string, unknown>) => warnings.push(`${message} ${JSON.stringify(fields)}`),
+  };
+  const gateway = createGateway(parseGatewayConfig({ REDIS_URL: url.toString() }), logger);
+  try {
+    await expect.poll(() => warnings.join('\n')).toMatch(/cannot check Redis yet.*NOPERM/);
+    const posted = await gateway.app.request(`${API_PREFIX}/events`, { method: 'POST', body: JSON.stringify(sampleEvent('unchecked')) });
+    expect(posted.status).toBe(503);
+    expect((await gateway.app.request('/readyz')).status).toBe(503);
+    expect(await admin.dbSize()).toBe(0);
+  } finally {
+    gateway.preflight.stop();
+    gateway.dashboard.close();
+    await gateway.redis.close().catch(() => undefined);
+    await redis.cleanup();
+  }
+});

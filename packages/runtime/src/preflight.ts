@@ -1,5 +1,5 @@
 import { LayoutMismatchError, type Store, checkLayout } from '@ddup/store';
-import type { Logger } from './log.ts';
+import { type Logger, rateLimitedWarning } from './log.ts';
 import { RedisMemoryWatch } from './memory-watch.ts';
 import type { PinnedSender, RedisCommands, RedisConnection } from './redis-types.ts';
 import type { OnRefused } from './refusal.ts';
@@ -38,6 +38,7 @@ export class RedisPreflight {
   #pass: () => void = () => undefined;
   #passed = false;
   #stopped = false;
+  readonly #warn: (error: unknown) => void;
 
   constructor(redis: RedisConnection, commands: RedisCommands, store: Store, logger: Logger, options: PreflightOptions) {
     this.#redis = redis;
@@ -48,6 +49,7 @@ export class RedisPreflight {
       onRefused: options.onRefused,
       ...(options.memoryIntervalMs !== undefined ? { intervalMs: options.memoryIntervalMs } : {}),
     });
+    this.#warn = rateLimitedWarning(logger, 'cannot check Redis yet (its memory settings and data layout): nothing is written to it until then');
     this.passed = new Promise((resolve) => {
       this.#pass = () => {
         this.#passed = true;
@@ -72,7 +74,8 @@ export class RedisPreflight {
           this.#options.onRefused({ reason: 'layout_mismatch', detail: error.message });
           return;
         }
-        // Redis did not answer: look again while this connection lasts.
+        // Redis did not answer (or refused INFO/GET to this user): say so, and look again while this connection lasts.
+        this.#warn(error);
         await new Promise((resolve) => setTimeout(resolve, this.#options.retryMs ?? 1_000).unref());
       }
     }
