@@ -116,7 +116,7 @@ export class ConsumerPool {
       );
     }
     const pool = new ConsumerPool(consumers, connections, streams, logger, preflight);
-    // Reading creates the consumer group: nothing is written before the preflight has passed.
+    // Reading creates the consumer group: nothing is written before the first check has passed.
     void preflight?.passed.then(() => pool.#startConsumers());
     return pool;
   }

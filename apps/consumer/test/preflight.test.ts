@@ -17,7 +17,7 @@ it('refuses an evicting Redis before writing anything to it, then runs on one th
     const refused = ConsumerPool.start(testPoolSettings(redis.url, { concurrency: 3, blockMs: 50 }), logger, {
       onRefused: (refusal) => refusals.push(refusal),
     });
-    await expect.poll(() => refusals.map((refusal) => refusal.reason)).toEqual(['eviction_policy']);
+    await expect.poll(() => refusals.map((refusal) => refusal.reason), { timeout: 10_000 }).toEqual(['eviction_policy']);
     // Time for a consumer that had been started to read (and create its group).
     await new Promise((resolve) => setTimeout(resolve, 300));
     await refused.close();
@@ -27,8 +27,10 @@ it('refuses an evicting Redis before writing anything to it, then runs on one th
     const pool = ConsumerPool.start(testPoolSettings(redis.url, { concurrency: 3, blockMs: 50 }), logger, {
       onRefused: (refusal) => refusals.push(refusal),
     });
-    await expect.poll(() => client.get(SHARD_COUNT_KEY)).toBe('1');
-    await expect.poll(async () => (await client.sendCommand<unknown[]>(['XINFO', 'GROUPS', 'ddup:{s00}:events']).catch(() => [])).length).toBe(1);
+    await expect.poll(() => client.get(SHARD_COUNT_KEY), { timeout: 10_000 }).toBe('1');
+    await expect
+      .poll(async () => (await client.sendCommand<unknown[]>(['XINFO', 'GROUPS', 'ddup:{s00}:events']).catch(() => [])).length, { timeout: 10_000 })
+      .toBe(1);
     await pool.close();
     expect(refusals).toHaveLength(1);
   } finally {

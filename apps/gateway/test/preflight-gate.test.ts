@@ -1,5 +1,6 @@
 import { expect, it } from 'vitest';
 import { type Refusal, createLogger } from '@ddup/runtime';
+import { SHARD_COUNT_KEY } from '@ddup/store';
 import { sampleEvent, startTestRedis } from '@ddup/test-utils';
 import { API_PREFIX } from '../src/app.ts';
 import { parseGatewayConfig } from '../src/env.ts';
@@ -15,7 +16,7 @@ it('on a Redis it refused: admissions and admin writes get 503, /readyz says why
     onRefused: (refusal) => refusals.push(refusal),
   });
   try {
-    await expect.poll(() => refusals.map((refusal) => refusal.reason)).toEqual(['eviction_policy']);
+    await expect.poll(() => refusals.map((refusal) => refusal.reason), { timeout: 10_000 }).toEqual(['eviction_policy']);
     const posted = await gateway.app.request(`${API_PREFIX}/events`, { method: 'POST', body: JSON.stringify(sampleEvent('refused')) });
     expect(posted.status).toBe(503);
     expect(posted.headers.get('retry-after')).toBe('1');
@@ -49,11 +50,43 @@ it('on a Redis whose ACL denies this user INFO: says it cannot check, and writes
   };
   const gateway = createGateway(parseGatewayConfig({ REDIS_URL: url.toString() }), logger);
   try {
-    await expect.poll(() => warnings.join('\n')).toMatch(/cannot check Redis yet.*NOPERM/);
+    await expect.poll(() => warnings.join('\n'), { timeout: 10_000 }).toMatch(/cannot check Redis yet.*NOPERM/);
     const posted = await gateway.app.request(`${API_PREFIX}/events`, { method: 'POST', body: JSON.stringify(sampleEvent('unchecked')) });
     expect(posted.status).toBe(503);
     expect((await gateway.app.request('/readyz')).status).toBe(503);
     expect(await admin.dbSize()).toBe(0);
+  } finally {
+    gateway.preflight.stop();
+    gateway.dashboard.close();
+    await gateway.redis.close().catch(() => undefined);
+    await redis.cleanup();
+  }
+});
+
+it('checks again at a reconnection: a Redis now holding another layout is refused, and nothing is admitted there', async () => {
+  const redis = await startTestRedis();
+  const admin = await redis.client();
+  const refusals: Refusal[] = [];
+  const gateway = createGateway(parseGatewayConfig({ REDIS_URL: redis.url }), createLogger('test', 'error'), {
+    onRefused: (refusal) => refusals.push(refusal),
+  });
+  const post = async (name: string) => (await gateway.app.request(`${API_PREFIX}/events`, { method: 'POST', body: JSON.stringify(sampleEvent(name)) })).status;
+  try {
+    await expect.poll(() => gateway.preflight.hasPassed, { timeout: 10_000 }).toBe(true);
+    expect(await post('before')).toBe(202);
+    // As if the server had been replaced by one of another deployment: its data has 8 shards.
+    await admin.set(SHARD_COUNT_KEY, '8');
+    const keysBefore = await admin.dbSize();
+    await admin.sendCommand(['CLIENT', 'KILL', 'TYPE', 'normal', 'SKIPME', 'yes']);
+    const statuses: number[] = [];
+    for (let n = 0; refusals.length === 0 && n < 200; n++) {
+      statuses.push(await post(`during-${n}`));
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    expect(refusals.map((refusal) => refusal.reason)).toEqual(['layout_mismatch']);
+    for (let n = 0; n < 5; n++) statuses.push(await post(`after-${n}`));
+    expect(statuses.filter((status) => status !== 503)).toEqual([]);
+    expect(await admin.dbSize()).toBe(keysBefore);
   } finally {
     gateway.preflight.stop();
     gateway.dashboard.close();

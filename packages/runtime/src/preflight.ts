@@ -23,10 +23,12 @@ export interface PreflightOptions {
 /**
  * What a process checks at every (re)connection, in this order, before it writes: Redis's memory
  * settings, then the data's layout (a process would look for remembered events in the wrong place).
- * The order matters: the layout check records the layout on a
- * fresh Redis, and a Redis that may evict must be refused before anything is written to it.
- * `passed` resolves after the first connection that got through both; after a refusal it stays
- * pending (ddup's entry points exit).
+ * The order matters: the layout check records the layout on a fresh Redis, and a Redis that may
+ * evict must be refused before anything is written to it.
+ *
+ * `gate()` holds commands from the start of each connection until its check passed, and for good
+ * after a refusal. `passed` resolves after the first connection that got through (the consumers
+ * start then); after a refusal it stays pending (ddup's entry points exit).
  */
 export class RedisPreflight {
   readonly memory: RedisMemoryWatch;
@@ -35,8 +37,14 @@ export class RedisPreflight {
   readonly #commands: RedisCommands;
   readonly #store: Store;
   readonly #options: PreflightOptions;
+  readonly #onRefused: OnRefused;
   #pass: () => void = () => undefined;
-  #passed = false;
+  /** This connection's check passed (reset at each reconnection). */
+  #checked = false;
+  /** Refused once: nothing is let through again. */
+  #refused = false;
+  /** Which connection a running check belongs to: a check of an earlier one stops. */
+  #generation = 0;
   #stopped = false;
   readonly #warn: (error: unknown) => void;
 
@@ -45,51 +53,64 @@ export class RedisPreflight {
     this.#commands = commands;
     this.#store = store;
     this.#options = options;
+    this.#onRefused = (refusal) => {
+      this.#refused = true;
+      options.onRefused(refusal);
+    };
     this.memory = new RedisMemoryWatch(redis, commands, logger, {
-      onRefused: options.onRefused,
+      onRefused: this.#onRefused,
       ...(options.memoryIntervalMs !== undefined ? { intervalMs: options.memoryIntervalMs } : {}),
     });
     this.#warn = rateLimitedWarning(logger, 'cannot check Redis yet (its memory settings and data layout): nothing is written to it until then');
     this.passed = new Promise((resolve) => {
-      this.#pass = () => {
-        this.#passed = true;
-        resolve();
-      };
+      this.#pass = resolve;
     });
-    redis.onReady(() => void this.#check());
+    redis.onReady(() => {
+      this.#checked = false;
+      void this.#check(++this.#generation);
+    });
   }
 
-  async #check(): Promise<void> {
+  #current(generation: number): boolean {
+    return !this.#stopped && !this.#refused && generation === this.#generation && this.#redis.isReady;
+  }
+
+  async #check(generation: number): Promise<void> {
     const { layout, settings } = this.#store;
-    while (!this.#stopped && this.#redis.isReady) {
+    while (this.#current(generation)) {
       try {
-        // Refused (the first look), or reported by /readyz until the policy is put back.
-        if ((await this.memory.look())?.reason === 'eviction_policy') return;
-        // The server may have been replaced by one with other data: checked at every connection.
-        await checkLayout(this.#commands, layout, settings.indexCapacity);
-        this.#pass();
-        return;
+        // The first look refuses an evicting Redis (memory watch → onRefused); a later finding
+        // keeps the gate shut, looking again, until the policy is put back.
+        if ((await this.memory.look())?.reason !== 'eviction_policy') {
+          // The server may have been replaced by one with other data: checked at every connection.
+          await checkLayout(this.#commands, layout, settings.indexCapacity);
+          if (!this.#current(generation)) return;
+          this.#checked = true;
+          this.#pass();
+          return;
+        }
       } catch (error) {
         if (error instanceof LayoutMismatchError) {
-          this.#options.onRefused({ reason: 'layout_mismatch', detail: error.message });
+          if (this.#current(generation)) this.#onRefused({ reason: 'layout_mismatch', detail: error.message });
           return;
         }
         // Redis did not answer (or refused INFO/GET to this user): say so, and look again while this connection lasts.
-        this.#warn(error);
-        await new Promise((resolve) => setTimeout(resolve, this.#options.retryMs ?? 1_000).unref());
+        if (this.#current(generation)) this.#warn(error);
       }
+      await new Promise((resolve) => setTimeout(resolve, this.#options.retryMs ?? 1_000).unref());
     }
   }
 
-  /** Whether a connection got through both checks (a later one may still refuse: see onRefused). */
+  /** Whether this connection got through both checks and nothing was refused: what gate() lets through. */
   get hasPassed(): boolean {
-    return this.#passed;
+    return this.#checked && !this.#refused;
   }
 
-  /** `commands`, each refused with RedisNotCheckedError until the preflight has passed. */
+  /** `commands`, each refused with RedisNotCheckedError until this connection's check has passed, and for good after a refusal. */
   gate(commands: RedisCommands): RedisCommands {
     const check = () => {
-      if (!this.#passed) throw new RedisNotCheckedError();
+      // While disconnected the command fails as it would anyway (no offline queue): "not reachable".
+      if (this.#refused || (this.#redis.isReady && !this.#checked)) throw new RedisNotCheckedError();
     };
     return {
       sendCommand: async <T>(args: Parameters<RedisCommands['sendCommand']>[0]) => {
