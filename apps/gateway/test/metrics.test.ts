@@ -34,7 +34,7 @@ async function scrape(base: string): Promise<Map<string, number>> {
 }
 
 function events(samples: Map<string, number>, outcome: string, route: string, tenant = 'default'): number {
-  return samples.get(`ddup_events_total{outcome="${outcome}",route="${route}",tenant="${tenant}"}`) ?? 0;
+  return samples.get(`ddup_events_total{outcome="${outcome}",route="${route}",tenant="${tenant}"}`) ?? Number.NaN;
 }
 
 beforeAll(async () => {

@@ -100,15 +100,18 @@ export async function expectStalledUploadsHoldTheBudget(port: number, uploads: {
       feed: (socket) => stalled.push(socket),
     }),
   );
-  await new Promise((resolve) => setTimeout(resolve, 300));
-  const refused = await postJson(url, JSON.stringify(sampleEvent('over-budget')));
-  expect(refused.status).toBe(503);
-  expect(refused.headers.get('retry-after')).toBe('1');
-  expect(refused.headers.get('content-type')).toMatch(/^application\/json/);
-  expect(refused.json).toMatchObject({ code: 'overloaded', max_inflight_body_bytes: cap });
-  expect(typeof refused.json.detail).toBe('string');
-
-  for (const socket of stalled) socket.destroy();
+  try {
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const refused = await postJson(url, JSON.stringify(sampleEvent('over-budget')));
+    expect(refused.status).toBe(503);
+    expect(refused.headers.get('retry-after')).toBe('1');
+    expect(refused.headers.get('content-type')).toMatch(/^application\/json/);
+    expect(refused.json).toMatchObject({ code: 'overloaded', max_inflight_body_bytes: cap });
+    expect(typeof refused.json.detail).toBe('string');
+  } finally {
+    // Also when an assertion failed: no upload is left stalled.
+    for (const socket of stalled) socket.destroy();
+  }
   await Promise.all(requests);
   // The server sees the closes a moment after the client (under load, more than 100 ms: seen in CI).
   const admit = async () => (await postJson(url, JSON.stringify(sampleEvent('over-budget')))).status;

@@ -31,7 +31,7 @@ it('SIGTERM: exits 0 once shut down; a second one while a request holds the shut
   const busy = await gateway({ SHUTDOWN_TIMEOUT_MS: '30000' });
   // An upload that never sends its body: the graceful close waits for it.
   const upload = rawRequest(busy.port, postHead(EVENTS, { 'Content-Type': 'application/json', 'Content-Length': MiB }), { feed: () => undefined });
-  await new Promise((resolve) => setTimeout(resolve, 200));
+  await new Promise((resolve) => setTimeout(resolve, 500));
   process.kill(busy.pid, 'SIGTERM');
   await busy.service.waitForOutput(/shutting down/);
   await new Promise((resolve) => setTimeout(resolve, 300));
