@@ -1,6 +1,5 @@
 import { CONSUMER_GROUP, Store, allEventsStreamKeys } from '@ddup/store';
 import { type Logger, type RedisConnection, type OnRefused, logRefusal, RedisPreflight, createRedisConnection, withCommandTimeout } from '@ddup/runtime';
-import { ensureConsumerGroup } from './consumer-group.ts';
 import type { RedisTarget } from '@ddup/config';
 import type { ConsumerMetrics } from './metrics/consumer-metrics.ts';
 import { StreamConsumer } from './stream-consumer.ts';
@@ -124,12 +123,6 @@ export class ConsumerPool {
   #startConsumers(): void {
     if (this.#closing) return;
     for (const consumer of this.consumers) consumer.start();
-  }
-
-  /** Creates the group on every shard stream now, rather than on the first NOGROUP. */
-  async ensureGroups(): Promise<void> {
-    const first = this.#connections[0];
-    if (first) await ensureConsumerGroup(first, this.#streams);
   }
 
   get confirmed(): number {
