@@ -20,6 +20,13 @@ export function hashParam(hash: string): string {
   return hash;
 }
 
+/** A whole number outside `min`..`max`, as pydantic words it (`note` after the upper bound), or undefined. */
+function outOfBounds(loc: (string | number)[], input: unknown, value: number, min: number, max: number, note = ''): ValidationProblem | undefined {
+  if (value < min) return { type: 'greater_than_equal', loc, msg: `Input should be greater than or equal to ${min}`, input, ctx: { ge: min } };
+  if (value > max) return { type: 'less_than_equal', loc, msg: `Input should be less than or equal to ${max}${note}`, input, ctx: { le: max } };
+  return undefined;
+}
+
 /** `?limit=N` of `GET /admin/dead-letters`: letters per shard, `DEAD_LETTER_LIMIT.min` to `.max`. */
 export function limitQuery(value: string | undefined): number {
   if (value === undefined) return DEAD_LETTER_LIMIT.fallback;
@@ -28,11 +35,8 @@ export function limitQuery(value: string | undefined): number {
     throw validationError([{ type: 'int_parsing', loc, msg: 'Input should be a valid integer, unable to parse string as an integer', input: value }]);
   }
   const limit = Number(value);
-  const { min, max } = DEAD_LETTER_LIMIT;
-  if (limit < min)
-    throw validationError([{ type: 'greater_than_equal', loc, msg: `Input should be greater than or equal to ${min}`, input: value, ctx: { ge: min } }]);
-  if (limit > max)
-    throw validationError([{ type: 'less_than_equal', loc, msg: `Input should be less than or equal to ${max}`, input: value, ctx: { le: max } }]);
+  const problem = outOfBounds(loc, value, limit, DEAD_LETTER_LIMIT.min, DEAD_LETTER_LIMIT.max);
+  if (problem) throw validationError([problem]);
   return limit;
 }
 
@@ -69,20 +73,11 @@ export function replayRequestOf(text: string, shardCount: number): ReplayRequest
   const shardNumber = shard instanceof JsonNumber ? Number(shard.text) : undefined;
   if (shard !== undefined && shard !== null) {
     const loc = ['body', 'shard'];
-    if (shardNumber === undefined || !Number.isInteger(shardNumber))
-      problems.push({ type: 'int_type', loc, msg: 'Input should be a valid integer', input: shard });
-    else if (shardNumber < 0)
-      problems.push({ type: 'greater_than_equal', loc, msg: 'Input should be greater than or equal to 0', input: shard, ctx: { ge: 0 } });
-    else if (shardNumber >= shardCount) {
-      const max = shardCount - 1;
-      problems.push({
-        type: 'less_than_equal',
-        loc,
-        msg: `Input should be less than or equal to ${max} (STREAM_SHARDS=${shardCount})`,
-        input: shard,
-        ctx: { le: max },
-      });
-    }
+    const problem =
+      shardNumber === undefined || !Number.isInteger(shardNumber)
+        ? { type: 'int_type', loc, msg: 'Input should be a valid integer', input: shard }
+        : outOfBounds(loc, shard, shardNumber, 0, shardCount - 1, ` (STREAM_SHARDS=${shardCount})`);
+    if (problem) problems.push(problem);
   }
   if (problems.length > 0) throw validationError(problems);
   return {
