@@ -8,7 +8,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import puppeteer, { type Browser } from 'puppeteer-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { type Gateway, closeGracefully, createGateway, listen, parseGatewayConfig } from '@ddup/gateway';
+import { type Gateway, closeGracefully, createGateway, listen, parseGatewayConfig, stopGateway } from '@ddup/gateway';
 import { createLogger } from '@ddup/runtime';
 import { type TestRedis, eventually, startTestRedis } from '@ddup/test-utils';
 
@@ -36,9 +36,12 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  if (server) await closeGracefully(server, 1_000);
-  gateway?.preflight.stop();
-  await gateway?.redis.close().catch(() => undefined);
+  const running = server;
+  if (gateway) {
+    await stopGateway(gateway, async () => {
+      if (running) await closeGracefully(running, 1_000);
+    });
+  }
   await redis?.cleanup();
 });
 

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { API_PREFIX, type Gateway, createGateway, parseGatewayConfig } from '@ddup/gateway';
+import { API_PREFIX, type Gateway, createGateway, parseGatewayConfig, stopGateway } from '@ddup/gateway';
 import { createLogger } from '@ddup/runtime';
 import { CONSUMER_GROUP, eventsStreamKey } from '@ddup/store';
 import { type TestRedis, eventually, sampleEvent, startTestRedis, testStore } from '@ddup/test-utils';
@@ -63,10 +63,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const started of [gateway, tenantGateway]) {
-    started?.preflight.stop();
-    await started?.redis.close().catch(() => undefined);
-  }
+  for (const started of [gateway, tenantGateway]) if (started) await stopGateway(started);
   await redis?.cleanup();
   removeDir(tenantsDir);
 });

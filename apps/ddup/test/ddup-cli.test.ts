@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { API_PREFIX, type Gateway, createGateway, parseGatewayConfig } from '@ddup/gateway';
+import { API_PREFIX, type Gateway, createGateway, parseGatewayConfig, stopGateway } from '@ddup/gateway';
 import { createLogger } from '@ddup/runtime';
 import { INDEX_LAYOUT_KEY, Store, deadLetterStreamKey, estimateRememberedEvents, eventsStreamKey } from '@ddup/store';
 import { type TestRedis, eventually, makeDeadLetters, names, sampleEvent, startTestRedis } from '@ddup/test-utils';
@@ -74,7 +74,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await gateway?.redis.close().catch(() => undefined);
+  if (gateway) await stopGateway(gateway);
   await redis.cleanup();
   rmSync(dir, { recursive: true, force: true });
 });
@@ -195,9 +195,7 @@ describe('ddup with TENANTS_FILE', () => {
       expect(forgotten.code, forgotten.stderr).toBe(0);
       expect((await ddup(['lookup', hash, '--tenant', 'acme'], withFile)).code).toBe(1);
     } finally {
-      tenantGateway.preflight.stop();
-      tenantGateway.dashboard.close();
-      await tenantGateway.redis.close().catch(() => undefined);
+      await stopGateway(tenantGateway);
     }
   });
 });

@@ -9,7 +9,7 @@ import { withBodyDrainedBeforeAnswer } from './http/bun/drain.ts';
 import { type BunServer, bunIdleTimeoutSeconds, BUN_MAX_REQUEST_BODY_SIZE, bunRuntime, stopGracefully } from './http/bun/server.ts';
 import { BodyBudget, withBodyBudget } from './http/body-budget.ts';
 import { loadGatewayConfig } from './env.ts';
-import { createGateway } from './gateway.ts';
+import { createGateway, stopGateway } from './gateway.ts';
 import { announceAndReloadTenants } from './tenants/tenant-reload.ts';
 
 const loaded = loadGatewayConfig();
@@ -20,7 +20,7 @@ if ('failure' in loaded) {
 const config = loaded.config;
 const logger = createLogger('gateway', config.LOG_LEVEL);
 const bun = bunRuntime();
-const { app, redis, preflight, dashboard, metrics } = createGateway(config, logger, {
+const gateway = createGateway(config, logger, {
   // An evicting Redis, or data written with other settings, would break the dedup window.
   onRefused: (refusal) => {
     logger.error(`cannot run on this Redis: ${refusal.detail}`, { reason: refusal.reason });
@@ -37,7 +37,7 @@ try {
     ...(config.HOST ? { hostname: config.HOST } : {}),
     fetch: withRequestDeadline(
       withBodyDrainedBeforeAnswer(
-        withBodyBudget((request: Request) => app.fetch(request), new BodyBudget(config.MAX_INFLIGHT_BODY_BYTES)),
+        withBodyBudget((request: Request) => gateway.app.fetch(request), new BodyBudget(config.MAX_INFLIGHT_BODY_BYTES)),
         { timeoutMs: config.LINGER_TIMEOUT_MS, maxBytes: config.LINGER_MAX_BYTES },
       ),
       config.BODY_TIMEOUT_MS,
@@ -59,17 +59,10 @@ logger.info('gateway listening', {
   shards: config.STREAM_SHARDS,
   canonicalForm: config.CANONICAL_FORM,
 });
-announceAndReloadTenants(config.tenants, logger, (tenants) => {
-  // A tenant added by the reload gets its series at 0 at once, as the others did at start.
-  for (const tenant of tenants) metrics.initTenant(tenant.id);
-});
+announceAndReloadTenants(config.tenants, logger, gateway.metrics);
 
 const exitStatus = exitStatusOnShutdown(logger, async () => {
-  // Open dashboards hold a stream each: end them, or the graceful stop waits its whole timeout.
-  dashboard.close();
-  await stopGracefully(server, config.SHUTDOWN_TIMEOUT_MS);
-  preflight.stop();
-  await redis.close().catch(() => undefined);
+  await stopGateway(gateway, () => stopGracefully(server, config.SHUTDOWN_TIMEOUT_MS));
   logger.info('gateway stopped');
 });
 void exitStatus.then((status) => process.exit(status));

@@ -1,7 +1,7 @@
 import { describeRedisTarget } from '@ddup/config';
 import { createLogger, exitStatusOnShutdown } from '@ddup/runtime';
 import { loadGatewayConfig } from './env.ts';
-import { createGateway } from './gateway.ts';
+import { createGateway, stopGateway } from './gateway.ts';
 import { announceAndReloadTenants } from './tenants/tenant-reload.ts';
 import { closeGracefully, listen } from './http/node/server.ts';
 
@@ -12,7 +12,7 @@ if ('failure' in loaded) {
 }
 const config = loaded.config;
 const logger = createLogger('gateway', config.LOG_LEVEL);
-const { app, redis, preflight, dashboard, metrics } = createGateway(config, logger, {
+const gateway = createGateway(config, logger, {
   // An evicting Redis, or data written with other settings, would break the dedup window.
   onRefused: (refusal) => {
     logger.error(`cannot run on this Redis: ${refusal.detail}`, { reason: refusal.reason });
@@ -20,7 +20,7 @@ const { app, redis, preflight, dashboard, metrics } = createGateway(config, logg
   },
 });
 
-const server = await listen(app, config.PORT, config.HOST, {
+const server = await listen(gateway.app, config.PORT, config.HOST, {
   bodyTimeoutMs: config.BODY_TIMEOUT_MS,
   linger: { timeoutMs: config.LINGER_TIMEOUT_MS, maxBytes: config.LINGER_MAX_BYTES },
   maxInflightBodyBytes: config.MAX_INFLIGHT_BODY_BYTES,
@@ -35,17 +35,10 @@ logger.info('gateway listening', {
   shards: config.STREAM_SHARDS,
   canonicalForm: config.CANONICAL_FORM,
 });
-announceAndReloadTenants(config.tenants, logger, (tenants) => {
-  // A tenant added by the reload gets its series at 0 at once, as the others did at start.
-  for (const tenant of tenants) metrics.initTenant(tenant.id);
-});
+announceAndReloadTenants(config.tenants, logger, gateway.metrics);
 
 const exitStatus = exitStatusOnShutdown(logger, async () => {
-  // Open dashboards hold a stream each: end them, or the graceful close waits its whole timeout.
-  dashboard.close();
-  await closeGracefully(server, config.SHUTDOWN_TIMEOUT_MS);
-  preflight.stop();
-  await redis.close().catch(() => undefined);
+  await stopGateway(gateway, () => closeGracefully(server, config.SHUTDOWN_TIMEOUT_MS));
   logger.info('gateway stopped');
 });
 void exitStatus.then((status) => process.exit(status));

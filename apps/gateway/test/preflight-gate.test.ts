@@ -4,7 +4,7 @@ import { SHARD_COUNT_KEY } from '@ddup/store';
 import { sampleEvent, startTestRedis } from '@ddup/test-utils';
 import { API_PREFIX } from '../src/app.ts';
 import { parseGatewayConfig } from '../src/env.ts';
-import { createGateway } from '../src/gateway.ts';
+import { createGateway, stopGateway } from '../src/gateway.ts';
 
 // main.ts exits on a refusal; until the preflight has passed (and with a hook that does not exit,
 // as here, for ever) nothing the gateway is asked to do may write to that Redis.
@@ -29,9 +29,7 @@ it('on a Redis it refused: admissions and admin writes get 503, /readyz says why
     expect(await ready.json()).toMatchObject({ reason: 'eviction_policy' });
     expect(await (await redis.client()).dbSize()).toBe(0);
   } finally {
-    gateway.preflight.stop();
-    gateway.dashboard.close();
-    await gateway.redis.close().catch(() => undefined);
+    await stopGateway(gateway);
     await redis.cleanup();
   }
 });
@@ -56,9 +54,7 @@ it('on a Redis whose ACL denies this user INFO: says it cannot check, and writes
     expect((await gateway.app.request('/readyz')).status).toBe(503);
     expect(await admin.dbSize()).toBe(0);
   } finally {
-    gateway.preflight.stop();
-    gateway.dashboard.close();
-    await gateway.redis.close().catch(() => undefined);
+    await stopGateway(gateway);
     await redis.cleanup();
   }
 });
@@ -88,9 +84,7 @@ it('checks again at a reconnection: a Redis now holding another layout is refuse
     expect(statuses.filter((status) => status !== 503)).toEqual([]);
     expect(await admin.dbSize()).toBe(keysBefore);
   } finally {
-    gateway.preflight.stop();
-    gateway.dashboard.close();
-    await gateway.redis.close().catch(() => undefined);
+    await stopGateway(gateway);
     await redis.cleanup();
   }
 });

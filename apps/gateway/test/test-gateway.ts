@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { type Logger, createLogger } from '@ddup/runtime';
 import { eventually } from '@ddup/test-utils';
 import { parseGatewayConfig } from '../src/env.ts';
-import { type Gateway, createGateway } from '../src/gateway.ts';
+import { type Gateway, createGateway, stopGateway } from '../src/gateway.ts';
 import { closeGracefully, listen } from '../src/http/node/server.ts';
 
 /** A gateway built from `env` exactly as main.ts builds it, resolved once it has checked its Redis (and may write). */
@@ -13,9 +13,9 @@ export async function startTestGateway(env: Record<string, string>, logger: Logg
   return gateway;
 }
 
-/** Closes the gateway's Redis connection; safe when it never started or is already closed. */
+/** Stops the gateway as main.ts does (see stopGateway); safe when it never started or is already stopped. */
 export async function stopTestGateway(gateway: Gateway | undefined): Promise<void> {
-  await gateway?.redis.close().catch(() => undefined);
+  if (gateway) await stopGateway(gateway);
 }
 
 /** The gateways a test file serves over real HTTP on free ports; `closeAll()` stops them (in afterAll). */

@@ -1,5 +1,6 @@
 import { type RedisMemoryState, readMemoryStates } from '@ddup/runtime';
-import { type RememberedSpace, type ShardInspection, MAX_SAMPLE_BUCKETS, estimateRememberedEvents, inspectShards } from '@ddup/store';
+import { rememberedSpacesOf } from '@ddup/gateway';
+import { type ShardInspection, MAX_SAMPLE_BUCKETS, estimateRememberedEvents, inspectShards } from '@ddup/store';
 import { bytes, type CliOutput, duration, table } from './output.ts';
 import type { CliSession } from './session.ts';
 
@@ -10,19 +11,12 @@ export interface Inspection {
   readonly rememberedEvents: number;
 }
 
-/** The dedup spaces to count: every tenant of TENANTS_FILE with its window, or the default space. */
-function spacesOf(session: CliSession): RememberedSpace[] {
-  const { tenants, DEDUP_WINDOW_SECONDS } = session.settings;
-  if (tenants === undefined) return [{ windowSeconds: DEDUP_WINDOW_SECONDS }];
-  return tenants.tenants.map((tenant) => ({ tenant: tenant.id, windowSeconds: tenant.windowSeconds ?? DEDUP_WINDOW_SECONDS }));
-}
-
 async function inspectAll(session: CliSession): Promise<Inspection> {
   const { redis, store } = session;
   const [shards, memory, rememberedEvents] = await Promise.all([
     inspectShards(redis, store.layout.shardCount),
     readMemoryStates(redis),
-    estimateRememberedEvents(redis, store.layout, spacesOf(session)),
+    estimateRememberedEvents(redis, store.layout, rememberedSpacesOf(session.settings.tenants, session.settings.DEDUP_WINDOW_SECONDS)),
   ]);
   return { shards, memory, rememberedEvents };
 }

@@ -43,6 +43,15 @@ export interface SpaceSettings {
 
 const ALLOWED: RateDecision = { allowed: true };
 
+/**
+ * The spaces whose remembered events count (metrics, dashboard, `ddup inspect`): the tenants in
+ * force with their windows, or the default space without TENANTS_FILE.
+ */
+export function rememberedSpacesOf(directory: TenantDirectory | undefined, defaultWindowSeconds: number): RememberedSpace[] {
+  if (directory === undefined) return [{ windowSeconds: defaultWindowSeconds }];
+  return directory.tenants.map((tenant) => ({ tenant: tenant.id, windowSeconds: tenant.windowSeconds ?? defaultWindowSeconds }));
+}
+
 /** Finds the space of a request from its API key: DedupSpaces, or one fixed space (the bench's in-memory gateway). */
 export interface SpaceResolver {
   /** Whether requests must name a tenant (TENANTS_FILE is set). */
@@ -96,11 +105,9 @@ export class DedupSpaces implements SpaceResolver {
     return tenant === undefined ? undefined : this.#ofTenant(tenant).store;
   }
 
-  /** The spaces whose remembered events count (metrics, dashboard): the tenants in force with their windows, or the default space. */
+  /** The spaces whose remembered events count: see rememberedSpacesOf. */
   rememberedSpaces(): RememberedSpace[] {
-    const fallback = this.#settings.store.settings.windowSeconds;
-    if (this.#directory === undefined) return [{ windowSeconds: fallback }];
-    return this.#directory.tenants.map((tenant) => ({ tenant: tenant.id, windowSeconds: tenant.windowSeconds ?? fallback }));
+    return rememberedSpacesOf(this.#directory, this.#settings.store.settings.windowSeconds);
   }
 
   #ofTenant(tenant: Tenant): { space: DedupSpace; store: Store } {

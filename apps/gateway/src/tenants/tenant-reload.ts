@@ -1,21 +1,20 @@
 import type { Logger } from '@ddup/runtime';
-import { type Tenant, type TenantDirectory, reloadOnSighup } from '@ddup/tenants';
+import { type TenantDirectory, reloadOnSighup } from '@ddup/tenants';
+import type { GatewayMetrics } from '../metrics/gateway-metrics.ts';
 
 /**
  * What an entry point does about tenants at start: says which tenants are in force, or warns that
  * the API is open to anyone who can reach the port; and rereads TENANTS_FILE on SIGHUP (a bad
- * file is logged and the tenants in force stay), handing the new ones to `onReloaded`. Returns a
- * function that stops listening.
+ * file is logged and the tenants in force stay), giving a tenant the reload added its metric series
+ * at 0 at once, as the others got theirs at start. Returns a function that stops listening.
  */
-export function announceAndReloadTenants(
-  tenants: TenantDirectory | undefined,
-  logger: Logger,
-  onReloaded: (tenants: readonly Tenant[]) => void = () => undefined,
-): () => void {
+export function announceAndReloadTenants(tenants: TenantDirectory | undefined, logger: Logger, metrics: GatewayMetrics): () => void {
   if (tenants === undefined) {
     logger.warn('no TENANTS_FILE: the event API is unauthenticated, one open dedup space for every client');
     return () => undefined;
   }
   logger.info('tenants in force', { file: tenants.path, tenants: tenants.tenants.map((tenant) => tenant.id) });
-  return reloadOnSighup(tenants, logger, onReloaded);
+  return reloadOnSighup(tenants, logger, (reloaded) => {
+    for (const tenant of reloaded) metrics.initTenant(tenant.id);
+  });
 }
