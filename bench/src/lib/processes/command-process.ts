@@ -22,8 +22,8 @@ process.once('exit', () => {
  * @ddup/test-utils cannot start (it runs `node --import tsx <entry>` only), i.e. Bun, or Node with
  * extra flags such as --cpu-prof.
  */
-export function startCommand(bin: string, args: readonly string[], env: Record<string, string>): RunningProcess {
-  const child = spawn(bin, args, { env: { ...benchEnvironment(), ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+export function startCommand(bin: string, args: readonly string[], env: Record<string, string>, options: { readonly cwd?: string } = {}): RunningProcess {
+  const child = spawn(bin, args, { env: { ...benchEnvironment(), ...env }, stdio: ['ignore', 'pipe', 'pipe'], cwd: options.cwd });
   const kill = () => child.kill('SIGKILL');
   started.add(kill);
   let output = '';
