@@ -52,6 +52,20 @@ describe('POST /events', () => {
     expect(body.hash).toBe(((await first.json()) as Record<string, unknown>).hash);
   });
 
+  it('writes the 202 and the 409 byte for byte: key order, numbers as written, JSON content type', async () => {
+    const text = '{"user_id":"u-bytes","event_type":"e","timestamp":"t","payload":{"n":100.0,"big":18446744073709551617}}';
+    const first = await post(text);
+    const second = await post(text);
+    expect(first.headers.get('content-type')).toBe('application/json');
+    expect(second.headers.get('content-type')).toBe('application/json');
+    expect(await first.text()).toMatch(
+      /^\{"status":"accepted","event":\{"user_id":"u-bytes","event_type":"e","timestamp":"t","payload":\{"n":100\.0,"big":18446744073709551617\}\},"timestamp":"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z","id":"\d+-\d+","hash":"[0-9a-f]{64}"\}$/,
+    );
+    expect(await second.text()).toMatch(
+      /^\{"detail":"Duplicate event detected","hash":"[0-9a-f]{64}","state":"pending","first_seen_at":"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.000Z","code":"duplicate"\}$/,
+    );
+  });
+
   it('ignores unknown top-level fields and key order when deciding what is a duplicate', async () => {
     const first = await post('{"user_id":"u-order","event_type":"e","timestamp":"t","payload":{"a":1,"b":2}}');
     const reordered = await post('{"payload":{"b":2,"a":1},"timestamp":"t","event_type":"e","user_id":"u-order","extra":true}');

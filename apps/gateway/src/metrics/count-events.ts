@@ -1,12 +1,13 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import type { BatchAnswer } from '../routes/batch/batch-results.ts';
-import { ApiError } from '../errors.ts';
 import { type EventRoute, outcomeOfStatus, statusClassOf } from './event-outcome.ts';
 import type { GatewayMetrics } from './gateway-metrics.ts';
 import type { DedupSpace } from '../tenants/dedup-space.ts';
 
 /** The Hono variables the event routes leave for this middleware (the space is set by tenants/authenticate.ts). */
-export type EventMetricsEnv = { Variables: { batchAnswer?: BatchAnswer; batchItems?: number; space?: DedupSpace } };
+export type EventMetricsEnv = {
+  Variables: { batchAnswer?: BatchAnswer; batchItems?: number; space?: DedupSpace; duplicateFirstSeenMs?: number };
+};
 
 /** The tenant label of a request that named none the gateway knows (a 401). */
 export const UNAUTHENTICATED = 'unauthenticated';
@@ -48,9 +49,7 @@ export function countEvents(metrics: GatewayMetrics, route: EventRoute): Middlew
     const outcome = outcomeOfStatus(status);
     if (outcome === undefined) return;
     metrics.countEvents(route, outcome, tenant, c.get('batchItems') ?? 1);
-    if (outcome === 'duplicate' && c.error instanceof ApiError) {
-      const age = ageSeconds(c.error.body.first_seen_at, now);
-      if (age !== undefined) metrics.observeDuplicateAge(age);
-    }
+    const firstSeenMs = c.get('duplicateFirstSeenMs');
+    if (outcome === 'duplicate' && firstSeenMs !== undefined) metrics.observeDuplicateAge((now - firstSeenMs) / 1000);
   };
 }

@@ -1,5 +1,6 @@
-import { Counter, Histogram, Registry, Summary, collectDefaultMetrics } from 'prom-client';
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { EVENT_OUTCOMES, type EventOutcome, type EventRoute } from './event-outcome.ts';
+import { RecentLatency } from './recent-latency.ts';
 
 /** Seconds from an event's first acceptance to a duplicate of it: client retries (seconds) to replays (days). */
 const DUPLICATE_AGE_BUCKETS = [1, 5, 30, 60, 300, 900, 3600, 6 * 3600, 86_400, 3 * 86_400, 7 * 86_400, 30 * 86_400];
@@ -26,15 +27,12 @@ export class GatewayMetrics {
   readonly #duration: Histogram<'route' | 'status'>;
   readonly #duplicateAge: Histogram;
   // For the dashboard's p50/p99 of the last minute: a sliding window, which a histogram is not.
-  // Not registered: /metrics has the histogram, from which Prometheus computes its own quantiles.
-  readonly #recentLatency = new Summary({
-    name: 'ddup_recent_request_duration_seconds',
-    help: 'Event-route request time over the last minute',
-    percentiles: [0.5, 0.99],
-    maxAgeSeconds: 60,
-    ageBuckets: 6,
-    registers: [],
-  });
+  // /metrics has the histogram, from which Prometheus computes its own quantiles.
+  readonly #recentLatency = new RecentLatency();
+  // prom-client hashes a label set on every inc/observe; the children of the few label sets the
+  // event routes use are looked up once and kept (by a key of the label values).
+  readonly #eventCounters = new Map<string, Counter.Internal>();
+  readonly #durationObservers = new Map<string, Histogram.Internal<'route' | 'status'>>();
 
   constructor() {
     const registers = [this.registry];
@@ -66,11 +64,24 @@ export class GatewayMetrics {
   }
 
   countEvents(route: EventRoute, outcome: EventOutcome, tenant: string, count = 1): void {
-    if (count > 0) this.#events.inc({ outcome, route, tenant }, count);
+    if (count <= 0) return;
+    const key = `${route}\n${outcome}\n${tenant}`;
+    let child = this.#eventCounters.get(key);
+    if (child === undefined) {
+      child = this.#events.labels({ outcome, route, tenant });
+      this.#eventCounters.set(key, child);
+    }
+    child.inc(count);
   }
 
   observeRequest(route: EventRoute, statusClass: string, seconds: number): void {
-    this.#duration.observe({ route, status: statusClass }, seconds);
+    const key = `${route}\n${statusClass}`;
+    let child = this.#durationObservers.get(key);
+    if (child === undefined) {
+      child = this.#duration.labels({ route, status: statusClass });
+      this.#durationObservers.set(key, child);
+    }
+    child.observe(seconds);
     this.#recentLatency.observe(seconds);
   }
 
@@ -85,11 +96,7 @@ export class GatewayMetrics {
       const outcome = labels.outcome as EventOutcome | undefined;
       if (outcome !== undefined && outcome in events) events[outcome] += value;
     }
-    const summary = (await this.#recentLatency.get()).values;
-    const quantile = (q: number) => summary.find((sample) => sample.labels.quantile === q)?.value;
-    const count = summary.find((sample) => sample.metricName?.endsWith('_count'))?.value ?? 0;
-    const p50 = quantile(0.5);
-    const p99 = quantile(0.99);
-    return { events, latency: count > 0 && p50 !== undefined && p99 !== undefined && Number.isFinite(p50) ? { p50, p99 } : null };
+    const [p50, p99] = this.#recentLatency.quantiles(0.5, 0.99) ?? [];
+    return { events, latency: p50 !== undefined && p99 !== undefined ? { p50, p99 } : null };
   }
 }

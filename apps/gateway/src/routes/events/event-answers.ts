@@ -1,7 +1,6 @@
 import { type JsonObject, jsonText } from '@ddup/hashing';
 import type { Admission } from '../../admission/event-admission.ts';
 import { firstSeenAt } from '../../admission/admitted-result.ts';
-import { ApiError } from '../../errors.ts';
 import type { ParsedEvent } from '../../validation/parse-event.ts';
 
 /**
@@ -20,12 +19,17 @@ export function acceptedBody({ event }: ParsedEvent, id: string, hash: string): 
   return jsonText(body);
 }
 
-/** The 409 for an event seen within the window. */
-export function duplicateEvent(hash: string, admission: Extract<Admission, { outcome: 'duplicate' }>): ApiError {
-  return new ApiError(409, 'duplicate', {
+/**
+ * The 409's body for an event seen within the window: `{detail, hash, state, first_seen_at, code}`,
+ * as every ApiError's (errors.ts). A duplicate is an expected answer, not a failure: it is answered
+ * directly rather than thrown, which would capture a stack trace on every duplicate.
+ */
+export function duplicateBody(hash: string, admission: Extract<Admission, { outcome: 'duplicate' }>): string {
+  return JSON.stringify({
     detail: 'Duplicate event detected',
     hash,
     state: admission.state,
     first_seen_at: firstSeenAt(admission.firstSeenMs),
+    code: 'duplicate',
   });
 }
