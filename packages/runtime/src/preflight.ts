@@ -113,8 +113,13 @@ export class RedisPreflight {
       if (this.#refused || (this.#redis.isReady && !this.#checked)) throw new RedisNotCheckedError();
     };
     return {
-      sendCommand: async <T>(args: Parameters<RedisCommands['sendCommand']>[0]) => {
-        check();
+      // Not async: the admission path's every command goes through here, and an async wrapper is one more promise each.
+      sendCommand: <T>(args: Parameters<RedisCommands['sendCommand']>[0]) => {
+        try {
+          check();
+        } catch (error) {
+          return Promise.reject(error);
+        }
         return commands.sendCommand<T>(args);
       },
       pinnedTo: async (key: string): Promise<PinnedSender> => {

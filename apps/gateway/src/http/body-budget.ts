@@ -83,6 +83,16 @@ export function withBodyBudget<A extends unknown[]>(fetch: Fetch<A>, budget: Bod
       reservation.release();
       return answer;
     }
-    return answer.finally(() => reservation.release());
+    // then() rather than finally(): one promise fewer on every request.
+    return answer.then(
+      (response) => {
+        reservation.release();
+        return response;
+      },
+      (error: unknown) => {
+        reservation.release();
+        throw error;
+      },
+    );
   };
 }
