@@ -179,7 +179,7 @@ export function startLauncher(options: { dataDir: string; port: number; env?: Re
     async ready(timeoutMs = READY_TIMEOUT_MS) {
       await service.waitForOutput(/"message":"ddup is ready"/, timeoutMs);
       const direct = childProcessesOf(service.pid);
-      const gateway = direct.find((child) => child.command.includes('apps/gateway/src/main.ts'))?.pid;
+      const gateway = direct.find((child) => /apps\/gateway\/src\/main(-bun)?\.ts/.test(child.command))?.pid;
       const consumer = direct.find((child) => child.command.includes('apps/consumer/src/main.ts'))?.pid;
       if (gateway === undefined || consumer === undefined) {
         throw new Error(`launcher ${service.pid} has no gateway or consumer child: ${JSON.stringify(direct)}`);

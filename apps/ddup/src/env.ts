@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { durabilityVariables, integerVar, parseEnv, redisVariables, refineOneRedisTarget } from '@ddup/config';
+import { durabilityVariables, enumVar, integerVar, parseEnv, redisVariables, refineOneRedisTarget } from '@ddup/config';
 import { memorySizeVar } from './memory-size.ts';
 
 /** `.data/` at the project root: the embedded Redis keeps its AOF there. */
@@ -28,6 +28,10 @@ const launcherSchema = z
      * (settings.ts). The consumer's schema checks the value.
      */
     CONSUMER_METRICS_PORT: z.string().optional(),
+    /** What the gateway runs on: `node` (apps/gateway/src/main.ts) or `bun` (main-bun.ts), with the same settings. */
+    GATEWAY_RUNTIME: enumVar(['node', 'bun'], 'node'),
+    /** With GATEWAY_RUNTIME=bun: the bun executable; unset: `bun` on PATH, else the one installed from npm with the gateway. */
+    BUN_BIN: z.string().optional(),
     /** A gateway or consumer that dies is restarted, at most this many times within a minute (0: never). */
     CHILD_MAX_RESTARTS_PER_MINUTE: integerVar({ min: 0, max: 100, fallback: 5 }),
     /** fsync starts the embedded Redis with `appendfsync always`. */

@@ -6,6 +6,8 @@ import { RedisServerMissingError, startEmbeddedRedis } from './embedded-redis.ts
 import { removeEmbeddedUrl, writeEmbeddedUrl } from './embedded-url.ts';
 import { usesEmbeddedRedis } from './env.ts';
 import { stopLeftoverEmbeddedRedis } from './leftover-redis.ts';
+import { serviceCommand } from './children.ts';
+import { gatewayBunBinary } from './gateway-runtime.ts';
 import { DEFAULT_RESTART_POLICY } from './restart-policy.ts';
 import { childEnvironment, consumerMetricsUrl, parseSettings } from './settings.ts';
 import { type GiveUp, SupervisedChild } from './supervised-child.ts';
@@ -13,8 +15,9 @@ import { SupervisedRedis } from './supervised-redis.ts';
 import { localGatewayUrl, waitUntilReady } from './wait-ready.ts';
 
 const STOP_TIMEOUT_MS = 15_000;
-/** Exit statuses: 2 a bad setting (or a child's data-layout error), 3 no redis-server, 4 the data directory is in use. */
+/** Exit statuses: 2 a bad setting (or a child's data-layout error), 3 no redis-server (or no bun for GATEWAY_RUNTIME=bun), 4 the data directory is in use. */
 const EXIT_MISSING_REDIS_SERVER = 3;
+const EXIT_MISSING_EXECUTABLE = 3;
 const EXIT_DATA_DIR_IN_USE = 4;
 
 // Every setting, the children's included, before anything starts.
@@ -29,6 +32,14 @@ const logger = createLogger('ddup');
 function fail(message: string, exitCode: number): never {
   process.stderr.write(`ddup: ${message}\n`);
   process.exit(exitCode);
+}
+
+// Before anything starts: a gateway that cannot run must not leave a Redis started for it.
+let bunBin: string | undefined;
+try {
+  bunBin = gatewayBunBinary(config);
+} catch (error) {
+  fail(errorText(error), EXIT_MISSING_EXECUTABLE);
 }
 
 let redis: SupervisedRedis | undefined;
@@ -89,8 +100,8 @@ function onGiveUp(giveUp: GiveUp): void {
 
 // In stop order: the gateway first (no new events; in-flight requests finish), then the consumers.
 const children = [
-  new SupervisedChild('gateway', childEnv, restartPolicy, logger, onGiveUp),
-  new SupervisedChild('consumer', childEnv, restartPolicy, logger, onGiveUp),
+  new SupervisedChild('gateway', serviceCommand('gateway', bunBin), childEnv, restartPolicy, logger, onGiveUp),
+  new SupervisedChild('consumer', serviceCommand('consumer'), childEnv, restartPolicy, logger, onGiveUp),
 ];
 for (const child of children) child.start();
 const consumerMetrics = consumerMetricsUrl(childEnv);

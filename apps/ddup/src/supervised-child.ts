@@ -1,5 +1,5 @@
 import type { Logger } from '@ddup/runtime';
-import { CONFIGURATION_EXIT_CODE, type Child, type ServiceName, isRunning, startChild, stopChild } from './children.ts';
+import { CONFIGURATION_EXIT_CODE, type Child, type ChildCommand, type ServiceName, isRunning, startChild, stopChild } from './children.ts';
 import { RestartPolicy, type RestartPolicySettings } from './restart-policy.ts';
 
 /** Why a child is not restarted: it reported a setting or data layout it cannot run with, or it keeps dying. */
@@ -15,6 +15,7 @@ export type GiveUp =
  */
 export class SupervisedChild {
   readonly name: ServiceName;
+  readonly #command: ChildCommand;
   readonly #env: NodeJS.ProcessEnv;
   readonly #policy: RestartPolicy;
   readonly #logger: Logger;
@@ -24,8 +25,16 @@ export class SupervisedChild {
   #stopped = false;
   #restartCount = 0;
 
-  constructor(name: ServiceName, env: NodeJS.ProcessEnv, policy: RestartPolicySettings, logger: Logger, onGiveUp: (giveUp: GiveUp) => void) {
+  constructor(
+    name: ServiceName,
+    command: ChildCommand,
+    env: NodeJS.ProcessEnv,
+    policy: RestartPolicySettings,
+    logger: Logger,
+    onGiveUp: (giveUp: GiveUp) => void,
+  ) {
     this.name = name;
+    this.#command = command;
     this.#env = env;
     this.#policy = new RestartPolicy(policy);
     this.#logger = logger;
@@ -43,7 +52,7 @@ export class SupervisedChild {
 
   #spawn(restarts: number): void {
     if (this.#stopped) return;
-    const child = startChild(this.name, this.#env);
+    const child = startChild(this.name, this.#command, this.#env);
     const startedAt = Date.now();
     this.#child = child;
     this.#logger.info(restarts === 0 ? `${this.name} started` : `${this.name} restarted`, { pid: child.process.pid, ...(restarts === 0 ? {} : { restarts }) });

@@ -15,6 +15,7 @@ import { healthRoutes, serviceTestRoutes } from './routes/health/health-routes.t
 import { metricsRoutes } from './routes/metrics/metrics-routes.ts';
 import { countEvents } from './metrics/count-events.ts';
 import type { GatewayMetrics } from './metrics/gateway-metrics.ts';
+import { MetricsView } from './metrics/metrics-view.ts';
 import { authenticate } from './tenants/authenticate.ts';
 import type { SpaceResolver } from './tenants/dedup-space.ts';
 
@@ -28,6 +29,8 @@ export interface GatewayDependencies extends EventRouteDependencies {
   readonly batch: BatchDependencies;
   /** Counted on the event routes, served at `GET /metrics` (with the store gauges registered on it). */
   readonly metrics: GatewayMetrics;
+  /** What `GET /metrics` serves: every gateway process's metrics added up; by default this process's. */
+  readonly metricsView?: MetricsView;
   /** Where each event request is deduplicated: its tenant's space (by API key), or the default space. */
   readonly spaces: SpaceResolver;
   /** `/admin/*` (see routes/admin/admin-routes.ts); none when `DDUP_ADMIN_TOKEN` is unset, so those paths are 404. */
@@ -50,7 +53,7 @@ export function createGatewayApp(deps: GatewayDependencies): Hono {
   api.route('/events/batch', batchRoutes(deps.batch));
   app.route(API_PREFIX, api);
   app.route('/', healthRoutes(deps.checkRedis));
-  app.route('/metrics', metricsRoutes(deps.metrics.registry));
+  app.route('/metrics', metricsRoutes(deps.metricsView ?? new MetricsView(deps.metrics)));
   app.route('/', openApiRoutes(API_PREFIX));
   app.route('/docs', docsRoutes());
   if (deps.admin) app.route('/admin', adminRoutes(deps.admin));

@@ -14,6 +14,7 @@ import {
 import { CANONICAL_FORMS } from '@ddup/hashing';
 import { layoutVariables } from '@ddup/store';
 import { TenantDirectory } from '@ddup/tenants';
+import { gatewayProcessesVar } from './processes/process-count.ts';
 
 /** Shorter admin tokens are refused at start-up: the token is all that guards forgetting and replaying. */
 export const ADMIN_TOKEN_MIN_CHARS = 16;
@@ -28,6 +29,8 @@ const gatewaySchema = z
     PORT: integerVar({ min: 1, max: 65_535, fallback: 8000 }),
     /** Unset: every interface, IPv4 and IPv6 (so `localhost` works whichever it resolves to). */
     HOST: z.string().optional(),
+    /** Gateway processes serving PORT together (node:cluster, processes/gateway-primary.ts); `auto`: one per core but one. */
+    GATEWAY_PROCESSES: gatewayProcessesVar,
     BODY_LIMIT_BYTES: integerVar({ min: 256, max: 64 * 1024 * 1024, fallback: 1024 * 1024 }),
     /** Body limit of `POST /events/batch`; larger bodies get 413. */
     BATCH_BODY_LIMIT_BYTES: integerVar({ min: 256, max: 256 * 1024 * 1024, fallback: 16 * 1024 * 1024 }),

@@ -17,6 +17,7 @@ import type { AdminDependencies } from './routes/admin/admin-routes.ts';
 import { type GatewayDependencies, createGatewayApp } from './app.ts';
 import type { GatewayConfig } from './env.ts';
 import { GatewayMetrics } from './metrics/gateway-metrics.ts';
+import { MetricsView } from './metrics/metrics-view.ts';
 import { registerStoreGauges } from './metrics/store-gauges.ts';
 import { StoreSnapshots } from './metrics/store-snapshot.ts';
 import { DEFAULT_SPACE, DedupSpaces, type SpaceResolver } from './tenants/dedup-space.ts';
@@ -65,12 +66,14 @@ export function gatewayAppOf(
   ports: AdmissionPorts,
   metrics = new GatewayMetrics(),
   admin?: AdminPorts,
-  dashboard = new DashboardFeed({ metrics }).start(),
+  metricsView = new MetricsView(metrics),
+  dashboard = new DashboardFeed({ metrics: metricsView }).start(),
 ): Hono {
   return createGatewayApp({
     dashboard: { settings: dashboardSettingsOf(config), feed: dashboard },
     ...(config.DDUP_ADMIN_TOKEN !== undefined && admin ? { admin: { ...admin, token: config.DDUP_ADMIN_TOKEN } } : {}),
     metrics,
+    metricsView,
     spaces: ports.spaces,
     bodyLimitBytes: config.BODY_LIMIT_BYTES,
     checkRedis: ports.checkRedis,
@@ -134,13 +137,15 @@ export function createGateway(config: GatewayConfig, logger: Logger, hooks: Gate
   registerStoreGauges(metrics.registry, snapshots);
   for (const tenant of config.tenants?.tenants ?? [{ id: DEFAULT_SPACE }]) metrics.initTenant(tenant.id);
   const ports: AdmissionPorts = { spaces, checkRedis: redisHealthCheck(redis, preflight) };
-  const dashboard = new DashboardFeed({ metrics, snapshots }).start();
+  const metricsView = new MetricsView(metrics);
+  const dashboard = new DashboardFeed({ metrics: metricsView, snapshots }).start();
   const app = gatewayAppOf(
     config,
     logger,
     ports,
     metrics,
     { redis: writes, store, storeOf: (tenant) => spaces.storeOf(tenant), tenantRequired: spaces.authenticated },
+    metricsView,
     dashboard,
   );
   return { app, redis, preflight, spaces, dashboard, metrics };

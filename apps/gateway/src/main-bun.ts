@@ -2,6 +2,7 @@
  * The gateway under Bun: `bun apps/gateway/src/main-bun.ts` (or `pnpm --filter @ddup/gateway
  * start:bun`). Same settings, same Hono app and Redis connection as main.ts, served by `Bun.serve`.
  */
+import cluster from 'node:cluster';
 import { describeRedisTarget } from '@ddup/config';
 import { createLogger, exitStatusOnShutdown } from '@ddup/runtime';
 import { withRequestDeadline } from './http/bun/deadline.ts';
@@ -10,7 +11,9 @@ import { type BunServer, bunIdleTimeoutSeconds, BUN_MAX_REQUEST_BODY_SIZE, bunRu
 import { BodyBudget, withBodyBudget } from './http/body-budget.ts';
 import { loadGatewayConfig } from './env.ts';
 import { createGateway, stopGateway } from './gateway.ts';
+import { runGatewayPrimary } from './processes/gateway-primary.ts';
 import { announceAndReloadTenants } from './tenants/tenant-reload.ts';
+import { announceListening } from './processes/worker-listening.ts';
 
 const loaded = loadGatewayConfig();
 if ('failure' in loaded) {
@@ -19,6 +22,11 @@ if ('failure' in loaded) {
 }
 const config = loaded.config;
 const logger = createLogger('gateway', config.LOG_LEVEL);
+if (config.GATEWAY_PROCESSES > 1 && cluster.isPrimary) {
+  // This process only forks and supervises the gateway processes (Bun's node:cluster; each listens with reusePort).
+  const status = await runGatewayPrimary({ processes: config.GATEWAY_PROCESSES, shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS }, logger);
+  process.exit(status);
+}
 const bun = bunRuntime();
 const gateway = createGateway(config, logger, {
   // An evicting Redis, or data written with other settings, would break the dedup window.
@@ -35,6 +43,8 @@ try {
   server = bun.serve({
     port: config.PORT,
     ...(config.HOST ? { hostname: config.HOST } : {}),
+    // Several gateway processes on one port: the kernel spreads connections over them (SO_REUSEPORT).
+    ...(cluster.isWorker ? { reusePort: true } : {}),
     fetch: withRequestDeadline(
       withBodyDrainedBeforeAnswer(
         withBodyBudget((request: Request) => gateway.app.fetch(request), new BodyBudget(config.MAX_INFLIGHT_BODY_BYTES)),
@@ -60,6 +70,7 @@ logger.info('gateway listening', {
   canonicalForm: config.CANONICAL_FORM,
 });
 announceAndReloadTenants(config.tenants, logger, gateway.metrics);
+announceListening();
 
 const exitStatus = exitStatusOnShutdown(logger, async () => {
   await stopGateway(gateway, () => stopGracefully(server, config.SHUTDOWN_TIMEOUT_MS));

@@ -1,9 +1,12 @@
+import cluster from 'node:cluster';
 import { describeRedisTarget } from '@ddup/config';
 import { createLogger, exitStatusOnShutdown } from '@ddup/runtime';
 import { loadGatewayConfig } from './env.ts';
 import { createGateway, stopGateway } from './gateway.ts';
 import { announceAndReloadTenants } from './tenants/tenant-reload.ts';
+import { announceListening } from './processes/worker-listening.ts';
 import { closeGracefully, listen } from './http/node/server.ts';
+import { runGatewayPrimary } from './processes/gateway-primary.ts';
 
 const loaded = loadGatewayConfig();
 if ('failure' in loaded) {
@@ -12,6 +15,11 @@ if ('failure' in loaded) {
 }
 const config = loaded.config;
 const logger = createLogger('gateway', config.LOG_LEVEL);
+if (config.GATEWAY_PROCESSES > 1 && cluster.isPrimary) {
+  // This process only forks and supervises the gateway processes (which run this file as workers).
+  const status = await runGatewayPrimary({ processes: config.GATEWAY_PROCESSES, shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS }, logger);
+  process.exit(status);
+}
 const gateway = createGateway(config, logger, {
   // An evicting Redis, or data written with other settings, would break the dedup window.
   onRefused: (refusal) => {
@@ -36,6 +44,7 @@ logger.info('gateway listening', {
   canonicalForm: config.CANONICAL_FORM,
 });
 announceAndReloadTenants(config.tenants, logger, gateway.metrics);
+announceListening();
 
 const exitStatus = exitStatusOnShutdown(logger, async () => {
   await stopGateway(gateway, () => closeGracefully(server, config.SHUTDOWN_TIMEOUT_MS));

@@ -4,3 +4,4 @@ export { ping } from './ping.ts';
 export { RespErrorReply, encodeCommand, sendAuthenticated, sendCommands, type RespOptions, type RespReply } from './resp.ts';
 export { startRedisServer, type AppendFsync, type RedisServerOptions, type RunningRedisServer } from './redis-server.ts';
 export { shutdownServer } from './shutdown-server.ts';
+export { findBunBinary } from './bun-binary.ts';

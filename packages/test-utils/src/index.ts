@@ -6,6 +6,6 @@ export { useTestRedis, type TestClient } from './use-test-redis.ts';
 export { startTestCluster, type TestCluster } from './test-cluster.ts';
 export { connectTestCluster, type TestClusterClient } from './cluster-client.ts';
 export { workersGroupInfo } from './group-info.ts';
-export { findBunBinary } from './bun-binary.ts';
+export { findBunBinary } from '@ddup/redis-process';
 export { makeDeadLetters, type MadeDeadLetter } from './dead-letters.ts';
 export { freeLauncherPort } from './launcher-port.ts';

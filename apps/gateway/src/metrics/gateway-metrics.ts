@@ -1,6 +1,6 @@
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { EVENT_OUTCOMES, type EventOutcome, type EventRoute } from './event-outcome.ts';
-import { RecentLatency } from './recent-latency.ts';
+import { type LatencyCounts, RecentLatency, quantilesOf } from './recent-latency.ts';
 
 /** Seconds from an event's first acceptance to a duplicate of it: client retries (seconds) to replays (days). */
 const DUPLICATE_AGE_BUCKETS = [1, 5, 30, 60, 300, 900, 3600, 6 * 3600, 86_400, 3 * 86_400, 7 * 86_400, 30 * 86_400];
@@ -14,6 +14,24 @@ export interface LiveFigures {
   readonly events: Readonly<Record<EventOutcome, number>>;
   /** Request-time quantiles of the event routes over the last minute (seconds); null before any request. */
   readonly latency: { readonly p50: number; readonly p99: number } | null;
+}
+
+/** One process's share of the live figures, for adding up across gateway processes (metrics-view.ts). */
+export interface LiveCounts {
+  readonly events: Readonly<Record<EventOutcome, number>>;
+  readonly latency: LatencyCounts;
+}
+
+/** The live figures of one or more processes' counts together. */
+export function liveFiguresOf(shares: readonly LiveCounts[]): LiveFigures {
+  const events = Object.fromEntries(EVENT_OUTCOMES.map((outcome) => [outcome, 0])) as Record<EventOutcome, number>;
+  for (const share of shares) for (const outcome of EVENT_OUTCOMES) events[outcome] += share.events[outcome] ?? 0;
+  const [p50, p99] =
+    quantilesOf(
+      shares.map((share) => share.latency),
+      [0.5, 0.99],
+    ) ?? [];
+  return { events, latency: p50 !== undefined && p99 !== undefined ? { p50, p99 } : null };
 }
 
 /**
@@ -90,13 +108,18 @@ export class GatewayMetrics {
     this.#duplicateAge.observe(Math.max(0, seconds));
   }
 
-  async liveFigures(): Promise<LiveFigures> {
+  /** This process's event counts and recent request times. */
+  async liveCounts(): Promise<LiveCounts> {
     const events = Object.fromEntries(EVENT_OUTCOMES.map((outcome) => [outcome, 0])) as Record<EventOutcome, number>;
     for (const { labels, value } of (await this.#events.get()).values) {
       const outcome = labels.outcome as EventOutcome | undefined;
       if (outcome !== undefined && outcome in events) events[outcome] += value;
     }
-    const [p50, p99] = this.#recentLatency.quantiles(0.5, 0.99) ?? [];
-    return { events, latency: p50 !== undefined && p99 !== undefined ? { p50, p99 } : null };
+    return { events, latency: this.#recentLatency.counts() };
+  }
+
+  /** This process's own live figures (metrics-view.ts adds up every gateway process's). */
+  async liveFigures(): Promise<LiveFigures> {
+    return liveFiguresOf([await this.liveCounts()]);
   }
 }

@@ -41,35 +41,56 @@ export class RecentLatency {
     counts[index] = (counts[index] ?? 0) + 1;
   }
 
-  /** The `q` quantiles (0..1) of what was observed within the window, in seconds; null when nothing was. */
-  quantiles(...qs: readonly number[]): number[] | null {
+  /** What was observed within the window, as [bucket, count] pairs (non-zero buckets only): to add up across processes. */
+  counts(): LatencyCounts {
     const current = Math.floor(this.now() / this.#sliceMs);
     const totals = new Float64Array(RecentLatency.BUCKETS);
-    let count = 0;
     this.#slices.forEach((counts, at) => {
       const slice = this.#sliceOf[at] ?? -1;
       if (slice < 0 || current - slice >= this.#slices.length) return;
-      for (let i = 0; i < counts.length; i++) {
-        const n = counts[i] ?? 0;
-        totals[i] = (totals[i] ?? 0) + n;
-        count += n;
-      }
+      for (let i = 0; i < counts.length; i++) totals[i] = (totals[i] ?? 0) + (counts[i] ?? 0);
     });
-    if (count === 0) return null;
-    return qs.map((q) => {
-      const rank = Math.max(1, Math.ceil(q * count));
-      let seen = 0;
-      for (let i = 0; i < totals.length; i++) {
-        seen += totals[i] ?? 0;
-        if (seen >= rank) return this.#valueOf(i);
-      }
-      return this.#valueOf(totals.length - 1);
+    const pairs: [number, number][] = [];
+    totals.forEach((count, bucket) => {
+      if (count > 0) pairs.push([bucket, count]);
     });
+    return pairs;
   }
 
-  /** The bucket's value: its geometric middle (within ±1.25 % of any value it holds). */
-  #valueOf(index: number): number {
-    if (index === 0) return RecentLatency.MIN_SECONDS;
-    return RecentLatency.MIN_SECONDS * RecentLatency.GROWTH ** (index - 0.5);
+  /** The `q` quantiles (0..1) of what was observed within the window, in seconds; null when nothing was. */
+  quantiles(...qs: readonly number[]): number[] | null {
+    return quantilesOf([this.counts()], qs);
   }
+}
+
+/** Bucket counts of a RecentLatency, as [bucket, count] pairs. */
+export type LatencyCounts = readonly (readonly [bucket: number, count: number])[];
+
+/** The bucket's value: its geometric middle (within ±1.25 % of any value it holds). */
+function bucketValue(bucket: number): number {
+  if (bucket === 0) return RecentLatency.MIN_SECONDS;
+  return RecentLatency.MIN_SECONDS * RecentLatency.GROWTH ** (bucket - 0.5);
+}
+
+/** The `qs` quantiles, in seconds, of the counts of one or more RecentLatency (several processes'); null when all are empty. */
+export function quantilesOf(sources: readonly LatencyCounts[], qs: readonly number[]): number[] | null {
+  const totals = new Float64Array(RecentLatency.BUCKETS);
+  let count = 0;
+  for (const pairs of sources) {
+    for (const [bucket, n] of pairs) {
+      if (bucket < 0 || bucket >= RecentLatency.BUCKETS) continue;
+      totals[bucket] = (totals[bucket] ?? 0) + n;
+      count += n;
+    }
+  }
+  if (count === 0) return null;
+  return qs.map((q) => {
+    const rank = Math.max(1, Math.ceil(q * count));
+    let seen = 0;
+    for (let i = 0; i < totals.length; i++) {
+      seen += totals[i] ?? 0;
+      if (seen >= rank) return bucketValue(i);
+    }
+    return bucketValue(totals.length - 1);
+  });
 }

@@ -20,6 +20,9 @@ const SHARD_GAUGES: readonly [name: string, help: string, figure: ShardFigure][]
  */
 export function registerStoreGauges(registry: Registry, snapshots: StoreSnapshots): void {
   const registers = [registry];
+  // Every gateway process reads the same Redis: added up across processes (metrics-view.ts) these
+  // are taken from one process, not summed.
+  const aggregator = 'first';
   let readable = 0;
   const snapshot = async (): Promise<StoreSnapshot | undefined> => {
     try {
@@ -35,6 +38,7 @@ export function registerStoreGauges(registry: Registry, snapshots: StoreSnapshot
     name: 'ddup_redis_up',
     help: 'Whether this scrape could read Redis (1) or not (0)',
     registers,
+    aggregator,
     async collect() {
       await snapshot();
       this.set(readable);
@@ -46,6 +50,7 @@ export function registerStoreGauges(registry: Registry, snapshots: StoreSnapshot
       help,
       labelNames: ['shard'],
       registers,
+      aggregator,
       async collect() {
         this.reset();
         for (const shard of (await snapshot())?.shards ?? []) {
@@ -60,6 +65,7 @@ export function registerStoreGauges(registry: Registry, snapshots: StoreSnapshot
     help: 'Redis used_memory of each master (INFO memory)',
     labelNames: ['master'],
     registers,
+    aggregator,
     async collect() {
       this.reset();
       const masters = (await snapshot())?.usedMemoryBytes ?? [];
@@ -70,6 +76,7 @@ export function registerStoreGauges(registry: Registry, snapshots: StoreSnapshot
     name: 'ddup_remembered_events',
     help: 'Events the dedup index remembers within the window (estimated from a sample of its buckets)',
     registers,
+    aggregator,
     async collect() {
       this.reset();
       const taken = await snapshot();

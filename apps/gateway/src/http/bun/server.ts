@@ -17,6 +17,8 @@ export interface BunServeOptions {
   readonly maxRequestBodySize: number;
   /** Seconds; 0 disables. See `bunIdleTimeoutSeconds`. */
   readonly idleTimeout: number;
+  /** SO_REUSEPORT: several processes listen on the same port and the kernel spreads connections over them. */
+  readonly reusePort?: boolean;
 }
 
 /** The part of Bun's `Server` used here. */

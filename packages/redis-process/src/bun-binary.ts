@@ -32,8 +32,8 @@ function isExecutableBinary(path: string): boolean {
 /**
  * The path of the Bun executable installed from npm (the `bun` package, a devDependency of
  * @ddup/gateway), as the package holding `from` (a file URL or path inside it) resolves it; or
- * undefined when it is not installed (or not for this platform). Node code: used by the gateway's
- * tests and the bench to start `main-bun.ts`.
+ * undefined when it is not installed (or not for this platform). Node code: used by the launcher
+ * (GATEWAY_RUNTIME=bun), the gateway's tests and the bench to start `main-bun.ts`.
  */
 export function findBunBinary(from: string | URL): string | undefined {
   let bunManifest: string;
