@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freeLauncherPort } from '@ddup/test-utils';
-import { type RunningProcess, startCommand } from '../../lib/processes/command-process.ts';
+import { type RunningProcess, startCommand } from '../processes/command-process.ts';
 import { type Role, processesBelow } from './process-tree.ts';
 
 /** `pnpm start` of one tree, as a user runs it: the launcher with its embedded Redis, gateway and consumer. */

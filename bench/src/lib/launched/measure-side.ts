@@ -1,4 +1,4 @@
-import { cpuSecondsOf } from '../../lib/cpu/process-cpu.ts';
+import { cpuSecondsOf } from '../cpu/process-cpu.ts';
 import { type LaunchedDdup, launchDdup } from './launched-ddup.ts';
 import { ROLES, type Role } from './process-tree.ts';
 import { type WrkResult, runWrkMix } from './wrk-run.ts';

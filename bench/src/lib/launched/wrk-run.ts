@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { EVENTS_PATH } from '../../lib/load/load.ts';
+import { EVENTS_PATH } from '../load/load.ts';
 
 const run = promisify(execFile);
 const MIX_SCRIPT = fileURLToPath(new URL('./wrk-mix.lua', import.meta.url));
