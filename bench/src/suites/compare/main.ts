@@ -1,12 +1,11 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { benchEnvironment, resultsDir } from '../../lib/env.ts';
 import { measureInRounds } from '../../lib/launched/alternating-rounds.ts';
 import { readSideSettings } from '../../lib/launched/side-settings.ts';
 import { type SidesReport, renderSides } from '../../lib/launched/sides-report.ts';
 import { wrkAvailable } from '../../lib/launched/wrk-run.ts';
 import { describeMachine } from '../../lib/machine.ts';
+import { writeResults } from '../../lib/write-results.ts';
 import { checkoutRef } from './tree-at-ref.ts';
 
 // `pnpm bench:compare <git-ref>`: the ref's `pnpm start` against the working tree's, alternating.
@@ -46,9 +45,4 @@ const report: SidesReport = {
   runs,
   totalSeconds: (Date.now() - started) / 1000,
 };
-const markdown = renderSides(report);
-const dir = resultsDir(env);
-mkdirSync(dir, { recursive: true });
-writeFileSync(join(dir, 'compare.json'), `${JSON.stringify(report, null, 2)}\n`);
-writeFileSync(join(dir, 'compare.md'), markdown);
-console.log(markdown);
+writeResults(resultsDir(env), 'compare', report, renderSides(report));

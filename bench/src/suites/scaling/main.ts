@@ -1,12 +1,11 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { benchEnvironment, resultsDir } from '../../lib/env.ts';
 import { measureInRounds, type Side } from '../../lib/launched/alternating-rounds.ts';
 import { readSideSettings } from '../../lib/launched/side-settings.ts';
 import { type SidesReport, renderSides } from '../../lib/launched/sides-report.ts';
 import { wrkAvailable } from '../../lib/launched/wrk-run.ts';
 import { describeMachine } from '../../lib/machine.ts';
+import { writeResults } from '../../lib/write-results.ts';
 import { detectBun } from '../../lib/processes/bun-runtime.ts';
 
 // `pnpm bench:scaling`: the working tree's `pnpm start` with 1..N gateway processes, on Node and on
@@ -54,9 +53,4 @@ const report: SidesReport = {
   runs,
   totalSeconds: (Date.now() - started) / 1000,
 };
-const markdown = renderSides(report);
-const dir = resultsDir(env);
-mkdirSync(dir, { recursive: true });
-writeFileSync(join(dir, 'scaling.json'), `${JSON.stringify(report, null, 2)}\n`);
-writeFileSync(join(dir, 'scaling.md'), markdown);
-console.log(markdown);
+writeResults(resultsDir(env), 'scaling', report, renderSides(report));
