@@ -23,3 +23,30 @@ export function cpuTable(report: SuiteReport): string {
   rows.push(row("(d) drain (from the consumer's spawn)", report.drain.cpuPercent));
   return markdownTable([leftColumn('measured run'), ...COLUMNS.map(rightColumn)], rows);
 }
+
+const PER_EVENT_COLUMNS = ['gateway', 'baseline', 'redis', 'consumer'] as const;
+
+/**
+ * CPU time per event answered, in µs, of each process of each HTTP run: what a request (a batch's
+ * event) costs each process, the figure to hold a change against (bench:compare measures it for
+ * two commits in one run).
+ */
+export function cpuPerEventTable(report: SuiteReport): string {
+  const rows: string[][] = [];
+  for (const scenario of report.scenarios) {
+    if (scenario.unavailable) continue;
+    for (const [label, run] of [
+      ['ddup', scenario.ddup],
+      ['baseline', scenario.baseline],
+    ] as const) {
+      if (!run) continue;
+      const eventsPerSecond = run.measured.requestsPerSecond * scenario.eventsPerRequest;
+      const cell = (name: string) => {
+        const percent = run.cpuPercent[name];
+        return percent === undefined || eventsPerSecond <= 0 ? '' : (((percent / 100) * 1e6) / eventsPerSecond).toFixed(1);
+      };
+      rows.push([`(${scenario.id}) ${runtimeLabel(scenario.runtime)} ${label}`, ...PER_EVENT_COLUMNS.map(cell)]);
+    }
+  }
+  return markdownTable([leftColumn('measured run'), ...PER_EVENT_COLUMNS.map((name) => rightColumn(`${name} µs/event`))], rows);
+}

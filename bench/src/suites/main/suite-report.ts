@@ -1,7 +1,7 @@
 import { int, ms } from '../../lib/format.ts';
 import { runtimeLabel } from '../../lib/processes/runtimes.ts';
 import { checksList } from './suite-checks.ts';
-import { cpuTable } from './suite-cpu-table.ts';
+import { cpuPerEventTable, cpuTable } from './suite-cpu-table.ts';
 import type { SuiteReport } from './suite-report-types.ts';
 import { httpTable, redisTable } from './suite-tables.ts';
 
@@ -42,6 +42,10 @@ export function renderSuiteMarkdown(report: SuiteReport): string {
     `CPU used during each measured run, in % of one core (${machine.nproc} cores = ${machine.nproc * 100} %), from /proc (user + system). load generator: the benchmark's own process; others: the rest of the machine meanwhile (other users of a shared machine); machine: all of it:`,
     '',
     cpuTable(report),
+    '',
+    'CPU time per event answered (a request of (a) and (b), an event of a batch in (c)), in µs, of each process: % of a core ÷ 100 × 10⁶ ÷ events answered a second:',
+    '',
+    cpuPerEventTable(report),
     '',
     'Checks (✓ passed; ✗ an honesty check failed: an answer claimed something untrue, and the run exits 1; ⚠ a sanity check failed, e.g. 503s under overload, which claim nothing):',
     '',
