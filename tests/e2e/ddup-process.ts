@@ -156,12 +156,12 @@ export function startLauncher(options: { dataDir: string; port: number; env?: Re
 
   const embeddedRedis = () => {
     const record = findLog(service.output(), 'ddup', 'embedded redis-server started');
-    if (!record || typeof record.url !== 'string' || typeof record.pid !== 'number') {
+    if (!record || typeof record.url !== 'string' || typeof record.childPid !== 'number') {
       throw new Error(`no "embedded redis-server started" line with url and pid; output:\n${service.output()}`);
     }
     const port = Number(new URL(record.url).port);
     const password = readFileSync(passwordFile(options.dataDir), 'utf8').trim();
-    return { url: `redis://:${password}@127.0.0.1:${port}`, port, password, pid: record.pid };
+    return { url: `redis://:${password}@127.0.0.1:${port}`, port, password, pid: record.childPid };
   };
 
   const killLeftovers = () => {

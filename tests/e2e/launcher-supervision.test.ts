@@ -122,7 +122,7 @@ describe('a child that dies is restarted', () => {
       () => logRecords(running.process.output()).filter((record) => record.name === 'consumer' && record.message === 'consumer pool started').length === 2,
       30_000,
     );
-    const restartedConsumer = Number(ddupRecords(running.process.output(), 'consumer restarted')[0]?.pid);
+    const restartedConsumer = Number(ddupRecords(running.process.output(), 'consumer restarted')[0]?.childPid);
     // Traffic goes on while the new consumer works, then stops.
     await eventually('200 more events accepted after the restart', () => accepted.length >= acceptedAtKill + 200, 30_000);
     stop = true;

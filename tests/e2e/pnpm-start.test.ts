@@ -57,7 +57,7 @@ async function ready(started: Started): Promise<number> {
     throw new Error(`${String(error)}; output:\n${started.output()}`);
   });
   const launcherPid = Number(findLog(started.output(), 'ddup', 'ddup is ready')?.pid);
-  const redisPid = Number(findLog(started.output(), 'ddup', 'embedded redis-server started')?.pid);
+  const redisPid = Number(findLog(started.output(), 'ddup', 'embedded redis-server started')?.childPid);
   leftovers.push(launcherPid, redisPid, ...childProcessesOf(launcherPid).map((child) => child.pid));
   return launcherPid;
 }

@@ -83,6 +83,8 @@ export class ConsumerPool {
         name: `ddup-consumer-${name}`,
         commandTimeoutMs: settings.commandTimeoutMs,
         logger,
+        // One "redis ready" for the pool, not one per consumer.
+        announceReady: index === 0,
       });
       redis.connectInBackground();
       if (index === 0) {

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { layoutVariables } from '@ddup/store';
 import type { ConsumerPoolSettings } from './consumer-pool.ts';
 import type { MetricsServerSettings } from './metrics/metrics-server.ts';
-import { type RedisTarget, integerVar, parseOrExplain, parseEnv, redisTargetOf, redisVariables, refineOneRedisTarget } from '@ddup/config';
+import { type RedisTarget, integerVar, parseOrExplain, parseEnv, redisTargetOf, redisVariables, refineOneRedisTarget, logVariables } from '@ddup/config';
 
 const consumerSchema = z
   .object({
@@ -52,7 +52,7 @@ const consumerSchema = z
     REDIS_COMMAND_TIMEOUT_MS: integerVar({ min: 50, max: 60_000, fallback: 5_000 }),
     /** The tenants (see docs/tenants.md): the consumer reads each one's window and refresh_on_duplicate. */
     TENANTS_FILE: z.string().optional(),
-    LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error'], { error: 'must be debug, info, warn or error' }).default('info'),
+    ...logVariables,
   })
   .superRefine(refineOneRedisTarget);
 

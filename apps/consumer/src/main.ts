@@ -13,7 +13,7 @@ if ('failure' in loaded) {
   process.exit(2);
 }
 const config = loaded.config;
-const logger = createLogger('consumer', config.LOG_LEVEL);
+const logger = createLogger('consumer', config.LOG_LEVEL, config.LOG_FORMAT);
 const tenantsFile = config.TENANTS_FILE;
 const directory = tenantsFile === undefined ? undefined : parseOrExplain('ddup-consumer', () => new TenantDirectory(tenantsFile));
 if (directory !== undefined && 'failure' in directory) {

@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { durabilityVariables, enumVar, integerVar, parseEnv, redisVariables, refineOneRedisTarget } from '@ddup/config';
+import { durabilityVariables, enumVar, integerVar, logVariables, parseEnv, redisVariables, refineOneRedisTarget } from '@ddup/config';
 import { memorySizeVar } from './memory-size.ts';
 
 /** `.data/` at the project root: the embedded Redis keeps its AOF there. */
@@ -34,6 +34,7 @@ const launcherSchema = z
     BUN_BIN: z.string().optional(),
     /** A gateway or consumer that dies is restarted, at most this many times within a minute (0: never). */
     CHILD_MAX_RESTARTS_PER_MINUTE: integerVar({ min: 0, max: 100, fallback: 5 }),
+    ...logVariables,
     /** fsync starts the embedded Redis with `appendfsync always`. */
     DURABILITY: durabilityVariables.DURABILITY,
     /** Where redis-server is looked for. */

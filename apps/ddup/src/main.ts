@@ -1,6 +1,6 @@
 import { parseOrExplain, redactUrl } from '@ddup/config';
 import type { RunningRedisServer } from '@ddup/redis-process';
-import { createLogger, errorText } from '@ddup/runtime';
+import { createLogger, errorText, writesPretty } from '@ddup/runtime';
 import { DataDirLockedError, acquireDataDirLock } from './data-dir-lock.ts';
 import { RedisServerMissingError, startEmbeddedRedis } from './embedded-redis.ts';
 import { removeEmbeddedUrl, writeEmbeddedUrl } from './embedded-url.ts';
@@ -9,7 +9,8 @@ import { stopLeftoverEmbeddedRedis } from './leftover-redis.ts';
 import { serviceCommand } from './children.ts';
 import { gatewayBunBinary } from './gateway-runtime.ts';
 import { DEFAULT_RESTART_POLICY } from './restart-policy.ts';
-import { childEnvironment, consumerMetricsUrl, parseSettings } from './settings.ts';
+import { readyBanner, readyFields } from './ready-banner.ts';
+import { childEnvironment, consumerMetricsUrl, gatewaySettingsOf, parseSettings } from './settings.ts';
 import { type GiveUp, SupervisedChild } from './supervised-child.ts';
 import { SupervisedRedis } from './supervised-redis.ts';
 import { localGatewayUrl, waitUntilReady } from './wait-ready.ts';
@@ -27,7 +28,7 @@ if ('failure' in loaded) {
   process.exit(2);
 }
 const config = loaded.config;
-const logger = createLogger('ddup');
+const logger = createLogger('ddup', config.LOG_LEVEL, config.LOG_FORMAT);
 
 function fail(message: string, exitCode: number): never {
   process.stderr.write(`ddup: ${message}\n`);
@@ -68,7 +69,7 @@ if (usesEmbeddedRedis(config)) {
   logger.info('embedded redis-server started', {
     url: redactUrl(server.url),
     dir: server.dir,
-    pid: server.pid,
+    childPid: server.pid,
     appendfsync: server.options.appendFsync,
     maxmemory: config.REDIS_MAXMEMORY,
   });
@@ -147,7 +148,22 @@ process.on('SIGHUP', () => {
 
 const gatewayUrl = localGatewayUrl(config.HOST, config.PORT);
 if (await waitUntilReady(gatewayUrl, 30_000, () => !stopping)) {
-  logger.info('ddup is ready', { url: gatewayUrl, host: config.HOST, redis: redisUrl === undefined ? undefined : redactUrl(redisUrl) });
+  const gatewaySettings = gatewaySettingsOf(childEnv);
+  const summary = {
+    url: gatewayUrl,
+    host: config.HOST,
+    redis: redisUrl === undefined ? `Redis Cluster ${config.REDIS_CLUSTER_NODES?.map(redactUrl).join(', ')}` : redactUrl(redisUrl),
+    embeddedRedis: redis !== undefined,
+    dataDir: redis === undefined ? undefined : config.DDUP_DATA_DIR,
+    runtime: config.GATEWAY_RUNTIME,
+    gatewayProcesses: gatewaySettings.GATEWAY_PROCESSES,
+    consumerMetrics,
+    tenants: gatewaySettings.tenants !== undefined,
+    admin: gatewaySettings.DDUP_ADMIN_TOKEN !== undefined,
+  };
+  // On a terminal a banner a person reads; otherwise one record with the same facts for tools.
+  if (writesPretty(config.LOG_FORMAT)) process.stderr.write(readyBanner(summary));
+  else logger.info('ddup is ready', readyFields(summary));
 } else if (!stopping) {
   logger.warn('gateway not ready after 30 s; still waiting for Redis?', { url: gatewayUrl });
 }

@@ -40,6 +40,11 @@ export function childEnvironment(
   };
 }
 
+/** The gateway's settings as the gateway child will read them (already checked by parseSettings). */
+export function gatewaySettingsOf(childEnv: Env) {
+  return parseGatewayConfig(childEnv);
+}
+
 /** Where the consumer child serves its metrics, read by its own schema from the environment it gets; undefined when off. */
 export function consumerMetricsUrl(childEnv: Env): string | undefined {
   const listen = metricsServerSettingsOf(parseConsumerConfig(childEnv));

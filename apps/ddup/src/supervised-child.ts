@@ -55,7 +55,10 @@ export class SupervisedChild {
     const child = startChild(this.name, this.#command, this.#env);
     const startedAt = Date.now();
     this.#child = child;
-    this.#logger.info(restarts === 0 ? `${this.name} started` : `${this.name} restarted`, { pid: child.process.pid, ...(restarts === 0 ? {} : { restarts }) });
+    this.#logger.info(restarts === 0 ? `${this.name} started` : `${this.name} restarted`, {
+      childPid: child.process.pid,
+      ...(restarts === 0 ? {} : { restarts }),
+    });
     void child.exited.then((code) => this.#onExit(code, Date.now() - startedAt));
   }
 

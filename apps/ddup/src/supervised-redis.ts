@@ -32,12 +32,12 @@ export class SupervisedRedis {
     for (;;) {
       await this.#server.exited;
       if (this.#stopping) return;
-      this.#logger.error('embedded redis-server exited unexpectedly; restarting it', { pid: this.#server.pid });
+      this.#logger.error('embedded redis-server exited unexpectedly; restarting it', { childPid: this.#server.pid });
       for (let attempt = 0; !this.#stopping; attempt++) {
         await sleep(Math.min(500 * 2 ** attempt, 5_000));
         try {
           this.#server = await startRedisServer({ ...this.#server.options, port: this.#server.port });
-          this.#logger.info('embedded redis-server restarted', { url: redactUrl(this.#server.url), pid: this.#server.pid });
+          this.#logger.info('embedded redis-server restarted', { url: redactUrl(this.#server.url), childPid: this.#server.pid });
           break;
         } catch (error) {
           this.#logger.error('cannot restart embedded redis-server', { error: String(error) });

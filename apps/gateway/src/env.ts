@@ -10,6 +10,7 @@ import {
   redisTargetOf,
   redisVariables,
   refineOneRedisTarget,
+  logVariables,
 } from '@ddup/config';
 import { CANONICAL_FORMS } from '@ddup/hashing';
 import { layoutVariables } from '@ddup/store';
@@ -68,7 +69,7 @@ const gatewaySchema = z
       .optional(),
     /** The tenants (API keys, windows, key fields, rate limits): see docs/tenants.md. Unset: one open default tenant. */
     TENANTS_FILE: z.string().optional(),
-    LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error'], { error: 'must be debug, info, warn or error' }).default('info'),
+    ...logVariables,
   })
   .superRefine(refineOneRedisTarget)
   .superRefine((config, context) => {

@@ -14,7 +14,7 @@ if ('failure' in loaded) {
   process.exit(2);
 }
 const config = loaded.config;
-const logger = createLogger('gateway', config.LOG_LEVEL);
+const logger = createLogger('gateway', config.LOG_LEVEL, config.LOG_FORMAT);
 if (config.GATEWAY_PROCESSES > 1 && cluster.isPrimary) {
   // This process only forks and supervises the gateway processes (which run this file as workers).
   const status = await runGatewayPrimary({ processes: config.GATEWAY_PROCESSES, shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS }, logger);

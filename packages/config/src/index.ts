@@ -5,6 +5,7 @@ export {
   durabilityVariables,
   enumVar,
   integerVar,
+  logVariables,
   redisVariables,
   type Durability,
 } from './variables.ts';

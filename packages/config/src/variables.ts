@@ -75,3 +75,10 @@ export const durabilityVariables = {
   /** With DURABILITY=wait: how long to wait for them before answering 503. */
   DURABILITY_WAIT_TIMEOUT_MS: integerVar({ min: 1, max: 60_000, fallback: 1_000 }),
 } as const;
+
+/** How a ddup process logs: read by the launcher, the gateway and the consumer alike. */
+export const logVariables = {
+  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error'], { error: 'must be debug, info, warn or error' }).default('info'),
+  /** `auto`: readable lines on a terminal, JSON lines otherwise; `json` or `pretty` to choose. */
+  LOG_FORMAT: enumVar(['auto', 'json', 'pretty'], 'auto'),
+} as const;

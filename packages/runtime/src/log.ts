@@ -1,6 +1,10 @@
 import { pino } from 'pino';
+import { build as prettyStream } from 'pino-pretty';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+
+/** LOG_FORMAT: `json` lines, `pretty` lines for a person, or `auto`: pretty on a terminal. */
+export type LogFormat = 'auto' | 'json' | 'pretty';
 
 export interface Logger {
   debug(message: string, fields?: Record<string, unknown>): void;
@@ -9,13 +13,21 @@ export interface Logger {
   error(message: string, fields?: Record<string, unknown>): void;
 }
 
+/** Whether `format` writes readable lines here: `pretty`, or `auto` with stderr on a terminal. */
+export function writesPretty(format: LogFormat): boolean {
+  return format === 'pretty' || (format === 'auto' && process.stderr.isTTY === true);
+}
+
 /**
  * pino, one JSON object per line on stderr (stdout stays free), in the shape ddup's tools read:
  * `{time, level, name, pid, message, ...fields}`, with the level as its name and the time in ISO
  * 8601. An `error` field that is an Error is written with its type, message and stack. Writes are
- * synchronous, so the line that explains an exit is never lost to it.
+ * synchronous, so the line that explains an exit is never lost to it. With `format` pretty (or
+ * auto, when stderr is a terminal) the same records are written as readable lines by pino-pretty
+ * (`12:00:00 INFO gateway: gateway listening port=8000 …`), synchronously too.
  */
-export function createLogger(name: string, minimum: LogLevel = 'info'): Logger {
+export function createLogger(name: string, minimum: LogLevel = 'info', format: LogFormat = 'json'): Logger {
+  const pretty = writesPretty(format);
   const log = pino(
     {
       name,
@@ -26,7 +38,18 @@ export function createLogger(name: string, minimum: LogLevel = 'info'): Logger {
       formatters: { level: (label) => ({ level: label }) },
       serializers: { error: pino.stdSerializers.err },
     },
-    pino.destination({ fd: 2, sync: true }),
+    pretty
+      ? prettyStream({
+          destination: 2,
+          sync: true,
+          messageKey: 'message',
+          translateTime: 'SYS:HH:MM:ss',
+          ignore: 'pid,hostname,name',
+          messageFormat: '{name}: {message}',
+          singleLine: true,
+          colorize: process.stderr.isTTY === true,
+        })
+      : pino.destination({ fd: 2, sync: true }),
   );
   return {
     debug: (message, fields) => log.debug(fields ?? {}, message),

@@ -10,6 +10,6 @@ import { createSingleConnection } from './single-connection.ts';
  */
 export function createRedisConnection(options: RedisConnectionOptions): RedisConnection {
   const connection = options.target.kind === 'cluster' ? createClusterConnection(options.target, options) : createSingleConnection(options.target, options);
-  connection.onReady(() => options.logger.info('redis ready', { redis: describeRedisTarget(options.target) }));
+  if (options.announceReady !== false) connection.onReady(() => options.logger.info('redis ready', { redis: describeRedisTarget(options.target) }));
   return connection;
 }
