@@ -11,7 +11,7 @@ import { promisify } from 'node:util';
 import newman, { type NewmanRunOptions, type NewmanRunSummary } from 'newman';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { freePort } from '@ddup/redis-process';
-import { type ServiceProcess, type TestRedis, eventually, startService, startTestRedis } from '@ddup/test-utils';
+import { type ServiceProcess, type TestRedis, startService, startTestRedis, waitUntilReady } from '@ddup/test-utils';
 import { API, CONSUMER_ENTRY, GATEWAY_ENTRY, READY_TIMEOUT_MS, REPO_ROOT, makeTempDir, removeDir } from './ddup-process.ts';
 
 const COLLECTION = join(REPO_ROOT, 'postman/ddup.postman_collection.json');
@@ -35,17 +35,7 @@ async function startGateway(env: Record<string, string>): Promise<string> {
   const baseUrl = `http://127.0.0.1:${port}`;
   const gateway = startService(GATEWAY_ENTRY, { ...env, PORT: String(port), HOST: '127.0.0.1', DDUP_ADMIN_TOKEN: ADMIN_TOKEN });
   services.push(gateway);
-  await eventually(
-    'the gateway answers GET /readyz with 200',
-    async () => {
-      const response = await fetch(`${baseUrl}/readyz`).catch(() => undefined);
-      await response?.arrayBuffer();
-      return response?.status === 200;
-    },
-    READY_TIMEOUT_MS,
-  ).catch((error: unknown) => {
-    throw new Error(`${String(error)}\ngateway output:\n${gateway.output()}`);
-  });
+  await waitUntilReady(baseUrl, READY_TIMEOUT_MS, () => `gateway output:\n${gateway.output()}`);
   return baseUrl;
 }
 
