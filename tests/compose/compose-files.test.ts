@@ -49,21 +49,25 @@ function str(value: unknown, what: string): string {
 // Compose files: YAML (with merge keys, as Compose reads them) and variable interpolation
 
 /**
- * Compose's interpolation with no variables set in the environment: `${VAR:-default}` and
- * `${VAR-default}` become the default, `$$` a literal `$`. A variable without a default is
- * recorded in `missing` (Compose would substitute an empty string and warn).
+ * Compose's interpolation with the variables of `shell` set: `${VAR:-default}` is the default when
+ * VAR is unset or empty, `${VAR-default}` only when unset, `$$` a literal `$`. A variable without a
+ * default and not set is recorded in `missing` (Compose would substitute an empty string and warn).
  */
-function interpolate(value: unknown, missing: string[]): unknown {
+function interpolate(value: unknown, missing: string[], shell: Readonly<Record<string, string>>): unknown {
   if (typeof value === 'string') {
-    return value.replace(/\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::?-([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)/g, (match, braced, fallback, bare) => {
+    return value.replace(/\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?-)([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)/g, (match, braced, operator, fallback, bare) => {
       if (match === '$$') return '$';
-      if (fallback !== undefined) return String(fallback);
-      missing.push(String(braced ?? bare));
+      const name = String(braced ?? bare);
+      const set = shell[name];
+      if (operator === ':-') return set === undefined || set === '' ? String(fallback) : set;
+      if (operator === '-') return set ?? String(fallback);
+      if (set !== undefined) return set;
+      missing.push(name);
       return '';
     });
   }
-  if (Array.isArray(value)) return value.map((item) => interpolate(item, missing));
-  if (isDict(value)) return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, interpolate(item, missing)]));
+  if (Array.isArray(value)) return value.map((item) => interpolate(item, missing, shell));
+  if (isDict(value)) return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, interpolate(item, missing, shell)]));
   return value;
 }
 
@@ -73,10 +77,11 @@ interface ComposeFile {
   missingVariables: string[];
 }
 
-function loadCompose(relative: string): ComposeFile {
+/** The file as Compose reads it with `shell`'s variables set (none by default). */
+function loadCompose(relative: string, shell: Readonly<Record<string, string>> = {}): ComposeFile {
   const raw = dict(parseYaml(read(relative), { merge: true }), relative);
   const missingVariables: string[] = [];
-  const doc = dict(interpolate(raw, missingVariables), relative);
+  const doc = dict(interpolate(raw, missingVariables, shell), relative);
   return { raw, doc, missingVariables };
 }
 
@@ -227,6 +232,13 @@ function filesUnder(relative: string): string[] {
   return out;
 }
 
+/** The compose CLI installed here (`docker compose` or `docker-compose`), if any. */
+function composeCli(): string[] | undefined {
+  return [['docker', 'compose'], ['docker-compose']].find(
+    ([command = '', ...args]) => spawnSync(command, [...args, 'version'], { encoding: 'utf8' }).status === 0,
+  );
+}
+
 // =============================================================================================
 
 const dev = loadCompose('compose.yaml');
@@ -264,8 +276,14 @@ describe.each([
     expect(gateway.DEDUP_WINDOW_SECONDS).toBe(consumer.DEDUP_WINDOW_SECONDS);
     // The port the gateway listens on is the one published and health-checked.
     const published = list(service(compose, 'gateway').ports, 'ports').map(String);
-    expect(published).toContain(`${gateway.PORT}:${gateway.PORT}`);
+    expect(published).toContain(`127.0.0.1:${gateway.PORT}:${gateway.PORT}`);
     expect(healthcheckText(service(compose, 'gateway'))).toContain(`http://127.0.0.1:${gateway.PORT}/readyz`);
+  });
+
+  it("publishes the gateway on the host's loopback only, unless DDUP_PUBLISH_ADDRESS says otherwise", () => {
+    expect(list(service(compose, 'gateway').ports, 'ports')).toEqual(['127.0.0.1:8000:8000']);
+    const everywhere = loadCompose(file, { DDUP_PUBLISH_ADDRESS: '0.0.0.0' });
+    expect(list(service(everywhere, 'gateway').ports, 'ports')).toEqual(['0.0.0.0:8000:8000']);
   });
 
   it('has the gateway listen on every interface of its container (HOST=0.0.0.0, set explicitly)', () => {
@@ -291,9 +309,7 @@ describe.each([
   });
 
   it('is what a compose CLI accepts, where one is installed (docker compose / docker-compose config -q)', ({ skip }) => {
-    const cli = [['docker', 'compose'], ['docker-compose']].find(
-      ([command = '', ...args]) => spawnSync(command, [...args, 'version'], { encoding: 'utf8' }).status === 0,
-    );
+    const cli = composeCli();
     if (!cli) return skip('no compose CLI on this machine');
     const [command = '', ...args] = cli;
     const result = spawnSync(command, [...args, '-f', file, 'config', '-q'], { cwd: ROOT, encoding: 'utf8' });
@@ -334,8 +350,85 @@ describe('compose.yaml (dev)', () => {
   });
 
   it('publishes the gateway on port 8000 and health-checks GET /readyz', () => {
-    expect(list(gateway.ports, 'ports')).toContain('8000:8000');
+    expect(list(gateway.ports, 'ports')).toContain('127.0.0.1:8000:8000');
     expect(healthcheckText(gateway)).toContain('/readyz');
+  });
+});
+
+/** Settings a shell may give `docker compose up`, each with a value other than its default, by the services that read it. */
+const FROM_THE_SHELL = {
+  both: {
+    DEDUP_WINDOW_SECONDS: '7200',
+    STREAM_SHARDS: '4',
+    INDEX_CAPACITY: '50000000',
+    REDIS_COMMAND_TIMEOUT_MS: '2500',
+    LOG_LEVEL: 'debug',
+  },
+  gateway: {
+    CANONICAL_FORM: 'jcs',
+    SEED_LEGACY_KEYS: 'true',
+    DURABILITY: 'wait',
+    DURABILITY_WAIT_REPLICAS: '2',
+    DURABILITY_WAIT_TIMEOUT_MS: '500',
+    DDUP_ADMIN_TOKEN: 'compose-test-admin-token-0123456789',
+    BODY_LIMIT_BYTES: '2097152',
+    BATCH_BODY_LIMIT_BYTES: '33554432',
+    BATCH_MAX_EVENTS: '500',
+    MAX_INFLIGHT_BODY_BYTES: '536870912',
+    BODY_TIMEOUT_MS: '20000',
+  },
+  consumer: {
+    CONSUMER_CONCURRENCY: '8',
+    CONSUMER_BATCH_SIZE: '200',
+    CONSUMER_CLAIM_IDLE_MS: '60000',
+    CONSUMER_MAX_DELIVERIES: '3',
+    STREAM_RETENTION_SECONDS: '600',
+    CONSUMER_METRICS_PORT: '9100',
+    CONSUMER_METRICS_HOST: '0.0.0.0',
+  },
+} as const;
+
+describe('compose.yaml (dev): settings from the shell', () => {
+  const shell = { ...FROM_THE_SHELL.both, ...FROM_THE_SHELL.gateway, ...FROM_THE_SHELL.consumer };
+  const given = loadCompose('compose.yaml', shell);
+  const parsers = { gateway: parseGatewayConfig, consumer: parseConsumerConfig } as const;
+
+  it.each(['gateway', 'consumer'] as const)('%s: takes each setting it reads from the shell, and its own default while unset', (name) => {
+    const parse = parsers[name];
+    const withShell = parse(environment(service(given, name))) as unknown as Record<string, unknown>;
+    const withoutShell = parse(environment(service(dev, name))) as unknown as Record<string, unknown>;
+    // Unset, each variable is empty, which the services read as unset: their defaults, as without compose.
+    const defaults = parse({ REDIS_URL: 'redis://redis:6379' }) as unknown as Record<string, unknown>;
+    for (const [variable, value] of Object.entries({ ...FROM_THE_SHELL.both, ...FROM_THE_SHELL[name] })) {
+      expect(environment(service(given, name))[variable], variable).toBe(value);
+      expect(withShell[variable], variable).not.toEqual(withoutShell[variable]);
+      expect(withoutShell[variable], variable).toEqual(defaults[variable]);
+    }
+  });
+
+  it('passes TENANTS_FILE to both services, which see ./deploy/config (or DDUP_CONFIG_DIR) at /etc/ddup', () => {
+    const withTenants = loadCompose('compose.yaml', { TENANTS_FILE: '/etc/ddup/tenants.json' });
+    const elsewhere = loadCompose('compose.yaml', { DDUP_CONFIG_DIR: '/srv/ddup' });
+    for (const name of ['gateway', 'consumer']) {
+      expect(environment(service(withTenants, name)).TENANTS_FILE).toBe('/etc/ddup/tenants.json');
+      expect(environment(service(dev, name)).TENANTS_FILE ?? '').toBe('');
+      expect(volumeMounts(service(dev, name))).toContainEqual(['./deploy/config', '/etc/ddup']);
+      expect(volumeMounts(service(elsewhere, name))).toContainEqual(['/srv/ddup', '/etc/ddup']);
+    }
+    expect(statSync(path.join(ROOT, 'deploy/config')).isDirectory()).toBe(true);
+  });
+
+  it('is read the same way by a compose CLI, where one is installed (docker compose / docker-compose config)', ({ skip }) => {
+    const cli = composeCli();
+    if (!cli) return skip('no compose CLI on this machine');
+    const [command = '', ...args] = cli;
+    const result = spawnSync(command, [...args, '-f', 'compose.yaml', 'config'], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, ...shell } });
+    expect(result.status, result.stderr).toBe(0);
+    const printed = dict(parseYaml(result.stdout), 'docker compose config');
+    for (const name of ['gateway', 'consumer'] as const) {
+      const env = environment(dict(dict(printed.services, 'services')[name], name));
+      for (const [variable, value] of Object.entries({ ...FROM_THE_SHELL.both, ...FROM_THE_SHELL[name] })) expect(env[variable], variable).toBe(value);
+    }
   });
 });
 
