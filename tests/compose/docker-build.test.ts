@@ -12,16 +12,17 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '@ddup/redis-process';
 import { type ServiceProcess, type TestRedis, eventually, postJson, sampleEvent, startProcess, startTestRedis, waitUntilReady } from '@ddup/test-utils';
-import { type BuiltImage, replayBuild } from './replay-build.ts';
+import { type BuiltImage, replayBuilds } from './replay-build.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const APPS = ['gateway', 'consumer'] as const;
 type App = (typeof APPS)[number];
 
-// Both builds at once: each waits mostly on the registry.
-const builds: Promise<Record<App, BuiltImage>> = Promise.all(APPS.map((app) => replayBuild(ROOT, `apps/${app}/Dockerfile`))).then(
-  ([gateway, consumer]) => ({ gateway, consumer }) as Record<App, BuiltImage>,
-);
+// Both builds together: their shared first layers (pnpm, pnpm fetch) once, as Docker's cache would.
+const builds: Promise<Record<App, BuiltImage>> = replayBuilds(
+  ROOT,
+  APPS.map((app) => `apps/${app}/Dockerfile`),
+).then(([gateway, consumer]) => ({ gateway, consumer }) as Record<App, BuiltImage>);
 // Reported by the tests that await it, not as an unhandled rejection meanwhile.
 builds.catch(() => undefined);
 

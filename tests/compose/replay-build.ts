@@ -1,18 +1,20 @@
 /**
- * An image build replayed without a Docker engine: the build stage's WORKDIR, ARG, ENV, COPY and
+ * Image builds replayed without a Docker engine: each build stage's WORKDIR, ARG, ENV, COPY and
  * RUN instructions run on this machine, in a temporary folder standing for the image's file
  * system, with a HOME, npm prefix and pnpm store of their own (empty, as in a fresh image); the
  * runtime stage's `COPY --from` then takes what it names into a second, empty folder, and the
  * build's folder and store are deleted, so the result holds only what the image would.
  *
- * Absolute paths in the Dockerfile (`/repo`, `/out`, `/app/gateway`) are taken below the folder of
- * their stage. The base image's own content (node, npm) is this machine's.
+ * As Docker's layer cache does, the instructions that several Dockerfiles' build stages start with
+ * alike (same text, same ARG defaults, same build context) run once; each build goes on from its
+ * own copy of that stage. Absolute paths of an image (`/repo`, `/out`, `/app/gateway`) are taken
+ * below the folder of their stage. The base image's own content (node, npm) is this machine's.
  */
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { cpSync, linkSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, renameSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startProcess } from '@ddup/test-utils';
-import { copyParts, dockerignoreMatcher, parseDockerfile, stageArgs, substitute } from './dockerfile.ts';
+import { type Instruction, type Stage, copyParts, dockerignoreMatcher, parseDockerfile, stageArgs, substitute } from './dockerfile.ts';
 
 /** What the built image would run: its CMD, in its WORKDIR, with its ENV. */
 export interface BuiltImage {
@@ -44,6 +46,18 @@ function contextFiles(contextDir: string): string[] {
   return files;
 }
 
+/** `from`'s tree again at `to`: folders made, files hard-linked, symbolic links copied as they are. */
+function linkTree(from: string, to: string): void {
+  mkdirSync(to, { recursive: true });
+  for (const entry of readdirSync(from, { withFileTypes: true })) {
+    const source = path.join(from, entry.name);
+    const target = path.join(to, entry.name);
+    if (entry.isDirectory()) linkTree(source, target);
+    else if (entry.isSymbolicLink()) symlinkSync(readlinkSync(source), target);
+    else linkSync(source, target);
+  }
+}
+
 /** A stage being replayed: the folder standing for its file system, its WORKDIR and its ENV. */
 class StageFiles {
   workdir: string;
@@ -58,6 +72,18 @@ class StageFiles {
   /** An absolute path of the image below the stage's folder; a relative one below WORKDIR. */
   at(target: string): string {
     return target.startsWith('/') ? path.join(this.root, target) : path.join(this.workdir, target);
+  }
+
+  /**
+   * A copy of the stage at `root`, its WORKDIR and ENV moved along: files hard-linked (a layer is
+   * only read from: what a later build step writes is new files), symbolic links as they are.
+   */
+  copyTo(root: string): StageFiles {
+    linkTree(this.root, root);
+    const moved = (value: string) => value.replaceAll(this.root, root);
+    const copy = new StageFiles(root, Object.fromEntries(Object.entries(this.env).map(([name, value]) => [name, moved(value)])));
+    copy.workdir = moved(this.workdir);
+    return copy;
   }
 
   /** Applies WORKDIR and ENV; false for any other instruction. */
@@ -99,8 +125,8 @@ function execForm(text: string): string[] {
 
 /** ENV's `NAME=value NAME=value` form. */
 function envPairs(text: string): Record<string, string> {
-  const pairs = text.split(/\s+/).map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)] as const);
-  return Object.fromEntries(pairs.filter(([name]) => name !== ''));
+  const pairs = text.split(/\s+/).filter((pair) => pair.indexOf('=') > 0);
+  return Object.fromEntries(pairs.map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]));
 }
 
 /** The environment of a command the build runs: nothing of this machine's npm or pnpm settings, HOME and caches in `home`. */
@@ -131,55 +157,100 @@ async function run(command: string, cwd: string, env: Record<string, string>): P
   return output;
 }
 
-/**
- * Replays `dockerfile` (build context `contextDir`) in a new temporary folder. The pnpm store is
- * `<folder>/build/home/.local/share/pnpm/store` (pnpm's default for that HOME), empty at the start.
- */
-export async function replayBuild(contextDir: string, dockerfile: string): Promise<BuiltImage> {
+/** A Dockerfile's build stage (the first) and runtime stage (the last). */
+interface TwoStages {
+  readonly dockerfile: string;
+  readonly build: Stage;
+  readonly runtime: Stage;
+  /** The build stage's ARG defaults. */
+  readonly args: Record<string, string>;
+}
+
+function twoStages(contextDir: string, dockerfile: string): TwoStages {
   const { stages } = parseDockerfile(readFileSync(path.join(contextDir, dockerfile), 'utf8'));
   const build = stages[0];
   const runtime = stages.at(-1);
   if (!build || !runtime || build === runtime) throw new Error(`${dockerfile}: expected a build stage and a runtime stage`);
-  const folder = mkdtempSync(path.join(tmpdir(), 'ddup-image-build-'));
-  const buildRoot = path.join(folder, 'build');
-  const home = path.join(buildRoot, 'home');
-  mkdirSync(home, { recursive: true });
-  const files = contextFiles(contextDir);
-  const stage = new StageFiles(buildRoot, buildEnvironment(home, path.join(buildRoot, 'usr/local')));
-  const args = stageArgs(build);
+  return { dockerfile, build, runtime, args: stageArgs(build) };
+}
+
+/** How many instructions every build stage starts with alike (Docker builds those layers once). */
+function sharedLength(builds: readonly TwoStages[]): number {
+  const texts = builds.map(({ build, args }) => build.instructions.map(({ keyword, args: text }) => `${keyword} ${substitute(text, args)}`));
+  const [first = [], ...others] = texts;
+  let length = 0;
+  while (length < first.length && others.every((other) => other[length] === first[length])) length++;
+  return length;
+}
+
+/** Runs build-stage `instructions` in `stage`: WORKDIR, ENV, COPY from the context, RUN. The commands and their output. */
+async function replaySteps(stage: StageFiles, instructions: readonly Instruction[], from: TwoStages, context: { dir: string; files: readonly string[] }) {
   let log = '';
-  for (const { keyword, args: text } of build.instructions) {
-    const expanded = substitute(text, { ...args, ...stage.env });
+  for (const { keyword, args: text } of instructions) {
+    const expanded = substitute(text, { ...from.args, ...stage.env });
     if (stage.apply(keyword, expanded)) continue;
     if (keyword === 'COPY') {
-      const { from, sources, destination } = copyParts(expanded);
-      if (from !== undefined) throw new Error(`${dockerfile}: COPY --from in the build stage is not replayed`);
-      copyFromContext(contextDir, files, sources, stage.at(destination) + (destination.endsWith('/') ? '/' : ''));
+      const { from: source, sources, destination } = copyParts(expanded);
+      if (source !== undefined) throw new Error(`${from.dockerfile}: COPY --from in the build stage is not replayed`);
+      copyFromContext(context.dir, context.files, sources, stage.at(destination) + (destination.endsWith('/') ? '/' : ''));
     } else if (keyword === 'RUN') {
       // Absolute paths of the image (`/out`) below the stage's folder.
-      log += await run(expanded.replace(/(^|\s)\/(?=\w)/g, `$1${buildRoot}/`), stage.workdir, stage.env);
+      log += await run(expanded.replace(/(^|\s)\/(?=\w)/g, `$1${stage.root}/`), stage.workdir, stage.env);
     }
   }
+  return log;
+}
 
-  // The runtime stage: a fresh file system holding only what COPY --from=<build> takes.
-  const image = new StageFiles(path.join(folder, 'runtime'), {});
+/** The runtime stage in a fresh folder `root`, holding only what it copies from `build`; the build's folder is deleted. */
+function runtimeImage(root: string, from: TwoStages, build: StageFiles, log: string): BuiltImage {
+  const image = new StageFiles(root, {});
   let cmd: string[] = [];
   let healthcheck: string[] | undefined;
-  for (const { keyword, args: text } of runtime.instructions) {
+  for (const { keyword, args: text } of from.runtime.instructions) {
     if (image.apply(keyword, text)) continue;
     if (keyword === 'COPY') {
-      const { from, sources, destination } = copyParts(text);
-      if (from !== build.name) throw new Error(`${dockerfile}: the runtime stage copies from ${from ?? 'the build context'}`);
+      const { from: stageName, sources, destination } = copyParts(text);
+      if (stageName !== from.build.name) throw new Error(`${from.dockerfile}: the runtime stage copies from ${stageName ?? 'the build context'}`);
       const target = image.at(destination);
       for (const source of sources) {
         rmSync(target, { recursive: true, force: true });
         mkdirSync(path.dirname(target), { recursive: true });
         // A move, not a copy: a link still pointing into the build stage breaks, as it would in the image.
-        renameSync(stage.at(source), target);
+        renameSync(build.at(source), target);
       }
     } else if (keyword === 'CMD') cmd = execForm(text);
     else if (keyword === 'HEALTHCHECK') healthcheck = execForm(text);
   }
-  rmSync(buildRoot, { recursive: true, force: true });
+  rmSync(build.root, { recursive: true, force: true });
   return { workdir: image.workdir, runtimeRoot: image.root, env: image.env, cmd, healthcheck, log };
+}
+
+/**
+ * Replays `dockerfiles` (build context `contextDir`) in a new temporary folder, the builds after
+ * their shared first layers at once. The pnpm store is `home/.local/share/pnpm/store` below the
+ * build stage's folder (pnpm's default for that HOME), empty at the start.
+ */
+export async function replayBuilds(contextDir: string, dockerfiles: readonly string[]): Promise<BuiltImage[]> {
+  const builds = dockerfiles.map((dockerfile) => twoStages(contextDir, dockerfile));
+  const [first] = builds;
+  if (!first) return [];
+  const folder = mkdtempSync(path.join(tmpdir(), 'ddup-image-build-'));
+  const context = { dir: contextDir, files: contextFiles(contextDir) };
+  const sharedRoot = path.join(folder, 'shared');
+  const home = path.join(sharedRoot, 'home');
+  mkdirSync(home, { recursive: true });
+  const shared = new StageFiles(sharedRoot, buildEnvironment(home, path.join(sharedRoot, 'usr/local')));
+  const length = sharedLength(builds);
+  try {
+    const sharedLog = await replaySteps(shared, first.build.instructions.slice(0, length), first, context);
+    return await Promise.all(
+      builds.map(async (build, index) => {
+        const stage = shared.copyTo(path.join(folder, `build-${index}`));
+        const log = sharedLog + (await replaySteps(stage, build.build.instructions.slice(length), build, context));
+        return runtimeImage(path.join(folder, `image-${index}`), build, stage, log);
+      }),
+    );
+  } finally {
+    rmSync(sharedRoot, { recursive: true, force: true });
+  }
 }
