@@ -4,7 +4,7 @@
  * the settings the gateway and consumer really parse; the Dockerfiles' stages, user, pnpm and tsx
  * versions against package.json and pnpm-lock.yaml; .dockerignore against the files a build needs;
  * the deploy/ scripts' syntax. Where a compose CLI is installed, its `config -q` runs too.
- * None of this builds an image or starts a container.
+ * The image builds themselves are replayed, and their results started, in docker-build.test.ts.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';

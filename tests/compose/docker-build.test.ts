@@ -18,13 +18,8 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 const APPS = ['gateway', 'consumer'] as const;
 type App = (typeof APPS)[number];
 
-// Both builds together: their shared first layers (pnpm, pnpm fetch) once, as Docker's cache would.
-const builds: Promise<Record<App, BuiltImage>> = replayBuilds(
-  ROOT,
-  APPS.map((app) => `apps/${app}/Dockerfile`),
-).then(([gateway, consumer]) => ({ gateway, consumer }) as Record<App, BuiltImage>);
-// Reported by the tests that await it, not as an unhandled rejection meanwhile.
-builds.catch(() => undefined);
+/** Both builds, started before the tests: their shared first layers (pnpm, pnpm fetch) once, as Docker's cache would. */
+let builds: Promise<Record<App, BuiltImage>>;
 
 let redis: TestRedis | undefined;
 const started: ServiceProcess[] = [];
@@ -40,6 +35,12 @@ function startImage(image: BuiltImage, overrides: Record<string, string>): Servi
 }
 
 beforeAll(async () => {
+  builds = replayBuilds(
+    ROOT,
+    APPS.map((app) => `apps/${app}/Dockerfile`),
+  ).then(([gateway, consumer]) => ({ gateway, consumer }) as Record<App, BuiltImage>);
+  // Reported by the tests that await it, not as an unhandled rejection meanwhile.
+  builds.catch(() => undefined);
   redis = await startTestRedis();
 });
 

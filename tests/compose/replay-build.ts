@@ -250,6 +250,9 @@ export async function replayBuilds(contextDir: string, dockerfiles: readonly str
         return runtimeImage(path.join(folder, `image-${index}`), build, stage, log);
       }),
     );
+  } catch (error) {
+    rmSync(folder, { recursive: true, force: true });
+    throw error;
   } finally {
     rmSync(sharedRoot, { recursive: true, force: true });
   }
