@@ -4,7 +4,7 @@
  * the settings the gateway and consumer really parse; the Dockerfiles' stages, user, pnpm and tsx
  * versions against package.json and pnpm-lock.yaml; .dockerignore against the files a build needs;
  * the deploy/ scripts' syntax. Where a compose CLI is installed, its `config -q` runs too.
- * None of this builds an image or starts a container.
+ * The image builds themselves are replayed, and their results started, in docker-build.test.ts.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
@@ -16,6 +16,7 @@ import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { parseConsumerConfig } from '@ddup/consumer';
 import { parseGatewayConfig } from '@ddup/gateway';
+import { copyParts, dockerignoreMatcher, parseDockerfile, stageArgs, substitute } from './dockerfile.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const read = (relative: string) => readFileSync(path.join(ROOT, relative), 'utf8');
@@ -48,21 +49,25 @@ function str(value: unknown, what: string): string {
 // Compose files: YAML (with merge keys, as Compose reads them) and variable interpolation
 
 /**
- * Compose's interpolation with no variables set in the environment: `${VAR:-default}` and
- * `${VAR-default}` become the default, `$$` a literal `$`. A variable without a default is
- * recorded in `missing` (Compose would substitute an empty string and warn).
+ * Compose's interpolation with the variables of `shell` set: `${VAR:-default}` is the default when
+ * VAR is unset or empty, `${VAR-default}` only when unset, `$$` a literal `$`. A variable without a
+ * default and not set is recorded in `missing` (Compose would substitute an empty string and warn).
  */
-function interpolate(value: unknown, missing: string[]): unknown {
+function interpolate(value: unknown, missing: string[], shell: Readonly<Record<string, string>>): unknown {
   if (typeof value === 'string') {
-    return value.replace(/\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::?-([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)/g, (match, braced, fallback, bare) => {
+    return value.replace(/\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?-)([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)/g, (match, braced, operator, fallback, bare) => {
       if (match === '$$') return '$';
-      if (fallback !== undefined) return String(fallback);
-      missing.push(String(braced ?? bare));
+      const name = String(braced ?? bare);
+      const set = shell[name];
+      if (operator === ':-') return set === undefined || set === '' ? String(fallback) : set;
+      if (operator === '-') return set ?? String(fallback);
+      if (set !== undefined) return set;
+      missing.push(name);
       return '';
     });
   }
-  if (Array.isArray(value)) return value.map((item) => interpolate(item, missing));
-  if (isDict(value)) return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, interpolate(item, missing)]));
+  if (Array.isArray(value)) return value.map((item) => interpolate(item, missing, shell));
+  if (isDict(value)) return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, interpolate(item, missing, shell)]));
   return value;
 }
 
@@ -72,10 +77,11 @@ interface ComposeFile {
   missingVariables: string[];
 }
 
-function loadCompose(relative: string): ComposeFile {
+/** The file as Compose reads it with `shell`'s variables set (none by default). */
+function loadCompose(relative: string, shell: Readonly<Record<string, string>> = {}): ComposeFile {
   const raw = dict(parseYaml(read(relative), { merge: true }), relative);
   const missingVariables: string[] = [];
-  const doc = dict(interpolate(raw, missingVariables), relative);
+  const doc = dict(interpolate(raw, missingVariables, shell), relative);
   return { raw, doc, missingVariables };
 }
 
@@ -226,115 +232,11 @@ function filesUnder(relative: string): string[] {
   return out;
 }
 
-// ---------------------------------------------------------------------------------------------
-// Dockerfiles: a minimal parser (comments, line continuations, stages, ARG defaults)
-
-interface Instruction {
-  keyword: string;
-  args: string;
-  line: number;
-}
-
-interface Stage {
-  name: string | undefined;
-  image: string;
-  instructions: Instruction[];
-}
-
-function parseDockerfile(text: string): { globalArgs: Record<string, string>; stages: Stage[]; all: Instruction[] } {
-  const all: Instruction[] = [];
-  let pending = '';
-  let startLine = 0;
-  text.split('\n').forEach((raw, index) => {
-    const line = raw.trim();
-    if (line.startsWith('#')) return; // comments and parser directives, also inside a continuation
-    if (line === '') return;
-    if (pending === '') startLine = index + 1;
-    if (line.endsWith('\\')) {
-      pending += `${line.slice(0, -1)} `;
-      return;
-    }
-    pending += line;
-    const match = /^(\S+)\s*([\s\S]*)$/.exec(pending);
-    if (match) all.push({ keyword: (match[1] ?? '').toUpperCase(), args: match[2] ?? '', line: startLine });
-    pending = '';
-  });
-  if (pending !== '') throw new Error('the Dockerfile ends inside a line continuation');
-
-  const globalArgs: Record<string, string> = {};
-  const stages: Stage[] = [];
-  for (const instruction of all) {
-    if (instruction.keyword === 'FROM') {
-      const words = instruction.args.split(/\s+/).filter((word) => !word.startsWith('--'));
-      const image = (words[0] ?? '').replace(/\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?/g, (_, name: string) => globalArgs[name] ?? '');
-      const name = words[1]?.toUpperCase() === 'AS' ? words[2] : undefined;
-      stages.push({ name, image, instructions: [] });
-    } else if (stages.length === 0) {
-      if (instruction.keyword !== 'ARG') throw new Error(`line ${instruction.line}: ${instruction.keyword} before the first FROM`);
-      const [name = '', value = ''] = instruction.args.split('=');
-      globalArgs[name.trim()] = value.trim();
-    } else {
-      stages.at(-1)?.instructions.push(instruction);
-    }
-  }
-  return { globalArgs, stages, all };
-}
-
-/** ARG defaults declared in a stage (`ARG NAME=value`). */
-function stageArgs(stage: Stage): Record<string, string> {
-  const args: Record<string, string> = {};
-  for (const { keyword, args: text } of stage.instructions) {
-    if (keyword !== 'ARG') continue;
-    const [name = '', value = ''] = text.split('=');
-    args[name.trim()] = value.trim();
-  }
-  return args;
-}
-
-function substitute(text: string, args: Record<string, string>): string {
-  return text.replace(/\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?/g, (match, name: string) => args[name] ?? match);
-}
-
-function copyParts(args: string): { from: string | undefined; sources: string[]; destination: string } {
-  const words = args.split(/\s+/);
-  const from = words.find((word) => word.startsWith('--from='))?.slice('--from='.length);
-  const paths = words.filter((word) => !word.startsWith('--'));
-  return { from, sources: paths.slice(0, -1), destination: paths.at(-1) ?? '' };
-}
-
-// ---------------------------------------------------------------------------------------------
-// .dockerignore: Docker's matching (a pattern excludes a path or any folder above it; `!` re-includes)
-
-function dockerignoreMatcher(text: string): (file: string) => boolean {
-  const rules = text
-    .split('\n')
-    .map((line) => line.trim())
-    .filter((line) => line !== '' && !line.startsWith('#'))
-    .map((line) => {
-      const negate = line.startsWith('!');
-      const pattern = path.posix.normalize((negate ? line.slice(1) : line).replace(/^\/+/, '')).replace(/\/+$/, '');
-      let source = '';
-      for (let i = 0; i < pattern.length; i += 1) {
-        const char = pattern[i] ?? '';
-        if (char === '*' && pattern[i + 1] === '*') {
-          const slash = pattern[i + 2] === '/';
-          source += slash ? '(?:.*/)?' : '.*';
-          i += slash ? 2 : 1;
-        } else if (char === '*') source += '[^/]*';
-        else if (char === '?') source += '[^/]';
-        else source += char.replace(/[.+^${}()|[\]\\]/g, '\\$&');
-      }
-      return { negate, regex: new RegExp(`^${source}$`) };
-    });
-  return (file) => {
-    const parts = file.split('/');
-    const prefixes = parts.map((_, i) => parts.slice(0, i + 1).join('/'));
-    let excluded = false;
-    for (const rule of rules) {
-      if (prefixes.some((prefix) => rule.regex.test(prefix))) excluded = !rule.negate;
-    }
-    return excluded;
-  };
+/** The compose CLI installed here (`docker compose` or `docker-compose`), if any. */
+function composeCli(): string[] | undefined {
+  return [['docker', 'compose'], ['docker-compose']].find(
+    ([command = '', ...args]) => spawnSync(command, [...args, 'version'], { encoding: 'utf8' }).status === 0,
+  );
 }
 
 // =============================================================================================
@@ -374,8 +276,14 @@ describe.each([
     expect(gateway.DEDUP_WINDOW_SECONDS).toBe(consumer.DEDUP_WINDOW_SECONDS);
     // The port the gateway listens on is the one published and health-checked.
     const published = list(service(compose, 'gateway').ports, 'ports').map(String);
-    expect(published).toContain(`${gateway.PORT}:${gateway.PORT}`);
+    expect(published).toContain(`127.0.0.1:${gateway.PORT}:${gateway.PORT}`);
     expect(healthcheckText(service(compose, 'gateway'))).toContain(`http://127.0.0.1:${gateway.PORT}/readyz`);
+  });
+
+  it("publishes the gateway on the host's loopback only, unless DDUP_PUBLISH_ADDRESS says otherwise", () => {
+    expect(list(service(compose, 'gateway').ports, 'ports')).toEqual(['127.0.0.1:8000:8000']);
+    const everywhere = loadCompose(file, { DDUP_PUBLISH_ADDRESS: '0.0.0.0' });
+    expect(list(service(everywhere, 'gateway').ports, 'ports')).toEqual(['0.0.0.0:8000:8000']);
   });
 
   it('has the gateway listen on every interface of its container (HOST=0.0.0.0, set explicitly)', () => {
@@ -401,9 +309,7 @@ describe.each([
   });
 
   it('is what a compose CLI accepts, where one is installed (docker compose / docker-compose config -q)', ({ skip }) => {
-    const cli = [['docker', 'compose'], ['docker-compose']].find(
-      ([command = '', ...args]) => spawnSync(command, [...args, 'version'], { encoding: 'utf8' }).status === 0,
-    );
+    const cli = composeCli();
     if (!cli) return skip('no compose CLI on this machine');
     const [command = '', ...args] = cli;
     const result = spawnSync(command, [...args, '-f', file, 'config', '-q'], { cwd: ROOT, encoding: 'utf8' });
@@ -444,8 +350,85 @@ describe('compose.yaml (dev)', () => {
   });
 
   it('publishes the gateway on port 8000 and health-checks GET /readyz', () => {
-    expect(list(gateway.ports, 'ports')).toContain('8000:8000');
+    expect(list(gateway.ports, 'ports')).toContain('127.0.0.1:8000:8000');
     expect(healthcheckText(gateway)).toContain('/readyz');
+  });
+});
+
+/** Settings a shell may give `docker compose up`, each with a value other than its default, by the services that read it. */
+const FROM_THE_SHELL = {
+  both: {
+    DEDUP_WINDOW_SECONDS: '7200',
+    STREAM_SHARDS: '4',
+    INDEX_CAPACITY: '50000000',
+    REDIS_COMMAND_TIMEOUT_MS: '2500',
+    LOG_LEVEL: 'debug',
+  },
+  gateway: {
+    CANONICAL_FORM: 'jcs',
+    SEED_LEGACY_KEYS: 'true',
+    DURABILITY: 'wait',
+    DURABILITY_WAIT_REPLICAS: '2',
+    DURABILITY_WAIT_TIMEOUT_MS: '500',
+    DDUP_ADMIN_TOKEN: 'compose-test-admin-token-0123456789',
+    BODY_LIMIT_BYTES: '2097152',
+    BATCH_BODY_LIMIT_BYTES: '33554432',
+    BATCH_MAX_EVENTS: '500',
+    MAX_INFLIGHT_BODY_BYTES: '536870912',
+    BODY_TIMEOUT_MS: '20000',
+  },
+  consumer: {
+    CONSUMER_CONCURRENCY: '8',
+    CONSUMER_BATCH_SIZE: '200',
+    CONSUMER_CLAIM_IDLE_MS: '60000',
+    CONSUMER_MAX_DELIVERIES: '3',
+    STREAM_RETENTION_SECONDS: '600',
+    CONSUMER_METRICS_PORT: '9100',
+    CONSUMER_METRICS_HOST: '0.0.0.0',
+  },
+} as const;
+
+describe('compose.yaml (dev): settings from the shell', () => {
+  const shell = { ...FROM_THE_SHELL.both, ...FROM_THE_SHELL.gateway, ...FROM_THE_SHELL.consumer };
+  const given = loadCompose('compose.yaml', shell);
+  const parsers = { gateway: parseGatewayConfig, consumer: parseConsumerConfig } as const;
+
+  it.each(['gateway', 'consumer'] as const)('%s: takes each setting it reads from the shell, and its own default while unset', (name) => {
+    const parse = parsers[name];
+    const withShell = parse(environment(service(given, name))) as unknown as Record<string, unknown>;
+    const withoutShell = parse(environment(service(dev, name))) as unknown as Record<string, unknown>;
+    // Unset, each variable is empty, which the services read as unset: their defaults, as without compose.
+    const defaults = parse({ REDIS_URL: 'redis://redis:6379' }) as unknown as Record<string, unknown>;
+    for (const [variable, value] of Object.entries({ ...FROM_THE_SHELL.both, ...FROM_THE_SHELL[name] })) {
+      expect(environment(service(given, name))[variable], variable).toBe(value);
+      expect(withShell[variable], variable).not.toEqual(withoutShell[variable]);
+      expect(withoutShell[variable], variable).toEqual(defaults[variable]);
+    }
+  });
+
+  it('passes TENANTS_FILE to both services, which see ./deploy/config (or DDUP_CONFIG_DIR) at /etc/ddup', () => {
+    const withTenants = loadCompose('compose.yaml', { TENANTS_FILE: '/etc/ddup/tenants.json' });
+    const elsewhere = loadCompose('compose.yaml', { DDUP_CONFIG_DIR: '/srv/ddup' });
+    for (const name of ['gateway', 'consumer']) {
+      expect(environment(service(withTenants, name)).TENANTS_FILE).toBe('/etc/ddup/tenants.json');
+      expect(environment(service(dev, name)).TENANTS_FILE ?? '').toBe('');
+      expect(volumeMounts(service(dev, name))).toContainEqual(['./deploy/config', '/etc/ddup']);
+      expect(volumeMounts(service(elsewhere, name))).toContainEqual(['/srv/ddup', '/etc/ddup']);
+    }
+    expect(statSync(path.join(ROOT, 'deploy/config')).isDirectory()).toBe(true);
+  });
+
+  it('is read the same way by a compose CLI, where one is installed (docker compose / docker-compose config)', ({ skip }) => {
+    const cli = composeCli();
+    if (!cli) return skip('no compose CLI on this machine');
+    const [command = '', ...args] = cli;
+    const result = spawnSync(command, [...args, '-f', 'compose.yaml', 'config'], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, ...shell } });
+    expect(result.status, result.stderr).toBe(0);
+    const printed = dict(parseYaml(result.stdout), 'docker compose config');
+    for (const name of ['gateway', 'consumer'] as const) {
+      const env = environment(dict(dict(printed.services, 'services')[name], name));
+      for (const [variable, value] of Object.entries({ ...FROM_THE_SHELL.both, ...FROM_THE_SHELL[name] })) expect(env[variable], variable).toBe(value);
+    }
   });
 });
 

@@ -11,7 +11,7 @@ import { promisify } from 'node:util';
 import newman, { type NewmanRunOptions, type NewmanRunSummary } from 'newman';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { freePort } from '@ddup/redis-process';
-import { type ServiceProcess, type TestRedis, eventually, startService, startTestRedis } from '@ddup/test-utils';
+import { type ServiceProcess, type TestRedis, startService, startTestRedis, waitUntilReady } from '@ddup/test-utils';
 import { API, CONSUMER_ENTRY, GATEWAY_ENTRY, READY_TIMEOUT_MS, REPO_ROOT, makeTempDir, removeDir } from './ddup-process.ts';
 
 const COLLECTION = join(REPO_ROOT, 'postman/ddup.postman_collection.json');
@@ -28,24 +28,16 @@ const services: ServiceProcess[] = [];
 /** The gateway without TENANTS_FILE, and the one with it (same Redis, its own dedup space). */
 let openUrl: string;
 let tenantUrl: string;
+/** A gateway as a plain `pnpm start` runs it: no TENANTS_FILE, no DDUP_ADMIN_TOKEN (no admin routes). */
+let plainUrl: string;
 
 /** Starts a gateway on a free port and waits until GET /readyz is 200. */
 async function startGateway(env: Record<string, string>): Promise<string> {
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
-  const gateway = startService(GATEWAY_ENTRY, { ...env, PORT: String(port), HOST: '127.0.0.1', DDUP_ADMIN_TOKEN: ADMIN_TOKEN });
+  const gateway = startService(GATEWAY_ENTRY, { ...env, PORT: String(port), HOST: '127.0.0.1' });
   services.push(gateway);
-  await eventually(
-    'the gateway answers GET /readyz with 200',
-    async () => {
-      const response = await fetch(`${baseUrl}/readyz`).catch(() => undefined);
-      await response?.arrayBuffer();
-      return response?.status === 200;
-    },
-    READY_TIMEOUT_MS,
-  ).catch((error: unknown) => {
-    throw new Error(`${String(error)}\ngateway output:\n${gateway.output()}`);
-  });
+  await waitUntilReady(baseUrl, READY_TIMEOUT_MS, () => `gateway output:\n${gateway.output()}`);
   return baseUrl;
 }
 
@@ -58,7 +50,12 @@ beforeAll(async () => {
   const env = { REDIS_URL: redis.url, LOG_LEVEL: 'warn' };
   // One pool for both: it confirms default entries and the tenant's alike.
   services.push(startService(CONSUMER_ENTRY, { ...env, TENANTS_FILE: tenantsFile }));
-  [openUrl, tenantUrl] = await Promise.all([startGateway(env), startGateway({ ...env, TENANTS_FILE: tenantsFile })]);
+  const admin = { DDUP_ADMIN_TOKEN: ADMIN_TOKEN };
+  [openUrl, tenantUrl, plainUrl] = await Promise.all([
+    startGateway({ ...env, ...admin }),
+    startGateway({ ...env, ...admin, TENANTS_FILE: tenantsFile }),
+    startGateway(env),
+  ]);
 }, 120_000);
 
 afterAll(async () => {
@@ -76,7 +73,7 @@ function requestNames(): string[] {
 async function runOnce(variables: Record<string, string>) {
   const summary = await runCollection({
     collection: COLLECTION,
-    envVar: Object.entries({ adminToken: ADMIN_TOKEN, ...variables }).map(([key, value]) => ({ key, value })),
+    envVar: Object.entries(variables).map(([key, value]) => ({ key, value })),
     reporters: [],
     timeoutRequest: 30_000,
   });
@@ -100,7 +97,7 @@ it('runs every request without TENANTS_FILE with no failure, twice in a row, sen
   expect(names.length).toBeGreaterThan(10);
   // The second run proves the collection holds on a gateway it already ran against (fresh events each time).
   for (const round of ['first', 'second']) {
-    const { failures, ran, sent, assertions } = await runOnce({ baseUrl: openUrl });
+    const { failures, ran, sent, assertions } = await runOnce({ baseUrl: openUrl, adminToken: ADMIN_TOKEN });
     expect(failures, `${round} run: newman failures`).toEqual([]);
     expect(ran, `${round} run: every request answered, in order`).toEqual(names.map((name) => ({ name, answered: true })));
     // Each request checks at least its status.
@@ -113,7 +110,7 @@ it('runs every request without TENANTS_FILE with no failure, twice in a row, sen
 
 it("runs every request with TENANTS_FILE, given the tenant's API key and id, with no failure", { timeout: 120_000 }, async () => {
   const names = requestNames();
-  const { failures, ran, sent, assertions } = await runOnce({ baseUrl: tenantUrl, apiKey: TENANT.apiKey, tenant: TENANT.id });
+  const { failures, ran, sent, assertions } = await runOnce({ baseUrl: tenantUrl, adminToken: ADMIN_TOKEN, apiKey: TENANT.apiKey, tenant: TENANT.id });
   expect(failures, 'newman failures').toEqual([]);
   expect(ran).toEqual(names.map((name) => ({ name, answered: true })));
   expect(assertions.failed).toBe(0);
@@ -123,4 +120,20 @@ it("runs every request with TENANTS_FILE, given the tenant's API key and id, wit
   const lookups = sent.filter(({ path }) => path.startsWith('/admin/events/'));
   expect(lookups.length).toBeGreaterThan(2);
   for (const request of lookups) expect(request.query).toBe(`tenant=${TENANT.id}`);
+});
+
+it('runs against a gateway without DDUP_ADMIN_TOKEN, adminToken empty: the admin requests skip themselves, every other passes', {
+  timeout: 120_000,
+}, async () => {
+  const collection = JSON.parse(readFileSync(COLLECTION, 'utf8')) as { item: { name: string; request: { url: { path: string[] } } }[] };
+  const { failures, ran, sent, assertions } = await runOnce({ baseUrl: plainUrl });
+  expect(failures, 'newman failures').toEqual([]);
+  expect(assertions.failed).toBe(0);
+  const answered = ran.filter((request) => request.answered).map((request) => request.name);
+  const admin = collection.item.filter((item) => item.request.url.path[0] === 'admin').map((item) => item.name);
+  expect(admin.length).toBeGreaterThan(3);
+  // Every admin request, and the repost of the event the admin API forgot, stay unsent.
+  expect(answered).toEqual(requestNames().filter((name) => !admin.includes(name) && name !== 'Post the forgotten event again'));
+  expect(sent.filter(({ path }) => path.startsWith('/admin'))).toEqual([]);
+  expect(assertions.total).toBeGreaterThanOrEqual(answered.length);
 });

@@ -1,8 +1,9 @@
-import { spawn } from 'node:child_process';
+import { type ChildProcessByStdio, spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
+import type { Readable } from 'node:stream';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -45,6 +46,11 @@ function ddup(args: readonly string[], env: Record<string, string> = {}): Promis
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  return finished(child);
+}
+
+/** The child's output and exit code, once it has closed. */
+function finished(child: ChildProcessByStdio<null, Readable, Readable>): Promise<CliRun> {
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -303,7 +309,6 @@ describe('ddup inspect and dead-letters', () => {
 describe('usage', () => {
   it.each([
     [[], 'no command given'],
-    [['help'], ''],
     [['frobnicate'], 'unknown command: frobnicate'],
     [['dead-letters'], 'dead-letters: expected "list" or "replay"'],
     [['dead-letters', 'list', '--count', 'lots'], '--count must be a whole number'],
@@ -312,23 +317,73 @@ describe('usage', () => {
     [['lookup'], 'give the event hash'],
     [['lookup', 'a'.repeat(64), 'b'.repeat(64)], 'unexpected argument'],
     [['inspect', '--bogus'], "Unknown option '--bogus'"],
-  ])('ddup %j prints the usage and exits 2', async (args, message) => {
+  ])('ddup %j says what is wrong and a one-line usage, and exits 2', async (args, message) => {
     const run = await ddup(args);
     expect(run.code).toBe(2);
     expect(run.stdout).toBe('');
-    expect(run.stderr).toContain(message);
-    expect(run.stderr).toContain('usage: pnpm ddup <command>');
+    const [problem, usage, ...rest] = run.stderr.split('\n');
+    expect(problem).toMatch(/^ddup: /);
+    expect(problem).toContain(message);
+    expect(usage).toMatch(/^usage: pnpm -s ddup inspect \| lookup .*help/);
+    expect(rest).toEqual(['']);
   });
 
-  it('prints the usage on stdout and exits 0 for --help', async () => {
-    const run = await ddup(['--help']);
+  it.each([['--help'], ['help']])('ddup %s prints the whole usage on stdout and exits 0', async (flag) => {
+    const run = await ddup([flag]);
     expect(run.code).toBe(0);
-    expect(run.stdout).toContain('usage: pnpm ddup <command>');
+    expect(run.stderr).toBe('');
+    expect(run.stdout).toContain('usage: pnpm -s ddup <command>');
+    expect(run.stdout).toContain('dead-letters replay [--count N]');
   });
 
   it('says where it looked when no Redis is named and no pnpm start runs', async () => {
     const run = await ddup(['inspect'], { REDIS_URL: '', DDUP_DATA_DIR: dir });
     expect(run.code).toBe(2);
     expect(run.stderr).toContain(`no REDIS_URL or REDIS_CLUSTER_NODES, and no running embedded Redis under ${dir}`);
+  });
+});
+
+describe('as the README runs it (npx, pnpm -s)', () => {
+  const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+  /** The README's shell lines that run the CLI with --json, without their comments. */
+  const jsonLines = readFileSync(join(ROOT, 'README.md'), 'utf8')
+    .split('\n')
+    .filter((line) => /^npx -y pnpm@\S+ -s ddup .*--json/.test(line))
+    .map((line) => line.replace(/\s+#.*$/, ''));
+  const invocation = /^(npx -y pnpm@\S+ -s ddup) /.exec(jsonLines[0] ?? '')?.[1] ?? 'not in the README';
+
+  /** Runs `command` with sh in the repository, as a reader would, Redis named as in the other tests. */
+  function shell(command: string): Promise<CliRun> {
+    // Nothing of the pnpm that may be running this test (npm_config_*) reaches the reader's npx.
+    const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^(npm_|pnpm_|PNPM_)/i.test(name)));
+    const child = spawn('sh', ['-c', command], {
+      cwd: ROOT,
+      env: { ...env, REDIS_URL: redis.url, DEDUP_WINDOW_SECONDS: String(WINDOW_SECONDS) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    return finished(child);
+  }
+
+  it("prints JSON alone on stdout with --json, which python3's json module reads", { timeout: 60_000 }, async () => {
+    expect(jsonLines.length).toBeGreaterThanOrEqual(2);
+    const accepted = await postEvent(sampleEvent('readme-cli'));
+    for (const line of jsonLines) {
+      // What is piped to (jq ...) is replaced by the check; <hash> by an event the gateway accepted.
+      const command = (line.split(' | ')[0] ?? '').replaceAll('<hash>', accepted.hash);
+      const run = await shell(command);
+      expect(run.code, `${command}\n${run.stderr}`).toBe(0);
+      const parsed = spawnSync('python3', ['-c', 'import json,sys; json.load(sys.stdin)'], { input: run.stdout, encoding: 'utf8' });
+      expect(parsed.status, `${command}\nstdout:\n${run.stdout}\n${parsed.stderr}`).toBe(0);
+    }
+  });
+
+  it("adds nothing of pnpm to a non-zero exit: the CLI's own line on stderr, its exit code", { timeout: 60_000 }, async () => {
+    const missing = await shell(`${invocation} lookup ${'f'.repeat(64)} --json`);
+    expect(missing.code).toBe(1);
+    expect(missing.stdout).toBe('');
+    expect(missing.stderr).toBe(`not remembered: ${'f'.repeat(64)} (never accepted within the last ${WINDOW_SECONDS} s, or forgotten)\n`);
+    const usage = await shell(`${invocation} frobnicate`);
+    expect(usage.code).toBe(2);
+    expect(usage.stderr.split('\n')).toEqual(['ddup: unknown command: frobnicate', expect.stringMatching(/^usage: pnpm -s ddup /), '']);
   });
 });

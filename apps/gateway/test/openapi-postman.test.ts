@@ -46,6 +46,15 @@ describe('postman/ddup.postman_collection.json', () => {
     expect(third).not.toBe(first);
   });
 
+  it('skips the admin requests, and the repost of the event they forget, while adminToken is empty (a gateway without DDUP_ADMIN_TOKEN)', () => {
+    const skip = 'if (!pm.variables.get("adminToken")) pm.execution.skipRequest();';
+    for (const item of postmanCollectionOf(document).item) {
+      const prerequest = item.event.find((event) => event.listen === 'prerequest')?.script.exec ?? [];
+      const needsAdmin = item.request.url.path[0] === 'admin' || item.name === 'Post the forgotten event again';
+      expect(prerequest[0] === skip, item.name).toBe(needsAdmin);
+    }
+  });
+
   it("asserts each request's status with pm.response.to.have.status", () => {
     for (const item of postmanCollectionOf(document).item) {
       const tests = item.event.find((event) => event.listen === 'test')?.script.exec.join('\n') ?? '';

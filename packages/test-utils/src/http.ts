@@ -15,6 +15,21 @@ export async function eventually(what: string, check: () => Promise<boolean> | b
   throw new Error(`timed out waiting for: ${what}`);
 }
 
+/** Polls GET `<baseUrl>/readyz` until it answers 200; a time-out's error ends with `context()` (the processes' output, say). */
+export async function waitUntilReady(baseUrl: string, timeoutMs: number, context: () => string = () => ''): Promise<void> {
+  await eventually(
+    'the gateway answers GET /readyz with 200',
+    async () => {
+      const response = await fetch(`${baseUrl}/readyz`).catch(() => undefined);
+      await response?.arrayBuffer();
+      return response?.status === 200;
+    },
+    timeoutMs,
+  ).catch((error: unknown) => {
+    throw new Error(`${String(error)}\n${context()}`);
+  });
+}
+
 /** Fields for a valid event whose hash differs by `n`. */
 export function sampleEvent(n: number | string, overrides: Record<string, unknown> = {}) {
   return {

@@ -23,10 +23,12 @@ export interface ServiceProcess {
 }
 
 export function startService(entry: string, env: Record<string, string>, args: readonly string[] = []): ServiceProcess {
-  const child = spawn(process.execPath, ['--import', tsxLoader, entry, ...args], {
-    env: inheritedEnvironment(env),
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  return startProcess(process.execPath, ['--import', tsxLoader, entry, ...args], { env: inheritedEnvironment(env) });
+}
+
+/** Any process (killed if the test process exits first), with `env` as its whole environment. */
+export function startProcess(command: string, args: readonly string[], options: { env: NodeJS.ProcessEnv; cwd?: string }): ServiceProcess {
+  const child = spawn(command, args, { env: options.env, cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
   started.add(child);
   let output = '';
   const listeners = new Set<() => void>();

@@ -9,10 +9,10 @@ import { processOutput } from './output.ts';
 import { NoRedisError, cliRedisTarget } from './redis-target.ts';
 import { type CliSession, LayoutConflictError, withSession } from './session.ts';
 import { spaceOf } from './tenant-space.ts';
-import { USAGE } from './usage.ts';
+import { SHORT_USAGE, USAGE } from './usage.ts';
 import { UsageError } from './usage-error.ts';
 
-// `pnpm ddup <command>`: the operators' tool. The only module of the CLI that exits the process.
+// `pnpm -s ddup <command>`: the operators' tool. The only module of the CLI that exits the process.
 
 type Options = { json?: boolean; event?: string; tenant?: string; count?: string; shard?: string; id?: string; help?: boolean };
 
@@ -38,7 +38,7 @@ function expectArguments(command: string, args: readonly string[], most: number)
 /** What the command line asks for, checked before Redis is reached: the work to do in a session. */
 function commandOf(positionals: readonly string[], options: Options, settings: CliSettings): (session: CliSession) => Promise<number> {
   const [command, ...args] = positionals;
-  if (command === undefined || command === 'help') throw new UsageError(command === undefined ? 'no command given' : '');
+  if (command === undefined) throw new UsageError('no command given');
   for (const [option, commands] of Object.entries(OPTION_COMMANDS)) {
     if (options[option as keyof Options] !== undefined && !commands.includes(command)) throw new UsageError(`${command} takes no --${option}`);
   }
@@ -95,7 +95,7 @@ async function main(): Promise<number> {
   } catch (error) {
     throw new UsageError(error instanceof Error ? error.message : String(error));
   }
-  if (parsed.values.help) {
+  if (parsed.values.help || parsed.positionals[0] === 'help') {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
@@ -113,7 +113,7 @@ try {
   process.exitCode = await main();
 } catch (error) {
   if (error instanceof UsageError) {
-    process.stderr.write(`${error.message === '' ? '' : `ddup: ${error.message}\n`}${USAGE}\n`);
+    process.stderr.write(`ddup: ${error.message}\n${SHORT_USAGE}\n`);
     process.exitCode = 2;
   } else if (error instanceof NoRedisError || error instanceof LayoutConflictError) {
     process.stderr.write(`ddup: ${error.message}\n`);

@@ -1,4 +1,4 @@
-/** The command line asks for something the CLI cannot do: main prints the message and the usage, and exits 2. */
+/** The command line asks for something the CLI cannot do: main prints the message and a one-line usage, and exits 2. */
 export class UsageError extends Error {
   override readonly name = 'UsageError';
 }

@@ -1,5 +1,11 @@
-/** What `ddup help` prints. */
-export const USAGE = `usage: pnpm ddup <command> [options]
+/** The command line as the README writes it (`-s`: pnpm prints nothing of its own, so stdout is the CLI's alone). */
+const INVOCATION = 'pnpm -s ddup';
+
+/** What a usage error prints after its message: one line, and where the rest is. */
+export const SHORT_USAGE = `usage: ${INVOCATION} inspect | lookup | forget | dead-letters list|replay [options] (${INVOCATION} help: the details)`;
+
+/** What `ddup help` and `ddup --help` print. */
+export const USAGE = `usage: ${INVOCATION} <command> [options]
 
   inspect                      streams, group, consumers, dead letters per shard; memory per master
   lookup <hash>                what the dedup index remembers of an event (exit 1: nothing)
@@ -14,7 +20,8 @@ export const USAGE = `usage: pnpm ddup <command> [options]
 
   --json                       machine-readable output (dead-letters list: one JSON object per line)
 
-Redis: REDIS_CLUSTER_NODES or REDIS_URL, else the embedded Redis of a running \`pnpm start\`
+Results go to stdout, notes and progress to stderr; exit 0, 1 (nothing found) or 2 (usage,
+settings, no Redis). Redis: REDIS_CLUSTER_NODES or REDIS_URL, else the embedded Redis of a running \`pnpm start\`
 (DDUP_DATA_DIR/redis/url and password). STREAM_SHARDS and INDEX_CAPACITY are read from Redis
 (ddup:meta:*); set DEDUP_WINDOW_SECONDS, CANONICAL_FORM and TENANTS_FILE as the gateway has them
 (with TENANTS_FILE, inspect counts the tenants' spaces).`;

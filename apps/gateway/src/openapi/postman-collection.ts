@@ -182,8 +182,12 @@ function authOf(document: OpenApiDocument, found: FoundOperation, step: Collecti
   return { type: 'bearer', bearer: [{ key: 'token', value: `{{${scheme}}}`, type: 'string' }] };
 }
 
-/** The pre-request script: fresh values, and query parameters left out while their lone `{{variable}}` is empty. */
+/**
+ * The pre-request script: the request skipped while the variable it needs is empty, fresh values,
+ * and query parameters left out while their lone `{{variable}}` is empty.
+ */
 function prerequestScript(step: CollectionStep): string[] {
+  const skip = step.skipWithout === undefined ? [] : [`if (!pm.variables.get(${js(step.skipWithout)})) pm.execution.skipRequest();`];
   const fresh = (step.fresh ?? []).map(
     (variable) => `pm.collectionVariables.set(${js(variable)}, ${js('postman-')} + pm.variables.replaceIn(${js('{{$guid}}')}));`,
   );
@@ -191,7 +195,7 @@ function prerequestScript(step: CollectionStep): string[] {
     const variable = /^\{\{(\w+)\}\}$/.exec(value)?.[1];
     return variable === undefined ? [] : [`if (!pm.variables.get(${js(variable)})) pm.request.removeQueryParams(${js(key)});`];
   });
-  return [...fresh, ...optional];
+  return [...skip, ...fresh, ...optional];
 }
 
 function itemOf(document: OpenApiDocument, step: CollectionStep): PostmanItem {
@@ -254,8 +258,10 @@ export function postmanCollectionOf(document: OpenApiDocument, steps: readonly C
         `${document.info.description}`,
         '',
         'Generated from the OpenAPI document (`GET /openapi.json`) by `pnpm postman`; do not edit by hand.',
-        'Run the requests in order, against a gateway with `DDUP_ADMIN_TOKEN` set:',
-        '`npx newman run postman/ddup.postman_collection.json --env-var baseUrl=http://localhost:8000 --env-var adminToken=<token>`.',
+        'Run the requests in order against a running gateway (`baseUrl`, http://localhost:8000 by default):',
+        '`npx -y newman run postman/ddup.postman_collection.json`.',
+        'The admin requests (and the one that builds on them) skip themselves while `adminToken` is empty; to run them,',
+        'start the gateway with `DDUP_ADMIN_TOKEN` and pass it: `--env-var adminToken=<token>`.',
         "With `TENANTS_FILE` set, give a tenant's API key and id too: `--env-var apiKey=<key> --env-var tenant=<id>`.",
       ].join('\n'),
       schema: 'https://schema.getpostman.com/json/collection/v2.1.0/collection.json',

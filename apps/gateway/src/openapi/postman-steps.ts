@@ -1,9 +1,9 @@
 /**
  * The requests of the Postman collection, in the order they run: each names an operation of the
  * OpenAPI document and the documented status it must get. Run in order they make a story that
- * holds on any ddup with `DDUP_ADMIN_TOKEN` set (and, with TENANTS_FILE, given a tenant's API key
- * and id): a fresh event, its duplicate, an invalid one, an Idempotency-Key used well and misused,
- * a batch, the health routes, then the admin routes on the event accepted first.
+ * holds on any ddup (with TENANTS_FILE, given a tenant's API key and id): a fresh event, its
+ * duplicate, an invalid one, an Idempotency-Key used well and misused, a batch, the health routes,
+ * then, given the admin token, the admin routes on the event accepted first (skipped without it).
  */
 export interface CollectionStep {
   /** The request's name in Postman (unique). */
@@ -21,6 +21,11 @@ export interface CollectionStep {
   readonly headers?: Readonly<Record<string, string>>;
   /** Sent without the admin token, though the operation needs it. */
   readonly withoutToken?: boolean;
+  /**
+   * Skipped (`pm.execution.skipRequest()`) while this collection variable is empty: the admin
+   * requests, and those that build on them, on a gateway run without `DDUP_ADMIN_TOKEN`.
+   */
+  readonly skipWithout?: keyof typeof COLLECTION_SETTINGS;
   /** Collection variables set to a new unique value before the request, so each run's events are new. */
   readonly fresh?: readonly string[];
   /** Collection variables set from fields of the JSON answer, for later requests. */
@@ -40,6 +45,9 @@ const EXAMPLE_USER = 'user-42';
 
 /** The admin event routes look in the tenant's space (`?tenant=`, left out while `tenant` is empty). */
 const inTenant = { tenant: '{{tenant}}' };
+
+/** Runs only when the admin token is given (a gateway without DDUP_ADMIN_TOKEN has no admin routes). */
+const admin = { skipWithout: 'adminToken' } as const;
 
 const sameHash = { name: 'is about the event accepted first', assert: "pm.expect(pm.response.json().hash).to.eql(pm.collectionVariables.get('eventHash'))" };
 
@@ -130,6 +138,7 @@ export const COLLECTION_STEPS: readonly CollectionStep[] = [
   {
     name: 'Admin: look up the accepted event',
     operationId: 'lookupEvent',
+    ...admin,
     status: 200,
     path: { hash: '{{eventHash}}' },
     query: inTenant,
@@ -138,19 +147,21 @@ export const COLLECTION_STEPS: readonly CollectionStep[] = [
   {
     name: 'Admin: forget it',
     operationId: 'forgetEvent',
+    ...admin,
     status: 200,
     path: { hash: '{{eventHash}}' },
     query: inTenant,
     checks: [sameHash, { name: 'says it is forgotten', assert: 'pm.expect(pm.response.json().forgotten).to.eql(true)' }],
   },
-  { name: 'Admin: look it up again', operationId: 'lookupEvent', status: 404, path: { hash: '{{eventHash}}' }, query: inTenant },
+  { name: 'Admin: look it up again', operationId: 'lookupEvent', status: 404, path: { hash: '{{eventHash}}' }, query: inTenant, ...admin },
   {
     name: 'Post the forgotten event again',
     operationId: 'postEvent',
+    ...admin,
     status: 202,
     body: { example: 'new', replace: { [EXAMPLE_USER]: '{{eventUserId}}' } },
     checks: [sameHash],
   },
-  { name: 'Admin without the token', operationId: 'lookupEvent', status: 401, path: { hash: '{{eventHash}}' }, query: inTenant, withoutToken: true },
-  { name: 'Admin: list dead letters', operationId: 'listDeadLetters', status: 200, query: { limit: '10' } },
+  { name: 'Admin without the token', operationId: 'lookupEvent', status: 401, path: { hash: '{{eventHash}}' }, query: inTenant, withoutToken: true, ...admin },
+  { name: 'Admin: list dead letters', operationId: 'listDeadLetters', status: 200, query: { limit: '10' }, ...admin },
 ];
