@@ -9,7 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, freeLauncherPort } from '@ddup/test-utils';
 import { LAUNCHER_ENTRY, type Launcher, cleanupLauncher, findLog, makeTempDir, removeDir, startLauncher } from './ddup-process.ts';
 
-const ANSI = /\u001b\[[0-9;]*m/g;
+// ANSI colour codes (ESC [ … m), which pino-pretty writes on a terminal.
+const ANSI = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g');
 
 describe('on a terminal (LOG_FORMAT=auto)', () => {
   let dataDir: string;
@@ -28,7 +29,12 @@ describe('on a terminal (LOG_FORMAT=auto)', () => {
     });
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    const exited = new Promise<void>((resolve) => child.once('exit', (code) => ((exitCode = code), resolve())));
+    const exited = new Promise<void>((resolve) =>
+      child.once('exit', (code) => {
+        exitCode = code;
+        resolve();
+      }),
+    );
     try {
       await eventually('the banner', async () => output.includes('Ctrl-C stops everything'), 90_000);
       // The consumer says "redis ready" a moment after the pool starts.
