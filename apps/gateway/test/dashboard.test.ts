@@ -202,6 +202,44 @@ describe.skipIf(missing !== undefined)('the dashboard in a browser', () => {
     expect(await client.xLen(eventsStreamKey(1))).toBe(lengthBefore + 1);
   });
 
+  it('shows the figures as they are when the page loads, before the stream says anything', async () => {
+    const still = await browser.newPage();
+    try {
+      await still.setViewport({ width: 1280, height: 900 });
+      // No stream at all: whatever the page shows, it had when it was made.
+      await still.setRequestInterception(true);
+      still.on('request', (request) => (request.url().endsWith('/dashboard/stream') ? void request.abort() : void request.continue()));
+      await still.goto(`${base}/dashboard`, { waitUntil: 'load' });
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(await textOf(still, 'connection')).not.toBe('live');
+      expect(await textOf(still, 'accepted')).toBe(String(accepted));
+      expect(await textOf(still, 'duplicate')).toBe('3');
+      expect(await textOf(still, 'pending')).toBe(String(pendingArranged));
+      // One of the three was replayed by the test before.
+      expect(await textOf(still, 'dead-letters')).toBe('2');
+      expect(await textOf(still, 'p50')).toMatch(/ ms$/);
+      expect(await textOf(still, 'used-memory')).toMatch(/B$/);
+      expect(await still.$$eval('#shards tbody tr', (rows) => rows.length)).toBe(2);
+    } finally {
+      await still.close();
+    }
+  });
+
+  it('looks up one event by its hash with the admin token', async () => {
+    const posted = await postJson(`${base}${API_PREFIX}/events`, JSON.stringify(sampleEvent('looked-up')));
+    const hash = String(posted.json.hash);
+    await page.type('[data-testid="lookup-hash"]', hash);
+    await page.click('[data-testid="lookup-submit"]');
+    await page.waitForFunction(() => /^pending: first seen \d{4}-/.test(document.querySelector('[data-testid="lookup-result"]')?.textContent ?? ''), {
+      timeout: WAIT_MS,
+    });
+    await page.$eval('[data-testid="lookup-hash"]', (input) => {
+      input.value = 'f'.repeat(64);
+    });
+    await page.click('[data-testid="lookup-submit"]');
+    await showing(page, 'lookup-result', 'No event with this hash is remembered within the window');
+  });
+
   it('takes a screenshot of the live page: a 1280x900 PNG with something on it', async () => {
     const png = Buffer.from(await page.screenshot({ type: 'png' }));
     expect(png.subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
@@ -218,6 +256,9 @@ describe.skipIf(missing !== undefined)('the dashboard in a browser', () => {
     const downBase = await serve(down);
     const downPage = await openDashboard(downBase);
     try {
+      // No request yet: no latency to show, not a made-up 0.
+      await showing(downPage, 'p50', '–');
+      await showing(downPage, 'p99', '–');
       await downPage.waitForFunction(() => document.querySelector('[data-testid="store-error"]')?.hidden === false, { timeout: WAIT_MS });
       expect(await textOf(downPage, 'store-error')).toMatch(/^Redis did not answer: .+/);
       await showing(downPage, 'store-status', 'Redis unavailable');

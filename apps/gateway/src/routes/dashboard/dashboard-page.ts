@@ -1,4 +1,5 @@
-import { html } from 'hono/html';
+import { html, raw } from 'hono/html';
+import type { DashboardMessage } from './dashboard-message.ts';
 import type { DashboardSettings } from './dashboard-settings.ts';
 
 /** `604800` → `7 d`, `5400` → `90 min`: the window as an operator thinks of it. */
@@ -12,20 +13,36 @@ export function describeSeconds(seconds: number): string {
   return `${seconds} s`;
 }
 
-/** A figure the page's script keeps up to date; `testId` names it for the browser tests. */
-function tile(label: string, testId: string, hint = '') {
+/** A figure the page's script keeps up to date; `testId` names it for the browser tests; `now` is its text when the page is made. */
+function tile(label: string, testId: string, hint = '', now = '–') {
   return html`<div class="tile" title="${hint}">
-    <span class="label">${label}</span><span class="value" data-testid="${testId}">–</span>
+    <span class="label">${label}</span><span class="value" data-testid="${testId}">${now}</span>
   </div>`;
 }
 
+const integers = new Intl.NumberFormat('en-US');
+
 /**
- * `GET /dashboard`: the page's frame and the settings in force; every live figure is filled in by
- * assets/dashboard.js from `/dashboard/stream`. No inline script or style (the page is served
+ * The figures as the page is made, for the script to draw at once (before the stream's first
+ * message), in a JSON block: data, never run, so the Content-Security-Policy allows it. `<` is
+ * escaped, so no value can close the element.
+ */
+function initialFigures(message: DashboardMessage | undefined) {
+  if (message === undefined) return '';
+  return raw(`<script type="application/json" id="initial-figures">${JSON.stringify(message).replaceAll('<', '\\u003c')}</script>`);
+}
+
+/**
+ * `GET /dashboard`: the page's frame, the settings in force and the figures as they are now (the
+ * admission counts written in, everything else drawn by the script from the same message at once,
+ * so the page is never blank); then assets/dashboard.js keeps every figure up to date from
+ * `/dashboard/stream`. No inline script or style (the page is served
  * under a Content-Security-Policy of `'self'` only) and nothing from another host: it works offline.
  * Paths are relative, so the page also works behind a proxy that mounts the gateway under a prefix.
  */
-export function dashboardPage(settings: DashboardSettings) {
+export function dashboardPage(settings: DashboardSettings, initial?: DashboardMessage) {
+  const events = initial?.figures.events;
+  const counted = (outcome: keyof NonNullable<typeof events>) => (events === undefined ? '–' : integers.format(events[outcome]));
   return html`<!doctype html>
 <html lang="en">
 <head>
@@ -49,11 +66,11 @@ export function dashboardPage(settings: DashboardSettings) {
   <section aria-labelledby="admissions-title">
     <h2 id="admissions-title">Admissions <small>since this gateway started</small></h2>
     <div class="tiles">
-      ${tile('accepted', 'accepted', '202: new events handed to the stream')}
-      ${tile('duplicate', 'duplicate', '409: seen within the window')}
-      ${tile('invalid', 'invalid', '400/422: malformed JSON or schema violation')}
-      ${tile('unavailable', 'unavailable', '503: Redis away or the gateway overloaded')}
-      ${tile('rejected', 'rejected', '401/403/413/429: not looked at')}
+      ${tile('accepted', 'accepted', '202: new events handed to the stream', counted('accepted'))}
+      ${tile('duplicate', 'duplicate', '409: seen within the window', counted('duplicate'))}
+      ${tile('invalid', 'invalid', '400/422: malformed JSON or schema violation', counted('invalid'))}
+      ${tile('unavailable', 'unavailable', '503: Redis away or the gateway overloaded', counted('unavailable'))}
+      ${tile('rejected', 'rejected', '401/403/413/429: not looked at', counted('rejected'))}
       ${tile('duplicate ratio', 'duplicate-ratio', 'duplicates among accepted + duplicate')}
       ${tile('p50 latency', 'p50', 'event routes, last minute')}
       ${tile('p99 latency', 'p99', 'event routes, last minute')}
@@ -93,13 +110,19 @@ export function dashboardPage(settings: DashboardSettings) {
 
   <div class="row">
     <section aria-labelledby="dead-title">
-      <h2 id="dead-title">Dead letters</h2>
+      <h2 id="dead-title">Dead letters and lookups <small>admin token</small></h2>
       <p id="admin-off" data-testid="admin-off" hidden>The admin routes are off on this gateway (set <code>DDUP_ADMIN_TOKEN</code> to list and replay dead letters here).</p>
       <form id="admin-form" hidden>
         <label>Admin token <input id="admin-token" type="password" autocomplete="off" spellcheck="false" data-testid="admin-token"></label>
         <button type="submit" data-testid="admin-load">Show dead letters</button>
         <button type="button" id="admin-forget">Forget token</button>
         <span id="admin-message" role="status" data-testid="admin-message"></span>
+      </form>
+      <form id="lookup-form" hidden>
+        <label>Look up an event <input id="lookup-hash" data-testid="lookup-hash" placeholder="hash (64 hex digits)" autocomplete="off" spellcheck="false" size="40"></label>
+        <label>tenant <input id="lookup-tenant" data-testid="lookup-tenant" placeholder="with TENANTS_FILE" autocomplete="off" spellcheck="false" size="12"></label>
+        <button type="submit" data-testid="lookup-submit">Look up</button>
+        <output id="lookup-result" data-testid="lookup-result"></output>
       </form>
       <table id="letters" data-testid="letters" hidden>
         <thead><tr><th>shard</th><th>id</th><th>reason</th><th>deliveries</th><th>event</th><th></th></tr></thead>
@@ -111,7 +134,7 @@ export function dashboardPage(settings: DashboardSettings) {
       <dl>
         <dt>used memory</dt><dd data-testid="used-memory">–</dd>
         <dt>remembered events</dt><dd data-testid="remembered-events">–</dd>
-        <dt>memory per remembered event</dt><dd data-testid="bytes-per-event" title="all of Redis's used memory, streams included, over the events the index remembers">–</dd>
+        <dt>Redis memory ÷ remembered events</dt><dd data-testid="bytes-per-event" title="all of Redis's used memory (streams, dead letters and Redis's own included) over the events the index remembers: an upper bound, not the index's cost (about 19 B an event when the index is full; see the README)">–</dd>
       </dl>
       <h2 id="settings-title">Settings in force</h2>
       <dl aria-labelledby="settings-title">
@@ -124,6 +147,7 @@ export function dashboardPage(settings: DashboardSettings) {
     </section>
   </div>
 </main>
+${initialFigures(initial)}
 </body>
 </html>`;
 }

@@ -47,7 +47,13 @@ describe('GET /dashboard', () => {
     expect(DASHBOARD_CSP).toContain("script-src 'self'");
     expect(response.headers.get('x-content-type-options')).toBe('nosniff');
     const page = await response.text();
-    const scripts = [...page.matchAll(/<script\b[^>]*>([\s\S]*?)<\/script>/g)];
+    const elements = [...page.matchAll(/<script\b[^>]*>([\s\S]*?)<\/script>/g)];
+    // The one data block (never run, so the CSP allows it): the figures as the page was made.
+    const data = elements.filter((match) => match[0].startsWith('<script type="application/json" id="initial-figures">'));
+    expect(data).toHaveLength(1);
+    expect(data[0]?.[1]).not.toContain('<');
+    expect(JSON.parse(data[0]?.[1] ?? '')).toMatchObject({ figures: { events: { accepted: expect.any(Number) } }, settings: { stream_shards: 2 } });
+    const scripts = elements.filter((match) => !data.includes(match));
     expect(scripts.map((match) => /src="([^"]+)"/.exec(match[0])?.[1])).toEqual(['dashboard/assets/uPlot.iife.min.js', 'dashboard/assets/dashboard.js']);
     expect(scripts.every((match) => match[1] === '')).toBe(true);
     expect(page).not.toMatch(/<style|\sstyle=|\son[a-z]+=/i);

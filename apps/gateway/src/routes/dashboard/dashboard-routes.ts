@@ -3,6 +3,7 @@ import type { Logger } from '@ddup/runtime';
 import { notFound } from '../../errors.ts';
 import { dashboardAssets } from './dashboard-assets.ts';
 import type { DashboardFeed } from './dashboard-feed.ts';
+import { dashboardMessage } from './dashboard-message.ts';
 import { dashboardPage } from './dashboard-page.ts';
 import type { DashboardSettings } from './dashboard-settings.ts';
 import { streamDashboard } from './dashboard-stream.ts';
@@ -28,7 +29,11 @@ export function dashboardRoutes(deps: DashboardDependencies): Hono {
   const assets = dashboardAssets();
   return new Hono()
     .use(dashboardSecurityHeaders())
-    .get('/', (c) => c.html(dashboardPage(deps.settings), 200, { 'cache-control': 'no-store' }))
+    .get('/', async (c) => {
+      // The figures now, in the page: the stream's first message comes a moment later.
+      const initial = dashboardMessage(await feed.current(), feed.history.since(undefined), deps.settings, deps.adminEnabled);
+      return c.html(dashboardPage(deps.settings, initial), 200, { 'cache-control': 'no-store' });
+    })
     .get('/stream', (c) => streamDashboard(c, feed, deps))
     .get('/assets/:name', (c) => {
       const asset = assets.get(c.req.param('name'));

@@ -79,6 +79,19 @@
     if (drop > 0) for (const column of Object.values(history)) column.splice(0, drop);
   }
 
+  /** The indices of a series' values that have no value on either side (uPlot's points.filter). */
+  function isolatedPoints(u, seriesIdx) {
+    const values = u.data[seriesIdx];
+    const isolated = [];
+    for (let i = 0; i < values.length; i++) {
+      const here = values[i] !== null && values[i] !== undefined;
+      const before = i > 0 && values[i - 1] !== null && values[i - 1] !== undefined;
+      const after = i + 1 < values.length && values[i + 1] !== null && values[i + 1] !== undefined;
+      if (here && !before && !after) isolated.push(i);
+    }
+    return isolated;
+  }
+
   function chartSize(element) {
     return { width: Math.max(240, element.clientWidth), height: 150 };
   }
@@ -88,7 +101,8 @@
     const options = {
       ...chartSize(element),
       scales: { x: { time: true }, y: { range: (_u, min, max) => [0, Math.max(max, min + 1)] } },
-      series: [{}, ...series.map(([label, stroke]) => ({ label, stroke, width: 2, spanGaps: false, points: { show: false } }))],
+      // Lines join neighbouring values only: a value with a gap on both sides is drawn as a dot.
+      series: [{}, ...series.map(([label, stroke]) => ({ label, stroke, width: 2, spanGaps: false, points: { show: true, size: 6, filter: isolatedPoints } }))],
       axes: [{}, { size: 50 }],
       legend: { live: false },
       cursor: { drag: { x: false, y: false } },
@@ -212,6 +226,7 @@
     adminShown = enabled;
     byTestId('admin-off').hidden = enabled;
     document.getElementById('admin-form').hidden = !enabled;
+    document.getElementById('lookup-form').hidden = !enabled;
     if (!enabled) document.getElementById('letters').hidden = true;
     else if (storedToken() !== null) void loadLetters();
   }
@@ -278,6 +293,29 @@
     await loadLetters(note);
   }
 
+  /** What the index remembers of one event (GET admin/events/{hash}), as one line. */
+  async function lookUp() {
+    const hash = document.getElementById('lookup-hash').value.trim().toLowerCase();
+    const tenant = document.getElementById('lookup-tenant').value.trim();
+    if (!/^[0-9a-f]{64}$/.test(hash)) {
+      setText('lookup-result', 'a hash is 64 hex digits (the "hash" of a 202 or a 409)');
+      return;
+    }
+    try {
+      const query = tenant === '' ? '' : `?tenant=${encodeURIComponent(tenant)}`;
+      const found = await adminFetch(`admin/events/${hash}${query}`);
+      const firstSeen = found.first_seen_at === null ? 'an unknown time (a key of the Python service)' : found.first_seen_at;
+      setText('lookup-result', `${found.state}: first seen ${firstSeen}, remembered until ${found.expires_at}`);
+    } catch (error) {
+      setText('lookup-result', error.message);
+    }
+  }
+
+  document.getElementById('lookup-form').addEventListener('submit', (event) => {
+    event.preventDefault();
+    void lookUp();
+  });
+
   document.getElementById('admin-form').addEventListener('submit', (event) => {
     event.preventDefault();
     const input = document.getElementById('admin-token');
@@ -292,6 +330,10 @@
   });
 
   // ---- the stream ---------------------------------------------------------------------------
+
+  // The figures the page was made with: drawn at once, before the stream's first message.
+  const initial = document.getElementById('initial-figures');
+  if (initial !== null) render(JSON.parse(initial.textContent));
 
   const connection = byTestId('connection');
   const source = new EventSource('dashboard/stream');
