@@ -202,6 +202,22 @@ describe('rate limits', () => {
     expect(rejected).toBe(limited.length);
   });
 
+  it('takes a token for a batch with no valid item too, and records no Idempotency-Key for it', async () => {
+    const file = tenantsFile('trickle.json', [{ id: 'trickle', api_keys: [digest('trickle-key-0123456789')], rate_limit_per_second: 0.1, rate_limit_burst: 3 }]);
+    const trickle = await serve({ TENANTS_FILE: file });
+    const statuses: number[] = [];
+    for (let n = 0; n < 10; n++) {
+      const body = n % 2 === 0 ? '[]' : '[{}]';
+      const headers = as('trickle-key-0123456789', { 'idempotency-key': `empty-${n}` });
+      statuses.push((await postJson(`${trickle}${API_PREFIX}/events/batch`, body, headers)).status);
+    }
+    // A burst of 3 (a token back every 10 s): the rest are refused, as they would be with events in them.
+    expect(statuses.slice(0, 3)).toEqual([200, 200, 200]);
+    expect(statuses.filter((status) => status === 429).length).toBeGreaterThanOrEqual(6);
+    const client = await redis.client();
+    expect(await client.keys('ddup:*:t:trickle:ik:*')).toEqual([]);
+  });
+
   it('rereads TENANTS_FILE on SIGHUP: a new key works at once, a removed one is refused, nothing restarts or drops a request', async () => {
     const steady = { id: 'steady', api_keys: [digest('steady-key-0123456789')] };
     const file = tenantsFile('reload.json', [{ id: 'rotating', api_keys: [digest('old-key-0123456789')] }, steady]);

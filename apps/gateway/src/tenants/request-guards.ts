@@ -24,9 +24,12 @@ export async function checkIdempotencyKey(space: DedupSpace, key: string, conten
   if ((await space.claimIdempotencyKey(digest, contentHash)) === 'different') throw idempotencyKeyReused();
 }
 
-/** Takes `events` tokens from the tenant's rate limit, or refuses the whole request with 429. */
+/**
+ * Takes `events` tokens from the tenant's rate limit, or refuses the whole request with 429. Every
+ * request costs at least one: a batch with no valid item is work too (and was a way past the limit).
+ */
 export async function enforceRateLimit(space: DedupSpace, events: number): Promise<void> {
-  if (space.rateLimitPerSecond === undefined || events <= 0) return;
-  const decision = await space.takeTokens(events);
+  if (space.rateLimitPerSecond === undefined) return;
+  const decision = await space.takeTokens(Math.max(1, events));
   if (!decision.allowed) throw rateLimited(decision.retryAfterMs, space.rateLimitPerSecond);
 }
