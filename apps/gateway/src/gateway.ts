@@ -11,7 +11,7 @@ import {
 } from '@ddup/runtime';
 import { Store, indexLayoutOf } from '@ddup/store';
 import { warnUnlessFsyncAlways } from './admission/durability-check.ts';
-import { redisHealthCheck } from './admission/redis-health.ts';
+import { OutOfMemoryReplies, redisHealthCheck } from './admission/redis-health.ts';
 import type { AdmissionSettings } from './admission/replication.ts';
 import type { AdminDependencies } from './routes/admin/admin-routes.ts';
 import { type GatewayDependencies, createGatewayApp } from './app.ts';
@@ -49,6 +49,8 @@ export interface GatewayHooks {
 export interface AdmissionPorts {
   readonly spaces: SpaceResolver;
   readonly checkRedis: GatewayDependencies['checkRedis'];
+  /** Where the app notes OOM refusals for checkRedis (see OutOfMemoryReplies). */
+  readonly outOfMemory?: OutOfMemoryReplies;
 }
 
 /** What the admin routes read and change: the store, through the gateway's Redis commands. */
@@ -74,6 +76,7 @@ export function gatewayAppOf(
     spaces: ports.spaces,
     bodyLimitBytes: config.BODY_LIMIT_BYTES,
     checkRedis: ports.checkRedis,
+    ...(ports.outOfMemory ? { outOfMemory: ports.outOfMemory } : {}),
     logger,
     batch: {
       bodyLimitBytes: config.BATCH_BODY_LIMIT_BYTES,
@@ -133,7 +136,8 @@ export function createGateway(config: GatewayConfig, logger: Logger, hooks: Gate
   });
   registerStoreGauges(metrics.registry, snapshots);
   for (const tenant of config.tenants?.tenants ?? [{ id: DEFAULT_SPACE }]) metrics.initTenant(tenant.id);
-  const ports: AdmissionPorts = { spaces, checkRedis: redisHealthCheck(redis, preflight) };
+  const outOfMemory = new OutOfMemoryReplies();
+  const ports: AdmissionPorts = { spaces, checkRedis: redisHealthCheck(redis, preflight, outOfMemory), outOfMemory };
   const dashboard = new DashboardFeed({ metrics, snapshots }).start();
   const app = gatewayAppOf(
     config,

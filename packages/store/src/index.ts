@@ -6,6 +6,7 @@ export {
   SeenState,
   TENANT_ID,
   allEventsStreamKeys,
+  idempotencyCountKey,
   idempotencyKeyName,
   rateLimitKey,
   tenantPart,

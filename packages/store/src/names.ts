@@ -76,6 +76,14 @@ export function idempotencyKeyName(shard: number, keyDigest: string, tenant?: st
   return `${KEY_PREFIX}:${shardTag(shard)}:${tenantPart(tenant)}ik:${keyDigest}`;
 }
 
+/**
+ * How many Idempotency-Keys a tenant noted on one shard in the last window, for its
+ * max_idempotency_keys: `ddup:{s00}:t:<tenant>:ik-count` (a small hash of time slots).
+ */
+export function idempotencyCountKey(shard: number, tenant: string): string {
+  return `${KEY_PREFIX}:${shardTag(shard)}:${tenantPart(tenant)}ik-count`;
+}
+
 /** A tenant's rate-limit token bucket: `ddup:rate:{t:<tenant>}`, in a slot of its own (one key, one script). */
 export function rateLimitKey(tenant: string): string {
   return `${KEY_PREFIX}:rate:{${tenantPart(tenant).slice(0, -1)}}`;

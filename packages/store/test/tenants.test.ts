@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { useTestRedis } from '@ddup/test-utils';
-import { type AdmitResult, Store, eventsStreamKey, rateLimitKey } from '../src/index.ts';
+import { type AdmitResult, Store, eventsStreamKey, idempotencyKeyName, rateLimitKey } from '../src/index.ts';
 
 // The store's side of tenants: separate dedup spaces on the shared streams, a window per tenant,
 // the sliding window, Idempotency-Key records and the shared token bucket, on a real Redis.
@@ -138,6 +138,24 @@ describe('Idempotency-Key records', () => {
     const [name] = await redis.client.keys('ddup:*:t:acme:ik:*');
     const ttl = await redis.client.pTTL(name ?? '');
     expect(ttl).toBeGreaterThan(3_590_000);
+  });
+});
+
+describe('max_idempotency_keys', () => {
+  it('refuses a new key once the tenant holds its quota, says when one frees, and takes keys again once they expired', async () => {
+    const acme = base.forTenant('acme', { windowSeconds: 1 });
+    const claims = [];
+    for (let n = 0; n < 4; n++) claims.push(await acme.claimIdempotencyKey(redis.client, hashOf(`quota-${n}`), hashOf('body'), 3));
+    expect(claims.slice(0, 3)).toEqual(['new', 'new', 'new']);
+    const refused = claims[3];
+    if (typeof refused !== 'object') throw new Error(`expected a refusal, got ${String(refused)}`);
+    expect(refused.retryAfterMs).toBeGreaterThan(0);
+    expect(refused.retryAfterMs).toBeLessThanOrEqual(1_250);
+    // Keys held answer as before; the refused key was not noted.
+    expect(await acme.claimIdempotencyKey(redis.client, hashOf('quota-0'), hashOf('body'), 3)).toBe('same');
+    expect(await redis.client.exists(idempotencyKeyName(0, hashOf('quota-3'), 'acme'))).toBe(0);
+    await sleep(refused.retryAfterMs + 50);
+    expect(await acme.claimIdempotencyKey(redis.client, hashOf('quota-3'), hashOf('body'), 3)).toBe('new');
   });
 });
 

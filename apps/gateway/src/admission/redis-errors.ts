@@ -5,6 +5,11 @@ import { ReplicationTimeoutError, ReplicationUnconfirmedError } from './replicat
 /** Server replies that mean "this node cannot serve now", not "your command is wrong" (cluster transitions besides). */
 const TRANSIENT_REPLY = /^(LOADING|MASTERDOWN|BUSY|READONLY|OOM|MISCONF|NOREPLICAS)\b/;
 
+/** Redis refused a write for lack of memory (`OOM command not allowed when used memory > 'maxmemory'`). */
+export function isOutOfMemoryReply(error: unknown): boolean {
+  return error instanceof ErrorReply && error.message.startsWith('OOM');
+}
+
 /**
  * True when `error` says Redis is unreachable or temporarily unable to serve, which the gateway
  * answers with 503 + Retry-After rather than 500.

@@ -48,6 +48,7 @@ export function countEvents(metrics: GatewayMetrics, route: EventRoute): Middlew
     const outcome = outcomeOfStatus(status);
     if (outcome === undefined) return;
     metrics.countEvents(route, outcome, tenant, c.get('batchItems') ?? 1);
+    if (status === 429 && c.error instanceof ApiError) metrics.countRefusal(c.error.code, tenant);
     if (outcome === 'duplicate' && c.error instanceof ApiError) {
       const age = ageSeconds(c.error.body.first_seen_at, now);
       if (age !== undefined) metrics.observeDuplicateAge(age);

@@ -23,6 +23,7 @@ export interface LiveFigures {
 export class GatewayMetrics {
   readonly registry = new Registry();
   readonly #events: Counter<'outcome' | 'route' | 'tenant'>;
+  readonly #refusals: Counter<'reason' | 'tenant'>;
   readonly #duration: Histogram<'route' | 'status'>;
   readonly #duplicateAge: Histogram;
   // For the dashboard's p50/p99 of the last minute: a sliding window, which a histogram is not.
@@ -42,6 +43,12 @@ export class GatewayMetrics {
       name: 'ddup_events_total',
       help: 'Events posted, by outcome (accepted, duplicate, invalid, unavailable, rejected), route (single, batch) and tenant (default without TENANTS_FILE; unauthenticated for a 401); a batch counts each item',
       labelNames: ['outcome', 'route', 'tenant'],
+      registers,
+    });
+    this.#refusals = new Counter({
+      name: 'ddup_refusals_total',
+      help: "Requests refused (429) at a tenant's bound, by reason (rate_limited; quota_exceeded: max_idempotency_keys) and tenant",
+      labelNames: ['reason', 'tenant'],
       registers,
     });
     this.#duration = new Histogram({
@@ -67,6 +74,11 @@ export class GatewayMetrics {
 
   countEvents(route: EventRoute, outcome: EventOutcome, tenant: string, count = 1): void {
     if (count > 0) this.#events.inc({ outcome, route, tenant }, count);
+  }
+
+  /** A request refused at a tenant's bound (a 429 with this `reason` code). */
+  countRefusal(reason: string, tenant: string): void {
+    this.#refusals.inc({ reason, tenant });
   }
 
   observeRequest(route: EventRoute, statusClass: string, seconds: number): void {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { idempotencyKeyReused, invalidIdempotencyKey, rateLimited } from '../errors.ts';
+import { idempotencyKeyReused, invalidIdempotencyKey, quotaExceeded, rateLimited } from '../errors.ts';
 import type { DedupSpace } from './dedup-space.ts';
 
 /** The longest Idempotency-Key taken (the draft sets none; Stripe takes 255). */
@@ -16,12 +16,15 @@ export function idempotencyKeyOf(header: string | undefined): string | undefined
 }
 
 /**
- * Notes what the key came with; 422 when it came before with other content. The same content goes
- * on to admission, whose content deduplication answers it (409 when its event was stored).
+ * Notes what the key came with; 422 when it came before with other content, 429 when it is new and
+ * the tenant holds its max_idempotency_keys. The same content goes on to admission, whose content
+ * deduplication answers it (409 when its event was stored).
  */
 export async function checkIdempotencyKey(space: DedupSpace, key: string, contentHash: string): Promise<void> {
   const digest = createHash('sha256').update(key, 'utf8').digest('hex');
-  if ((await space.claimIdempotencyKey(digest, contentHash)) === 'different') throw idempotencyKeyReused();
+  const claim = await space.claimIdempotencyKey(digest, contentHash);
+  if (claim === 'different') throw idempotencyKeyReused();
+  if (typeof claim === 'object') throw quotaExceeded(claim.retryAfterMs, space.maxIdempotencyKeys ?? 0);
 }
 
 /**
