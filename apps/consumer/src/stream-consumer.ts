@@ -30,6 +30,8 @@ export interface StreamConsumerOptions {
   readonly logger: Logger;
   /** Where reads are timed (confirm and reclaim count through their own settings); none: not measured. */
   readonly metrics?: ConsumerMetrics;
+  /** Called before the group is created again on a stream that lost it; rejecting keeps it from being created. */
+  readonly beforeGroupCreate?: () => Promise<void>;
 }
 
 /** Where to read next: the consumer's own pending entries (per stream cursor), or new entries. */
@@ -128,13 +130,15 @@ export class StreamConsumer {
         // A stream without the group (deleted and written again): create it and read on at once;
         // if even that fails (Redis out of memory, say), back off like any other failure.
         if (errorText(error).startsWith('NOGROUP')) {
-          const recreated = await ensureConsumerGroup(writes, this.#options.streams).then(
-            () => true,
-            (cause: unknown) => {
-              logFailure(cause);
-              return false;
-            },
-          );
+          const recreated = await (this.#options.beforeGroupCreate?.() ?? Promise.resolve())
+            .then(() => ensureConsumerGroup(writes, this.#options.streams))
+            .then(
+              () => true,
+              (cause: unknown) => {
+                logFailure(cause);
+                return false;
+              },
+            );
           if (recreated) continue;
           await backoff(failures++, this.#stop.signal);
           continue;

@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { Logger } from '@ddup/runtime';
-import { isOutOfMemoryReply, isRedisUnavailable } from './admission/redis-errors.ts';
+import { isOutOfMemoryReply, isRedisUnavailable, unavailableReasonOf } from './admission/redis-errors.ts';
 import type { OutOfMemoryReplies, RedisHealthProblem } from './admission/redis-health.ts';
 import { ApiError, errorResponse, redisUnavailable } from './errors.ts';
 import { refuseUnmetExpectations } from './http/expectation.ts';
@@ -64,12 +64,8 @@ export function createGatewayApp(deps: GatewayDependencies): Hono {
 
   app.onError((error, c) => {
     if (error instanceof ApiError) return errorResponse(error);
-    if (isOutOfMemoryReply(error)) {
-      deps.outOfMemory?.note();
-      // The same word as /readyz's reason.
-      return errorResponse(redisUnavailable('out_of_memory'));
-    }
-    if (isRedisUnavailable(error)) return errorResponse(redisUnavailable(error.message || error.name));
+    if (isOutOfMemoryReply(error)) deps.outOfMemory?.note();
+    if (isRedisUnavailable(error)) return errorResponse(redisUnavailable(unavailableReasonOf(error)));
     if (error instanceof HTTPException) {
       return c.json({ detail: error.message || 'HTTP error' }, error.status);
     }

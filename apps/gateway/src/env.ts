@@ -12,7 +12,7 @@ import {
   refineOneRedisTarget,
 } from '@ddup/config';
 import { CANONICAL_FORMS } from '@ddup/hashing';
-import { layoutVariables } from '@ddup/store';
+import { layoutVariables, redisResetVariables } from '@ddup/store';
 import { TenantDirectory } from '@ddup/tenants';
 
 /** Shorter admin tokens are refused at start-up: the token is all that guards forgetting and replaying. */
@@ -22,6 +22,7 @@ const gatewaySchema = z
   .object({
     ...redisVariables,
     ...layoutVariables,
+    ...redisResetVariables,
     /** Which canonical JSON form the dedup hash is taken of. */
     CANONICAL_FORM: enumVar(CANONICAL_FORMS, 'python'),
     ...durabilityVariables,

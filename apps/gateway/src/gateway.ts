@@ -118,14 +118,18 @@ export function createGateway(config: GatewayConfig, logger: Logger, hooks: Gate
     legacyKeys: config.SEED_LEGACY_KEYS,
   });
   const onRefused: OnRefused = hooks.onRefused ?? logRefusal(logger);
-  const preflight = new RedisPreflight(redis, commands, store, logger, { onRefused });
+  const metrics = new GatewayMetrics();
+  const preflight = new RedisPreflight(redis, commands, store, logger, {
+    onRefused,
+    allowReset: config.ALLOW_REDIS_RESET,
+    onReset: () => metrics.countRedisReset(),
+  });
   // What writes (admissions, the admin routes) waits for the preflight; reads for metrics do not.
   const writes = preflight.gate(commands);
   if (config.redis.kind === 'cluster') redis.onReady(() => void warnIfShardsMissMasters(commands, config.STREAM_SHARDS, logger));
   const admission: AdmissionSettings = {
     ...(config.DURABILITY === 'wait' ? { waitForReplicas: { replicas: config.DURABILITY_WAIT_REPLICAS, timeoutMs: config.DURABILITY_WAIT_TIMEOUT_MS } } : {}),
   };
-  const metrics = new GatewayMetrics();
   const spaces = new DedupSpaces(
     { redis: writes, store, admission, canonicalForm: config.CANONICAL_FORM, batchConcurrency: config.BATCH_ADMISSION_CONCURRENCY },
     config.tenants,

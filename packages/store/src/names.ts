@@ -49,6 +49,12 @@ export const SHARD_COUNT_KEY = `${KEY_PREFIX}:meta:stream-shards`;
 /** The index layout the data was written with (layout name, buckets per shard, INDEX_CAPACITY). */
 export const INDEX_LAYOUT_KEY = `${KEY_PREFIX}:meta:index`;
 
+/**
+ * A reset of Redis found by a process that had seen the layout records and found them gone
+ * (`pending <ms>`), and whether an operator accepted it (`accepted <ms>`): see redis-reset.ts.
+ */
+export const REDIS_RESET_KEY = `${KEY_PREFIX}:meta:reset`;
+
 /** The key the Python service wrote for an event (SETEX <hash> ... 1 in db 0): the bare hex hash. */
 export function legacyKey(hash: string): string {
   return hash;

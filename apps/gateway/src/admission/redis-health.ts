@@ -2,8 +2,11 @@ import { type RedisConnection, type RedisPreflight, RedisNotCheckedError, errorT
 
 /** Why the gateway cannot serve admissions now, as /readyz reports it. */
 export interface RedisHealthProblem {
-  /** `unreachable`, `eviction_policy` (Redis may forget remembered events) or `out_of_memory` (it refuses writes). */
-  readonly reason: 'unreachable' | 'eviction_policy' | 'out_of_memory';
+  /**
+   * `unreachable`, `eviction_policy` (Redis may forget remembered events), `out_of_memory` (it
+   * refuses writes) or `redis_reset` (it came back without ddup's data; held until accepted).
+   */
+  readonly reason: 'unreachable' | 'eviction_policy' | 'out_of_memory' | 'redis_reset';
   readonly detail: string;
 }
 
@@ -41,6 +44,7 @@ export function redisHealthCheck(
   outOfMemory?: OutOfMemoryReplies,
 ): () => Promise<RedisHealthProblem | undefined> {
   return async () => {
+    if (preflight.resetDetail !== undefined) return { reason: 'redis_reset', detail: preflight.resetDetail };
     if (!redis.isReady) return { reason: 'unreachable', detail: 'Redis is not reachable: not connected' };
     try {
       const problem = await preflight.memory.look();

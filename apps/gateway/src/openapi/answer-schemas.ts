@@ -143,7 +143,7 @@ export const answerSchemas = {
     'NotReady',
     z.object({
       status: z.literal('not ready'),
-      reason: z.enum(['unreachable', 'out_of_memory', 'eviction_policy']),
+      reason: z.enum(['unreachable', 'out_of_memory', 'eviction_policy', 'redis_reset']),
       detail: z.string(),
     }),
   ),
