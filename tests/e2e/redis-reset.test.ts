@@ -77,6 +77,12 @@ it('holds writes and says why until the reset is accepted, then starts an empty 
   expect(again.status, again.text).toBe(202);
   await eventually('confirmed on the new data', async () => (await seenState(fresh, String(again.json.hash))) === 'processed', 30_000);
   expect(await fresh.exists(EVENTS_STREAM)).toBe(1);
+
+  // A FLUSHALL under connections that stay up is found by the look every 5 s.
+  await fresh.flushAll();
+  await eventually('/readyz says redis_reset after a FLUSHALL', async () => (await readyz()).body.reason === 'redis_reset', 30_000);
+  expect((await post(event)).status).toBe(503);
+  expect(await metric(`${base}/metrics`)).toBe(2);
 });
 
 it('with ALLOW_REDIS_RESET=true: logs and counts it, then goes on with an empty window', { timeout: 120_000 }, async () => {
@@ -95,6 +101,11 @@ it('with ALLOW_REDIS_RESET=true: logs and counts it, then goes on with an empty 
     await eventually('/readyz ready', async () => (await fetch(`${url}/readyz`)).status === 200, 30_000);
     expect((await postJson(`${url}${API}/events`, event)).status).toBe(202);
     expect(await metric(`${url}/metrics`)).toBe(1);
+    // A FLUSHALL too, found by the periodic look: counted once, the layout recorded again at once.
+    const ownClient = await own.client();
+    await ownClient.flushAll();
+    await eventually('the FLUSHALL counted', async () => (await metric(`${url}/metrics`)) === 2, 30_000);
+    await eventually('the layout recorded again', async () => (await ownClient.exists('ddup:meta:index')) === 1);
   } finally {
     await allowing.stop('SIGKILL');
     await own.cleanup();

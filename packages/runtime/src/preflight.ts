@@ -64,6 +64,7 @@ export class RedisPreflight {
   #reset: string | undefined;
   readonly #logger: Logger;
   readonly #warn: (error: unknown) => void;
+  readonly #resetTimer: NodeJS.Timeout;
 
   constructor(redis: RedisConnection, commands: RedisCommands, store: Store, logger: Logger, options: PreflightOptions) {
     this.#redis = redis;
@@ -87,6 +88,21 @@ export class RedisPreflight {
       this.#checked = false;
       void this.#check(++this.#generation);
     });
+    // A reset that keeps the connection (FLUSHALL, a failover to an empty server) is found by a look now and then.
+    this.#resetTimer = setInterval(() => void this.#lookForReset(), options.memoryIntervalMs ?? 5_000);
+    this.#resetTimer.unref();
+  }
+
+  async #lookForReset(): Promise<void> {
+    if (!this.#checked || this.#refused || this.#stopped || !this.#redis.isReady) return;
+    try {
+      if (await this.#holdsForReset()) {
+        this.#checked = false;
+        void this.#check(++this.#generation);
+      }
+    } catch {
+      // Redis did not answer: the connection's own handling says so.
+    }
   }
 
   #current(generation: number): boolean {
@@ -133,6 +149,8 @@ export class RedisPreflight {
     if (marker.state !== 'accepted' && this.#sawLayout && !(await hasRecordedLayout(this.#commands))) {
       if (this.#options.allowReset) {
         this.#noteReset('ALLOW_REDIS_RESET=true: going on with an empty dedup window');
+        // Recorded again at once, so that the next look does not find (and count) the same reset.
+        await checkLayout(this.#commands, this.#store.layout, this.#store.settings.indexCapacity);
         return false;
       }
       await markRedisResetPending(this.#commands);
@@ -201,6 +219,7 @@ export class RedisPreflight {
 
   stop(): void {
     this.#stopped = true;
+    clearInterval(this.#resetTimer);
     this.memory.stop();
   }
 }
