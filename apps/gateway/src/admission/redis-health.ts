@@ -16,7 +16,8 @@ export const OUT_OF_MEMORY_HOLD_MS = 5_000;
 /**
  * When Redis last refused a write of an admission for lack of memory. Redis decides per command,
  * counting the command's own arguments (a big batch) and every client's buffers, so it can refuse
- * while `INFO memory`, read a moment later, is under maxmemory: /readyz goes by both.
+ * while `INFO memory`, read a moment later, is under maxmemory: /readyz goes by both (the refusal
+ * only while a maxmemory is still set: without one, Redis refuses nothing for memory).
  */
 export class OutOfMemoryReplies {
   #lastMs = Number.NEGATIVE_INFINITY;
@@ -49,7 +50,7 @@ export function redisHealthCheck(
     try {
       const problem = await preflight.memory.look();
       const refusedMs = outOfMemory?.recentMs();
-      if (!problem && refusedMs !== undefined) {
+      if (!problem && refusedMs !== undefined && preflight.memory.limited) {
         return {
           reason: 'out_of_memory',
           detail: `Redis refused an admission ${refusedMs} ms ago for lack of memory (OOM), though INFO memory is now under maxmemory: it is at its limit`,
