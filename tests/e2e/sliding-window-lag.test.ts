@@ -27,7 +27,7 @@ beforeAll(async () => {
   const env = { REDIS_URL: redis.url, TENANTS_FILE: tenantsFile, LOG_LEVEL: 'warn', DDUP_ADMIN_TOKEN: ADMIN_TOKEN };
   const port = await freePort();
   started.push(startService(GATEWAY_ENTRY, { ...env, PORT: String(port), HOST: '127.0.0.1' }));
-  started.push(startService(CONSUMER_ENTRY, { ...env, CONSUMER_BLOCK_MS: '100' }));
+  started.push(startService(CONSUMER_ENTRY, { ...env, CONSUMER_BLOCK_MS: '100', CONSUMER_CLAIM_IDLE_MS: '1000', CONSUMER_CLAIM_INTERVAL_MS: '200' }));
   base = `http://127.0.0.1:${port}`;
   await eventually('gateway ready', async () => (await fetch(`${base}/readyz`).catch(() => undefined))?.status === 200, 60_000);
 });
@@ -78,6 +78,30 @@ it('a consumer stopped longer than the window while duplicates arrive marks the 
     });
     // The record is still within its (refreshed) window, and processed.
     expect(await stateOf(hash)).toBe('processed');
+  } finally {
+    process.kill(consumer.pid, 'SIGCONT');
+  }
+});
+
+it('an entry a dead consumer left pending past the window is reclaimed and marks the event processed', async () => {
+  const consumer = started[1];
+  if (!consumer) throw new Error('no consumer');
+  const client = await redis.client();
+  await eventually('the consumer group exists', async () => (await workersGroupInfo(client, EVENTS_STREAM).catch(() => ({}))).name !== undefined, 60_000);
+  process.kill(consumer.pid, 'SIGSTOP');
+  try {
+    const event = sampleEvent('reclaimed');
+    const admitted = await post(event);
+    expect(admitted.status).toBe(202);
+    // Read by a consumer that dies before confirming it (as a SIGKILL right after a read leaves it).
+    await client.sendCommand(['XREADGROUP', 'GROUP', 'ddup-workers', 'killed', 'STREAMS', EVENTS_STREAM, '>']);
+    for (let k = 0; k < 7; k++) {
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect((await post(event)).status).toBe(409);
+    }
+    process.kill(consumer.pid, 'SIGCONT');
+    await eventually('the entry reclaimed and acknowledged', async () => (await workersGroupInfo(client, EVENTS_STREAM)).pending === 0);
+    expect(await stateOf(String(admitted.body.hash))).toBe('processed');
   } finally {
     process.kill(consumer.pid, 'SIGCONT');
   }
