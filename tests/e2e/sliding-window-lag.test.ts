@@ -87,7 +87,7 @@ it('an entry a dead consumer left pending past the window is reclaimed and marks
   const consumer = started[1];
   if (!consumer) throw new Error('no consumer');
   const client = await redis.client();
-  await eventually('the consumer group exists', async () => (await workersGroupInfo(client, EVENTS_STREAM).catch(() => ({}))).name !== undefined, 60_000);
+  await eventually('the consumer group exists', async () => (await workersGroupInfo(client, EVENTS_STREAM).catch(() => undefined))?.name !== undefined, 60_000);
   process.kill(consumer.pid, 'SIGSTOP');
   try {
     const event = sampleEvent('reclaimed');
