@@ -153,7 +153,8 @@ export class RedisPreflight {
         await checkLayout(this.#commands, this.#store.layout, this.#store.settings.indexCapacity);
         return false;
       }
-      await markRedisResetPending(this.#commands);
+      // For the other processes (and those started later); this one holds even if Redis refuses the note.
+      await markRedisResetPending(this.#commands).catch(() => undefined);
       return this.#hold('found by this process');
     }
     if (this.#reset !== undefined) {
