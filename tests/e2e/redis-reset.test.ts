@@ -24,6 +24,8 @@ beforeAll(async () => {
   base = `http://127.0.0.1:${port}`;
   consumerMetrics = `http://127.0.0.1:${metricsPort}/metrics`;
   await eventually('gateway ready', async () => (await fetch(`${base}/readyz`).catch(() => undefined))?.status === 200, 60_000);
+  // Both processes must have seen the layout before the reset (a busy machine starts them slowly).
+  await consumer.waitForOutput(/consumer pool started/, 60_000);
 });
 afterAll(async () => {
   await gateway?.stop('SIGKILL');
@@ -43,7 +45,7 @@ it('holds writes and says why until the reset is accepted, then starts an empty 
   const first = await post(event);
   expect(first.status).toBe(202);
   const client = await redis.client();
-  await eventually('the event confirmed', async () => (await seenState(client, String(first.json.hash))) === 'processed', 30_000);
+  await eventually('the event confirmed', async () => (await seenState(client, String(first.json.hash))) === 'processed', 60_000);
   expect(await metric(`${base}/metrics`)).toBe(0);
 
   // Killed, and back empty on the same port (no append-only file, no snapshot).
