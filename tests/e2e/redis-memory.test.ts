@@ -140,3 +140,24 @@ describe('a Redis out of memory', () => {
     expect(consumer.output()).not.toMatch(/moved to dead letters/);
   }, 60_000);
 });
+
+describe('a Redis at its limit', () => {
+  it('a flood of big batches refused with OOM: the 503 says out_of_memory, and so does /readyz', async () => {
+    const redis = await redisWith('--maxmemory-policy', 'noeviction');
+    const client = await redis.client();
+    const { base } = await startGateway(redis);
+    expect((await postJson(`${base}${API}/events`, JSON.stringify(sampleEvent('before-the-flood')))).status).toBe(202);
+    // 300 kB of room: INFO memory says Redis can write, but a batch's own arguments (~750 kB, held
+    // by Redis while it decides) put it over, as one tenant's flood puts it over for everyone.
+    const used = Number(/used_memory:(\d+)/.exec(await client.info('memory'))?.[1]);
+    await client.configSet('maxmemory', String(used + 300_000));
+    const flood = Array.from({ length: 500 }, (_, n) => sampleEvent(`flood-${n}`, { payload: { pad: 'x'.repeat(1_500), n } }));
+    const refused = await postJson(`${base}${API}/events/batch`, JSON.stringify(flood));
+    expect(refused.status, refused.text).toBe(503);
+    expect(refused.json).toMatchObject({ code: 'redis_unavailable', reason: 'out_of_memory' });
+    const ready = await readyz(base);
+    expect(ready.status).toBe(503);
+    expect(ready.body).toMatchObject({ status: 'not ready', reason: 'out_of_memory' });
+    await client.configSet('maxmemory', '0');
+  });
+});

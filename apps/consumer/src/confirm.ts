@@ -40,8 +40,8 @@ export function whyUnconfirmable(fields: Readonly<Record<string, string>>, shard
  * Marks each event processed in the index and acknowledges the entries, in one script call
  * (`confirm-batch-var.lua`). The window counts from first acceptance, so confirming changes the
  * state only, never the expiry, and confirming the same entry twice changes nothing. An entry whose
- * window has already passed is only acknowledged: a late redelivery never touches a newer
- * admission of the same event.
+ * window has already passed is only acknowledged (a sliding window's too is marked, when its record
+ * still stands for that entry): a late redelivery never touches a newer admission of the same event.
  */
 export async function confirmBatch(redis: CommandSender, batch: StreamBatch, settings: ConfirmSettings, now: number = Date.now()): Promise<ConfirmResult> {
   const shard = shardOfEventsStreamKey(batch.stream);
@@ -60,9 +60,11 @@ export async function confirmBatch(redis: CommandSender, batch: StreamBatch, set
       continue;
     }
     const tenant = entry.fields.tenant;
-    // A tenant no longer in the file: marking is harmless, so mark (its window is unknown).
+    // A tenant no longer in the file: marking is harmless, so mark (its window is unknown). A sliding
+    // window outlives its entry's age: the script tells its own admission from a newer one.
+    const sliding = tenant !== undefined && rules.refreshing.has(tenant);
     const windowMs = tenant === undefined ? settings.windowMs : (rules.windowsMs.get(tenant) ?? Number.POSITIVE_INFINITY);
-    if (entryTimeMs(entry.id) + windowMs > now) toMark.push(tenant === undefined ? { id: entry.id, hash } : { id: entry.id, hash, tenant });
+    if (sliding || entryTimeMs(entry.id) + windowMs > now) toMark.push(tenant === undefined ? { id: entry.id, hash } : { id: entry.id, hash, tenant });
     acked.push(entry.id);
   }
   if (acked.length > 0) {

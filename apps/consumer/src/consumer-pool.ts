@@ -26,6 +26,8 @@ export interface ConsumerPoolSettings {
   readonly maxDeliveries: number;
   readonly retentionSeconds: number;
   readonly trimIntervalMs: number;
+  /** ALLOW_REDIS_RESET: go on (logged, counted) when Redis comes back without ddup's data, instead of holding. */
+  readonly allowRedisReset?: boolean;
 }
 
 /** What the consumer's entry point decides for the pool. */
@@ -89,7 +91,11 @@ export class ConsumerPool {
       redis.connectInBackground();
       if (index === 0) {
         const onRefused: OnRefused = hooks.onRefused ?? logRefusal(logger);
-        preflight = new RedisPreflight(redis, withCommandTimeout(redis, settings.commandTimeoutMs), store, logger, { onRefused });
+        preflight = new RedisPreflight(redis, withCommandTimeout(redis, settings.commandTimeoutMs), store, logger, {
+          onRefused,
+          allowReset: settings.allowRedisReset ?? false,
+          onReset: () => metrics?.countRedisReset(),
+        });
       }
       connections.push(redis);
       consumers.push(
@@ -113,6 +119,8 @@ export class ConsumerPool {
           retention: { retentionMs: settings.retentionSeconds * 1000, intervalMs: settings.trimIntervalMs },
           logger,
           metrics,
+          // A group gone with its stream may be a Redis that lost ddup's data: not recreated until that is accepted.
+          beforeGroupCreate: async () => preflight?.ensureNotReset(),
         }),
       );
     }

@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { z } from 'zod';
-import { layoutVariables } from '@ddup/store';
+import { layoutVariables, redisResetVariables } from '@ddup/store';
 import type { ConsumerPoolSettings } from './consumer-pool.ts';
 import type { MetricsServerSettings } from './metrics/metrics-server.ts';
 import { type RedisTarget, integerVar, parseOrExplain, parseEnv, redisTargetOf, redisVariables, refineOneRedisTarget, logVariables } from '@ddup/config';
@@ -9,6 +9,7 @@ const consumerSchema = z
   .object({
     ...redisVariables,
     ...layoutVariables,
+    ...redisResetVariables,
     /** Consumers in this process's pool; each has its own connection for the blocking read. */
     CONSUMER_CONCURRENCY: integerVar({ min: 1, max: 256, fallback: 4 }),
     /** Entries one XREADGROUP may return (COUNT). */
@@ -91,6 +92,7 @@ export function consumerPoolSettingsOf(config: ConsumerConfig): ConsumerPoolSett
     maxDeliveries: config.CONSUMER_MAX_DELIVERIES,
     retentionSeconds: config.STREAM_RETENTION_SECONDS,
     trimIntervalMs: config.STREAM_TRIM_INTERVAL_MS,
+    allowRedisReset: config.ALLOW_REDIS_RESET,
   };
 }
 

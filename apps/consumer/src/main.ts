@@ -22,11 +22,10 @@ if (directory !== undefined && 'failure' in directory) {
 }
 const tenants = directory?.config;
 let tenantRules = tenantRulesOf(tenants?.tenants ?? [], config.DEDUP_WINDOW_SECONDS);
-if (tenants !== undefined) {
-  reloadOnSighup(tenants, logger, (reloaded) => {
-    tenantRules = tenantRulesOf(reloaded, config.DEDUP_WINDOW_SECONDS);
-  });
-}
+// Without TENANTS_FILE a SIGHUP is logged and ignored (Node's default would end the process).
+reloadOnSighup(tenants, logger, (reloaded) => {
+  tenantRules = tenantRulesOf(reloaded, config.DEDUP_WINDOW_SECONDS);
+});
 const metricsServerSettings = metricsServerSettingsOf(config);
 const metrics = metricsServerSettings ? new ConsumerMetrics({ shards: config.STREAM_SHARDS, processMetrics: true }) : undefined;
 const pool = ConsumerPool.start(consumerPoolSettingsOf(config), logger, {

@@ -28,12 +28,12 @@ describe('reclaimStale', () => {
     await deliverTo('dead-one');
 
     const early = await reclaimStale(redis.client, stream, 'rescuer', { minIdleMs: 60_000, maxDeliveries: 5, count: 10 }, confirm);
-    expect(early).toEqual({ confirmed: 0, deadLettered: 0 });
+    expect(early).toEqual({ confirmed: 0, deadLettered: 0, more: false });
     expect(await pendingCount()).toBe(1);
 
     await new Promise((resolve) => setTimeout(resolve, 120));
     const late = await reclaimStale(redis.client, stream, 'rescuer', { minIdleMs: 100, maxDeliveries: 5, count: 10 }, confirm);
-    expect(late).toEqual({ confirmed: 1, deadLettered: 0 });
+    expect(late).toEqual({ confirmed: 1, deadLettered: 0, more: false });
     expect(await pendingCount()).toBe(0);
     expect(await seenState(redis.client, HASH, { windowSeconds: 3_600 })).toBe('processed');
   });
@@ -64,7 +64,7 @@ describe('reclaimStale', () => {
     expect(deliveries).toBe(7);
     await new Promise((resolve) => setTimeout(resolve, 5));
     const result = await reclaimStale(redis.client, stream, 'rescuer', { minIdleMs: 1, maxDeliveries: 3, count: 10 }, confirm);
-    expect(result).toEqual({ confirmed: 1, deadLettered: 0 });
+    expect(result).toEqual({ confirmed: 1, deadLettered: 0, more: false });
     expect(await pendingCount()).toBe(0);
     expect(await redis.client.xLen(deadLetterStreamKey(0))).toBe(0);
     expect(await seenState(redis.client, HASH, { windowSeconds: 3_600 })).toBe('processed');

@@ -17,6 +17,8 @@ export interface ReclaimSettings {
 export interface ReclaimResult {
   readonly confirmed: number;
   readonly deadLettered: number;
+  /** The pass found a whole page (`count`) of stale entries: there may be more. */
+  readonly more: boolean;
 }
 
 /** XPENDING's extended form: id, owner, idle ms, delivery count. */
@@ -71,11 +73,12 @@ export async function reclaimStale(
       settings.metrics?.countDeadLettered(shard, 1);
     }
   }
-  if (retry.length === 0) return { confirmed: 0, deadLettered };
+  const more = rows.length >= settings.count;
+  if (retry.length === 0) return { confirmed: 0, deadLettered, more };
   const claimed = await redis.sendCommand<unknown[]>(['XCLAIM', stream, CONSUMER_GROUP, consumer, idle, ...retry]);
   // What XCLAIM returned: another reclaimer may have taken some first (it re-checks the idle time).
   settings.metrics?.countReclaimed(shard, claimed.length);
   const [batch] = parseStreamsReply([[stream, claimed]]);
   const result = batch ? await confirmBatch(redis, batch, confirm) : { confirmed: 0 };
-  return { confirmed: result.confirmed, deadLettered };
+  return { confirmed: result.confirmed, deadLettered, more };
 }

@@ -9,6 +9,9 @@ import { type ReclaimSettings, reclaimStale } from './reclaim.ts';
 import { settleSome } from './settle-some.ts';
 import { type StreamBatch, parseStreamsReply } from './stream-reply.ts';
 
+/** Reclaim pages (each up to the batch size) one round may take before reading again. */
+const RECLAIM_PAGES = 10;
+
 export interface StreamConsumerOptions {
   /** A connection of this consumer's own: XREADGROUP BLOCK holds it while waiting. */
   readonly redis: RedisConnection;
@@ -30,6 +33,8 @@ export interface StreamConsumerOptions {
   readonly logger: Logger;
   /** Where reads are timed (confirm and reclaim count through their own settings); none: not measured. */
   readonly metrics?: ConsumerMetrics;
+  /** Called before the group is created again on a stream that lost it; rejecting keeps it from being created. */
+  readonly beforeGroupCreate?: () => Promise<void>;
 }
 
 /** Where to read next: the consumer's own pending entries (per stream cursor), or new entries. */
@@ -128,13 +133,15 @@ export class StreamConsumer {
         // A stream without the group (deleted and written again): create it and read on at once;
         // if even that fails (Redis out of memory, say), back off like any other failure.
         if (errorText(error).startsWith('NOGROUP')) {
-          const recreated = await ensureConsumerGroup(writes, this.#options.streams).then(
-            () => true,
-            (cause: unknown) => {
-              logFailure(cause);
-              return false;
-            },
-          );
+          const recreated = await (this.#options.beforeGroupCreate?.() ?? Promise.resolve())
+            .then(() => ensureConsumerGroup(writes, this.#options.streams))
+            .then(
+              () => true,
+              (cause: unknown) => {
+                logFailure(cause);
+                return false;
+              },
+            );
           if (recreated) continue;
           await backoff(failures++, this.#stop.signal);
           continue;
@@ -152,14 +159,24 @@ export class StreamConsumer {
     if (now - this.#lastReclaim >= reclaim.intervalMs) {
       this.#lastReclaim = now;
       for (const stream of streams) {
-        const result = await reclaimStale(writes, stream, name, reclaim, confirm).catch((error: unknown) => {
-          this.#notePartialFailure(error);
-          return { confirmed: 0, deadLettered: 0 };
-        });
-        this.#confirmed += result.confirmed;
-        this.#deadLettered += result.deadLettered;
-        if (result.confirmed > 0) logger.info('reclaimed stale entries', { consumer: name, stream, confirmed: result.confirmed });
-        if (result.deadLettered > 0) logger.warn('entries moved to dead letters', { consumer: name, stream, count: result.deadLettered });
+        let confirmed = 0;
+        let deadLettered = 0;
+        // Page after page while pages come back full (a big backlog of a dead consumer), up to
+        // RECLAIM_PAGES a round; past that, the next round comes after the next read, not the interval.
+        for (let page = 0; page < RECLAIM_PAGES; page++) {
+          const result = await reclaimStale(writes, stream, name, reclaim, confirm).catch((error: unknown) => {
+            this.#notePartialFailure(error);
+            return { confirmed: 0, deadLettered: 0, more: false };
+          });
+          confirmed += result.confirmed;
+          deadLettered += result.deadLettered;
+          if (!result.more) break;
+          if (page === RECLAIM_PAGES - 1) this.#lastReclaim = 0;
+        }
+        this.#confirmed += confirmed;
+        this.#deadLettered += deadLettered;
+        if (confirmed > 0) logger.info('reclaimed stale entries', { consumer: name, stream, confirmed });
+        if (deadLettered > 0) logger.warn('entries moved to dead letters', { consumer: name, stream, count: deadLettered });
       }
     }
     if (now - this.#lastTrim >= retention.intervalMs) {

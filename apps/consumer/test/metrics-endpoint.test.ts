@@ -24,6 +24,8 @@ function startConsumer(env: Record<string, string>): ServiceProcess {
     DEDUP_WINDOW_SECONDS: String(WINDOW_SECONDS),
     CONSUMER_BLOCK_MS: '200',
     LOG_LEVEL: 'info',
+    // The data is flushed between tests on purpose: not a reset to hold on.
+    ALLOW_REDIS_RESET: 'true',
     ...env,
   });
   processes.push(consumer);

@@ -35,7 +35,16 @@ describe('confirming tenants’ events', () => {
 
     const rules = tenantRulesOf(
       [
-        { id: 'acme', apiKeyDigests: [], windowSeconds: 600, keyFields: undefined, rateLimit: undefined, refreshOnDuplicate: false, canonicalForm: undefined },
+        {
+          id: 'acme',
+          apiKeyDigests: [],
+          windowSeconds: 600,
+          keyFields: undefined,
+          rateLimit: undefined,
+          refreshOnDuplicate: false,
+          maxIdempotencyKeys: undefined,
+          canonicalForm: undefined,
+        },
         {
           id: 'debounce',
           apiKeyDigests: [],
@@ -43,6 +52,7 @@ describe('confirming tenants’ events', () => {
           keyFields: undefined,
           rateLimit: undefined,
           refreshOnDuplicate: true,
+          maxIdempotencyKeys: undefined,
           canonicalForm: undefined,
         },
       ],

@@ -29,6 +29,15 @@ if ('failure' in loaded) {
 }
 const config = loaded.config;
 const logger = createLogger('ddup', config.LOG_LEVEL, config.LOG_FORMAT);
+// The gateway and consumer, in stop order (filled once Redis is there).
+const children: SupervisedChild[] = [];
+
+// SIGHUP rereads TENANTS_FILE: passed on to the gateway and the consumer, which reload it themselves
+// (or log and ignore it, without a file). Listened to from the start: Node's default ends a process.
+process.on('SIGHUP', () => {
+  logger.info('SIGHUP: passing it on to the gateway and the consumer (they reread TENANTS_FILE, if set)');
+  for (const child of children) child.current?.process.kill('SIGHUP');
+});
 
 function fail(message: string, exitCode: number): never {
   process.stderr.write(`ddup: ${message}\n`);
@@ -100,10 +109,10 @@ function onGiveUp(giveUp: GiveUp): void {
 }
 
 // In stop order: the gateway first (no new events; in-flight requests finish), then the consumers.
-const children = [
+children.push(
   new SupervisedChild('gateway', serviceCommand('gateway', bunBin), childEnv, restartPolicy, logger, onGiveUp),
   new SupervisedChild('consumer', serviceCommand('consumer'), childEnv, restartPolicy, logger, onGiveUp),
-];
+);
 for (const child of children) child.start();
 const consumerMetrics = consumerMetricsUrl(childEnv);
 if (consumerMetrics) logger.info('consumer metrics', { url: consumerMetrics });
@@ -139,11 +148,6 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 }
 process.once('exit', () => {
   for (const child of children) child.current?.process.kill('SIGKILL');
-});
-// SIGHUP rereads TENANTS_FILE: passed on to the gateway and the consumer, which reload it themselves.
-process.on('SIGHUP', () => {
-  logger.info('SIGHUP: passing it on (TENANTS_FILE is reread)');
-  for (const child of children) child.current?.process.kill('SIGHUP');
 });
 
 const gatewayUrl = localGatewayUrl(config.HOST, config.PORT);

@@ -1,8 +1,8 @@
 import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { Logger } from '@ddup/runtime';
-import { isRedisUnavailable } from './admission/redis-errors.ts';
-import type { RedisHealthProblem } from './admission/redis-health.ts';
+import { isOutOfMemoryReply, isRedisUnavailable, unavailableReasonOf } from './admission/redis-errors.ts';
+import type { OutOfMemoryReplies, RedisHealthProblem } from './admission/redis-health.ts';
 import { ApiError, errorResponse, redisUnavailable } from './errors.ts';
 import { refuseUnmetExpectations } from './http/expectation.ts';
 import { docsRoutes } from './openapi/docs-routes.ts';
@@ -24,6 +24,8 @@ export const API_PREFIX = '/api/v1/ddup_service';
 export interface GatewayDependencies extends EventRouteDependencies {
   /** Why Redis cannot serve admissions now (/readyz), or undefined when it can. */
   readonly checkRedis: () => Promise<RedisHealthProblem | undefined>;
+  /** Where OOM refusals are noted, so that /readyz says `out_of_memory` whenever admissions get it. */
+  readonly outOfMemory?: OutOfMemoryReplies;
   readonly logger: Logger;
   /** `POST /events/batch` (see routes/batch/batch-routes.ts). */
   readonly batch: BatchDependencies;
@@ -65,7 +67,8 @@ export function createGatewayApp(deps: GatewayDependencies): Hono {
 
   app.onError((error, c) => {
     if (error instanceof ApiError) return errorResponse(error);
-    if (isRedisUnavailable(error)) return errorResponse(redisUnavailable(error.message || error.name));
+    if (isOutOfMemoryReply(error)) deps.outOfMemory?.note();
+    if (isRedisUnavailable(error)) return errorResponse(redisUnavailable(unavailableReasonOf(error)));
     if (error instanceof HTTPException) {
       return c.json({ detail: error.message || 'HTTP error' }, error.status);
     }

@@ -13,7 +13,7 @@ import {
   logVariables,
 } from '@ddup/config';
 import { CANONICAL_FORMS } from '@ddup/hashing';
-import { layoutVariables } from '@ddup/store';
+import { layoutVariables, redisResetVariables } from '@ddup/store';
 import { TenantDirectory } from '@ddup/tenants';
 import { gatewayProcessesVar } from './processes/process-count.ts';
 
@@ -24,6 +24,7 @@ const gatewaySchema = z
   .object({
     ...redisVariables,
     ...layoutVariables,
+    ...redisResetVariables,
     /** Which canonical JSON form the dedup hash is taken of. */
     CANONICAL_FORM: enumVar(CANONICAL_FORMS, 'python'),
     ...durabilityVariables,

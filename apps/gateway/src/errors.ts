@@ -15,6 +15,7 @@ export type ApiErrorCode =
   | 'not_found'
   | 'unauthorized'
   | 'rate_limited'
+  | 'quota_exceeded'
   | 'idempotency_key_reused'
   | 'invalid_idempotency_key'
   | 'internal';
@@ -131,6 +132,23 @@ export function rateLimited(retryAfterMs: number, limitPerSecond: number): ApiEr
     'rate_limited',
     { detail: `Rate limit of ${limitPerSecond} events a second reached; the request was not accepted, retry later`, retry_after_ms: retryAfterMs },
     { 'retry-after': String(seconds) },
+  );
+}
+
+/**
+ * A new Idempotency-Key from a tenant that holds its max_idempotency_keys: 429 rather than 507,
+ * since it is this tenant's bound (others are served) and it passes by itself as keys expire.
+ */
+export function quotaExceeded(retryAfterMs: number, maxKeys: number): ApiError {
+  return new ApiError(
+    429,
+    'quota_exceeded',
+    {
+      detail: `This tenant holds its quota of ${maxKeys} Idempotency-Keys (each kept for its window); the request was not accepted. Retry later, or send it without the header`,
+      retry_after_ms: retryAfterMs,
+      max_idempotency_keys: maxKeys,
+    },
+    { 'retry-after': String(Math.max(1, Math.ceil(retryAfterMs / 1000))) },
   );
 }
 

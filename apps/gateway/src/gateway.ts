@@ -11,7 +11,7 @@ import {
 } from '@ddup/runtime';
 import { Store, indexLayoutOf } from '@ddup/store';
 import { warnUnlessFsyncAlways } from './admission/durability-check.ts';
-import { redisHealthCheck } from './admission/redis-health.ts';
+import { OutOfMemoryReplies, redisHealthCheck } from './admission/redis-health.ts';
 import type { AdmissionSettings } from './admission/replication.ts';
 import type { AdminDependencies } from './routes/admin/admin-routes.ts';
 import { type GatewayDependencies, createGatewayApp } from './app.ts';
@@ -50,6 +50,8 @@ export interface GatewayHooks {
 export interface AdmissionPorts {
   readonly spaces: SpaceResolver;
   readonly checkRedis: GatewayDependencies['checkRedis'];
+  /** Where the app notes OOM refusals for checkRedis (see OutOfMemoryReplies). */
+  readonly outOfMemory?: OutOfMemoryReplies;
 }
 
 /** What the admin routes read and change: the store, through the gateway's Redis commands. */
@@ -77,6 +79,7 @@ export function gatewayAppOf(
     spaces: ports.spaces,
     bodyLimitBytes: config.BODY_LIMIT_BYTES,
     checkRedis: ports.checkRedis,
+    ...(ports.outOfMemory ? { outOfMemory: ports.outOfMemory } : {}),
     logger,
     batch: {
       bodyLimitBytes: config.BATCH_BODY_LIMIT_BYTES,
@@ -118,14 +121,18 @@ export function createGateway(config: GatewayConfig, logger: Logger, hooks: Gate
     legacyKeys: config.SEED_LEGACY_KEYS,
   });
   const onRefused: OnRefused = hooks.onRefused ?? logRefusal(logger);
-  const preflight = new RedisPreflight(redis, commands, store, logger, { onRefused });
+  const metrics = new GatewayMetrics();
+  const preflight = new RedisPreflight(redis, commands, store, logger, {
+    onRefused,
+    allowReset: config.ALLOW_REDIS_RESET,
+    onReset: () => metrics.countRedisReset(),
+  });
   // What writes (admissions, the admin routes) waits for the preflight; reads for metrics do not.
   const writes = preflight.gate(commands);
   if (config.redis.kind === 'cluster') redis.onReady(() => void warnIfShardsMissMasters(commands, config.STREAM_SHARDS, logger));
   const admission: AdmissionSettings = {
     ...(config.DURABILITY === 'wait' ? { waitForReplicas: { replicas: config.DURABILITY_WAIT_REPLICAS, timeoutMs: config.DURABILITY_WAIT_TIMEOUT_MS } } : {}),
   };
-  const metrics = new GatewayMetrics();
   const spaces = new DedupSpaces(
     { redis: writes, store, admission, canonicalForm: config.CANONICAL_FORM, batchConcurrency: config.BATCH_ADMISSION_CONCURRENCY },
     config.tenants,
@@ -136,7 +143,8 @@ export function createGateway(config: GatewayConfig, logger: Logger, hooks: Gate
   });
   registerStoreGauges(metrics.registry, snapshots);
   for (const tenant of config.tenants?.tenants ?? [{ id: DEFAULT_SPACE }]) metrics.initTenant(tenant.id);
-  const ports: AdmissionPorts = { spaces, checkRedis: redisHealthCheck(redis, preflight) };
+  const outOfMemory = new OutOfMemoryReplies();
+  const ports: AdmissionPorts = { spaces, checkRedis: redisHealthCheck(redis, preflight, outOfMemory), outOfMemory };
   const metricsView = new MetricsView(metrics);
   const dashboard = new DashboardFeed({ metrics: metricsView, snapshots }).start();
   const app = gatewayAppOf(

@@ -38,7 +38,8 @@ async function scriptCalls(): Promise<number> {
 }
 
 beforeAll(async () => {
-  gateway = await startTestGateway({ REDIS_URL: test.redis.url, STREAM_SHARDS: String(SHARDS) });
+  // The data is flushed between tests on purpose: not a reset to hold on.
+  gateway = await startTestGateway({ REDIS_URL: test.redis.url, STREAM_SHARDS: String(SHARDS), ALLOW_REDIS_RESET: 'true' });
 });
 
 afterAll(async () => {

@@ -266,6 +266,17 @@ describe('depth and breadth', () => {
     }
   });
 
+  it('where it differs from Python (docs/api.md): 64 levels are taken and 65 refused; Infinity and NaN are 422', async () => {
+    // The event object and its payload are two levels: 62 arrays inside make 64.
+    expect((await post(deepEventText(62))).status).toBe(202);
+    const [tooDeep] = expectValidationError(await post(deepEventText(63)));
+    expect(tooDeep?.ctx?.error).toMatch(/nested deeper than 64 levels/);
+    for (const literal of ['Infinity', '-Infinity', 'NaN']) {
+      const [problem] = expectValidationError(await post(`{"user_id":"u","event_type":"e","timestamp":"t","payload":{"x":${literal}}}`));
+      expect(problem).toMatchObject({ type: 'json_invalid' });
+    }
+  });
+
   it('100,000 keys in payload → 202, and the same keys in another order → 409', async () => {
     const text = manyKeysEventText(100_000, 'breadth');
     expect(text.length).toBeLessThan(LIMIT);

@@ -202,6 +202,50 @@ describe('rate limits', () => {
     expect(rejected).toBe(limited.length);
   });
 
+  it('takes a token for a batch with no valid item too, and records no Idempotency-Key for it', async () => {
+    const file = tenantsFile('trickle.json', [
+      { id: 'trickle', api_keys: [digest('trickle-key-0123456789')], rate_limit_per_second: 0.1, rate_limit_burst: 3 },
+    ]);
+    const trickle = await serve({ TENANTS_FILE: file });
+    const statuses: number[] = [];
+    for (let n = 0; n < 10; n++) {
+      const body = n % 2 === 0 ? '[]' : '[{}]';
+      const headers = as('trickle-key-0123456789', { 'idempotency-key': `empty-${n}` });
+      statuses.push((await postJson(`${trickle}${API_PREFIX}/events/batch`, body, headers)).status);
+    }
+    // A burst of 3 (a token back every 10 s): the rest are refused, as they would be with events in them.
+    expect(statuses.slice(0, 3)).toEqual([200, 200, 200]);
+    expect(statuses.filter((status) => status === 429).length).toBeGreaterThanOrEqual(6);
+    const client = await redis.client();
+    expect(await client.keys('ddup:*:t:trickle:ik:*')).toEqual([]);
+  });
+
+  it('bounds the Idempotency-Keys a tenant holds (max_idempotency_keys): past it 429 quota_exceeded, counted; other tenants go on', async () => {
+    const file = tenantsFile('capped.json', [
+      { id: 'capped', api_keys: [digest('capped-key-0123456789')], max_idempotency_keys: 5 },
+      { id: 'free', api_keys: [digest('free-key-0123456789')] },
+    ]);
+    const capped = await serve({ TENANTS_FILE: file });
+    const send = (key: string, n: number) => post(capped, sampleEvent(`quota-${key}-${n}`), as(key, { 'idempotency-key': `${key}-${n}` }));
+    const answers = [];
+    for (let n = 0; n < 12; n++) answers.push(await send('capped-key-0123456789', n));
+    expect(answers.slice(0, 5).map((answer) => answer.status)).toEqual([202, 202, 202, 202, 202]);
+    const refused = answers.slice(5);
+    for (const answer of refused) {
+      expect(answer.status).toBe(429);
+      expect(answer.json).toMatchObject({ code: 'quota_exceeded', max_idempotency_keys: 5 });
+      expect(Number(answer.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    }
+    // A key already held still answers as before, and the same tenant may still post without a key.
+    expect((await send('capped-key-0123456789', 0)).status).toBe(409);
+    expect((await post(capped, sampleEvent('quota-no-key'), as('capped-key-0123456789'))).status).toBe(202);
+    for (let n = 0; n < 8; n++) expect((await send('free-key-0123456789', n)).status).toBe(202);
+    const client = await redis.client();
+    expect(await client.keys('ddup:*:t:capped:ik:*')).toHaveLength(5);
+    const metrics = await (await fetch(`${capped}/metrics`)).text();
+    expect(metrics).toMatch(/^ddup_refusals_total\{reason="quota_exceeded",tenant="capped"\} 7$/m);
+  });
+
   it('rereads TENANTS_FILE on SIGHUP: a new key works at once, a removed one is refused, nothing restarts or drops a request', async () => {
     const steady = { id: 'steady', api_keys: [digest('steady-key-0123456789')] };
     const file = tenantsFile('reload.json', [{ id: 'rotating', api_keys: [digest('old-key-0123456789')] }, steady]);

@@ -7,7 +7,7 @@ export { isClusterTransitionReply, isConnectionError } from './redis-errors.ts';
 export { exitStatusOnShutdown } from './shutdown.ts';
 export { CommandTimeoutError, withCommandTimeout, withTimeout } from './command-timeout.ts';
 export { shardSpread, warnIfShardsMissMasters } from './shard-spread.ts';
-export { type PreflightOptions, RedisNotCheckedError, RedisPreflight } from './preflight.ts';
+export { type PreflightOptions, RedisNotCheckedError, RedisPreflight, RedisResetError } from './preflight.ts';
 export { logRefusal, type OnRefused, type Refusal } from './refusal.ts';
 export {
   type RedisMemoryProblem,

@@ -23,6 +23,7 @@ export interface MemoryWatchOptions {
 export class RedisMemoryWatch {
   #problem: RedisMemoryProblem | undefined;
   #looked = false;
+  #limited = false;
   readonly #commands: RedisCommands;
   readonly #logger: Logger;
   readonly #options: MemoryWatchOptions;
@@ -42,9 +43,16 @@ export class RedisMemoryWatch {
     return this.#problem;
   }
 
+  /** Whether some master had a `maxmemory` at the latest look (without one, Redis never refuses for memory). */
+  get limited(): boolean {
+    return this.#limited;
+  }
+
   /** Reads INFO memory of every master now; rejects when Redis does not answer. */
   async look(): Promise<RedisMemoryProblem | undefined> {
-    const problem = memoryProblemOf(await readMemoryStates(this.#commands));
+    const states = await readMemoryStates(this.#commands);
+    this.#limited = states.some((state) => state.maxBytes > 0);
+    const problem = memoryProblemOf(states);
     const first = !this.#looked;
     this.#looked = true;
     const previous = this.#problem;

@@ -1,4 +1,4 @@
-import { LayoutMismatchError, type Store, checkLayout } from '@ddup/store';
+import { LayoutMismatchError, type Store, checkLayout, hasRecordedLayout, markRedisResetPending, readRedisReset } from '@ddup/store';
 import { type Logger, rateLimitedWarning } from './log.ts';
 import { RedisMemoryWatch } from './memory-watch.ts';
 import type { PinnedSender, RedisCommands, RedisConnection } from './redis-types.ts';
@@ -12,8 +12,20 @@ export class RedisNotCheckedError extends Error {
   }
 }
 
+/**
+ * A command refused because Redis came back without ddup's data (restarted empty, replaced, flushed)
+ * and no operator has accepted that yet (see RedisPreflight).
+ */
+export class RedisResetError extends Error {
+  override readonly name = 'RedisResetError';
+}
+
 export interface PreflightOptions {
   readonly onRefused: OnRefused;
+  /** ALLOW_REDIS_RESET: a Redis that lost ddup's data is logged and counted, then used (an empty window). */
+  readonly allowReset?: boolean;
+  /** Called once each time this process finds Redis reset (a metric). */
+  readonly onReset?: () => void;
   /** How often the memory watch looks while connected; see MemoryWatchOptions. */
   readonly memoryIntervalMs?: number;
   /** Pause between looks when Redis does not answer the first one of a connection; 1 s by default. */
@@ -46,13 +58,20 @@ export class RedisPreflight {
   /** Which connection a running check belongs to: a check of an earlier one stops. */
   #generation = 0;
   #stopped = false;
+  /** This process has seen ddup's layout records in Redis: finding them gone later means Redis lost its data. */
+  #sawLayout = false;
+  /** Why writes are held: Redis was reset and no operator has accepted it yet. */
+  #reset: string | undefined;
+  readonly #logger: Logger;
   readonly #warn: (error: unknown) => void;
+  readonly #resetTimer: NodeJS.Timeout;
 
   constructor(redis: RedisConnection, commands: RedisCommands, store: Store, logger: Logger, options: PreflightOptions) {
     this.#redis = redis;
     this.#commands = commands;
     this.#store = store;
     this.#options = options;
+    this.#logger = logger;
     this.#onRefused = (refusal) => {
       this.#refused = true;
       options.onRefused(refusal);
@@ -69,6 +88,21 @@ export class RedisPreflight {
       this.#checked = false;
       void this.#check(++this.#generation);
     });
+    // A reset that keeps the connection (FLUSHALL, a failover to an empty server) is found by a look now and then.
+    this.#resetTimer = setInterval(() => void this.#lookForReset(), options.memoryIntervalMs ?? 5_000);
+    this.#resetTimer.unref();
+  }
+
+  async #lookForReset(): Promise<void> {
+    if (!this.#checked || this.#refused || this.#stopped || !this.#redis.isReady) return;
+    try {
+      if (await this.#holdsForReset()) {
+        this.#checked = false;
+        void this.#check(++this.#generation);
+      }
+    } catch {
+      // Redis did not answer: the connection's own handling says so.
+    }
   }
 
   #current(generation: number): boolean {
@@ -81,10 +115,12 @@ export class RedisPreflight {
       try {
         // The first look refuses an evicting Redis (memory watch → onRefused); a later finding
         // keeps the gate shut, looking again, until the policy is put back.
-        if ((await this.memory.look())?.reason !== 'eviction_policy') {
+        // A reset of Redis holds writes (looking again each round) until an operator accepts it.
+        if ((await this.memory.look())?.reason !== 'eviction_policy' && !(await this.#holdsForReset())) {
           // The server may have been replaced by one with other data: checked at every connection.
           await checkLayout(this.#commands, layout, settings.indexCapacity);
           if (!this.#current(generation)) return;
+          this.#sawLayout = true;
           this.#checked = true;
           this.#pass();
           return;
@@ -101,6 +137,59 @@ export class RedisPreflight {
     }
   }
 
+  /**
+   * Whether writes must wait because Redis lost ddup's data: this process saw the layout records
+   * before and finds them gone (or another process found that), and no operator has accepted it
+   * (`pnpm ddup accept-reset`, which sets ddup:meta:reset to accepted) nor ALLOW_REDIS_RESET.
+   * A process that never saw the records takes an empty Redis for a first start.
+   */
+  async #holdsForReset(): Promise<boolean> {
+    const marker = await readRedisReset(this.#commands);
+    if (marker.state === 'pending' && !this.#options.allowReset) return this.#hold('another ddup process found it first');
+    if (marker.state !== 'accepted' && this.#sawLayout && !(await hasRecordedLayout(this.#commands))) {
+      if (this.#options.allowReset) {
+        this.#noteReset('ALLOW_REDIS_RESET=true: going on with an empty dedup window');
+        // Recorded again at once, so that the next look does not find (and count) the same reset.
+        await checkLayout(this.#commands, this.#store.layout, this.#store.settings.indexCapacity);
+        return false;
+      }
+      // For the other processes (and those started later); this one holds even if Redis refuses the note.
+      await markRedisResetPending(this.#commands).catch(() => undefined);
+      return this.#hold('found by this process');
+    }
+    if (this.#reset !== undefined) {
+      this.#logger.warn('Redis reset accepted: writing again, the dedup window starts empty');
+      this.#reset = undefined;
+    }
+    return false;
+  }
+
+  #hold(how: string): true {
+    if (this.#reset === undefined) {
+      this.#reset = `Redis came back without ddup's data (${how}): every remembered event is gone, so duplicates would be accepted again; nothing is written until an operator runs \`pnpm ddup accept-reset\` (or ALLOW_REDIS_RESET=true)`;
+      this.#noteReset('writes held until it is accepted');
+    }
+    return true;
+  }
+
+  #noteReset(what: string): void {
+    this.#logger.error(`Redis was reset: ddup's layout records (ddup:meta:*) are gone; ${what}`, { reason: 'redis_reset' });
+    this.#options.onReset?.();
+  }
+
+  /** Why writes are held after a reset of Redis, or undefined (what /readyz reports as `redis_reset`). */
+  get resetDetail(): string | undefined {
+    return this.#reset;
+  }
+
+  /**
+   * Checks now whether Redis was reset (for a consumer about to recreate its group on a stream that
+   * is gone); rejects with RedisResetError while a reset is held.
+   */
+  async ensureNotReset(): Promise<void> {
+    if (await this.#holdsForReset()) throw new RedisResetError(this.#reset);
+  }
+
   /** Whether this connection got through both checks and nothing was refused: what gate() lets through. */
   get hasPassed(): boolean {
     return this.#checked && !this.#refused;
@@ -110,6 +199,7 @@ export class RedisPreflight {
   gate(commands: RedisCommands): RedisCommands {
     const check = () => {
       // While disconnected the command fails as it would anyway (no offline queue): "not reachable".
+      if (this.#reset !== undefined) throw new RedisResetError(this.#reset);
       if (this.#refused || (this.#redis.isReady && !this.#checked)) throw new RedisNotCheckedError();
     };
     return {
@@ -135,6 +225,7 @@ export class RedisPreflight {
 
   stop(): void {
     this.#stopped = true;
+    clearInterval(this.#resetTimer);
     this.memory.stop();
   }
 }

@@ -2,10 +2,12 @@ export {
   CONSUMER_GROUP,
   INDEX_LAYOUT_KEY,
   KEY_PREFIX,
+  REDIS_RESET_KEY,
   SHARD_COUNT_KEY,
   SeenState,
   TENANT_ID,
   allEventsStreamKeys,
+  idempotencyCountKey,
   idempotencyKeyName,
   rateLimitKey,
   tenantPart,
@@ -43,7 +45,7 @@ export {
   type RememberedEvent,
   type StoreSettings,
 } from './store.ts';
-export { SEVEN_DAYS_SECONDS, layoutVariables } from './settings.ts';
+export { SEVEN_DAYS_SECONDS, layoutVariables, redisResetVariables } from './settings.ts';
 export {
   DEAD_LETTER_PAGE_SIZE,
   countDeadLetters,
@@ -58,6 +60,7 @@ export {
   type DeadLetterSelection,
 } from './dead-letters.ts';
 export { readRecordedLayout, type RecordedLayout } from './recorded-layout.ts';
+export { type RedisResetState, acceptRedisReset, hasRecordedLayout, markRedisResetPending, readRedisReset } from './redis-reset.ts';
 export {
   FIRST_SAMPLE_BUCKETS,
   MAX_SAMPLE_BUCKETS,

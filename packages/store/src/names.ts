@@ -49,6 +49,12 @@ export const SHARD_COUNT_KEY = `${KEY_PREFIX}:meta:stream-shards`;
 /** The index layout the data was written with (layout name, buckets per shard, INDEX_CAPACITY). */
 export const INDEX_LAYOUT_KEY = `${KEY_PREFIX}:meta:index`;
 
+/**
+ * A reset of Redis found by a process that had seen the layout records and found them gone
+ * (`pending <ms>`), and whether an operator accepted it (`accepted <ms>`): see redis-reset.ts.
+ */
+export const REDIS_RESET_KEY = `${KEY_PREFIX}:meta:reset`;
+
 /** The key the Python service wrote for an event (SETEX <hash> ... 1 in db 0): the bare hex hash. */
 export function legacyKey(hash: string): string {
   return hash;
@@ -74,6 +80,14 @@ export function tenantPart(tenant: string | undefined): string {
  */
 export function idempotencyKeyName(shard: number, keyDigest: string, tenant?: string): string {
   return `${KEY_PREFIX}:${shardTag(shard)}:${tenantPart(tenant)}ik:${keyDigest}`;
+}
+
+/**
+ * How many Idempotency-Keys a tenant noted on one shard in the last window, for its
+ * max_idempotency_keys: `ddup:{s00}:t:<tenant>:ik-count` (a small hash of time slots).
+ */
+export function idempotencyCountKey(shard: number, tenant: string): string {
+  return `${KEY_PREFIX}:${shardTag(shard)}:${tenantPart(tenant)}ik-count`;
 }
 
 /** A tenant's rate-limit token bucket: `ddup:rate:{t:<tenant>}`, in a slot of its own (one key, one script). */

@@ -83,8 +83,11 @@ export const forgetScript = loadScript('forget-1.lua');
 /** Counts the live records of some buckets of one shard: see `scripts/count-live-var.lua`. */
 export const countLiveScript = loadVariadicScript('count-live-var.lua');
 
-/** Notes the content an Idempotency-Key first came with: see `scripts/idempotency-claim-1.lua`. */
-export const idempotencyClaimScript = loadScript('idempotency-claim-1.lua');
+/** Notes the content an Idempotency-Key first came with, within a quota: see `scripts/idempotency-claim-var.lua`. */
+export const idempotencyClaimScript = loadVariadicScript('idempotency-claim-var.lua');
+
+/** `{answer, retry after ms}`: see `scripts/idempotency-claim-var.lua`. */
+export type IdempotencyClaimReply = [string, number];
 
 /** Takes tokens from a tenant's rate-limit bucket: see `scripts/rate-limit-1.lua`. */
 export const rateLimitScript = loadScript('rate-limit-1.lua');

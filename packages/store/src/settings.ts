@@ -1,4 +1,4 @@
-import { integerVar } from '@ddup/config';
+import { booleanVar, integerVar } from '@ddup/config';
 import { DEFAULT_INDEX_CAPACITY } from './index-layout.ts';
 import { MAX_SHARDS } from './shard.ts';
 
@@ -20,4 +20,13 @@ export const layoutVariables = {
    * costs ~170 B per bucket key (~1.3 B per event when buckets are half full).
    */
   INDEX_CAPACITY: integerVar({ min: 1, max: 100_000_000_000, fallback: DEFAULT_INDEX_CAPACITY }),
+} as const;
+
+/** What a gateway or consumer does when Redis comes back without ddup's data (see RedisPreflight). */
+export const redisResetVariables = {
+  /**
+   * false (default): hold (503, /readyz `redis_reset`) until an operator runs `pnpm ddup
+   * accept-reset`; true: log it, count it, and go on with an empty window.
+   */
+  ALLOW_REDIS_RESET: booleanVar(false),
 } as const;

@@ -4,6 +4,7 @@ import {
   type SeenState,
   deadLetterStreamKey,
   eventsStreamKey,
+  idempotencyCountKey,
   idempotencyKeyName,
   legacyKey,
   rateLimitKey,
@@ -14,6 +15,7 @@ import { type RedisArgument, type RedisCommandSender, runScript } from './script
 import {
   type AdmitBatchReply,
   type AdmitReply,
+  type IdempotencyClaimReply,
   type LookupReply,
   type MoveReply,
   admitBatchScript,
@@ -45,8 +47,11 @@ export interface StoreSettings {
   readonly refreshOnDuplicate?: boolean;
 }
 
-/** What an Idempotency-Key's record says of a request: see idempotency-claim-1.lua. */
-export type IdempotencyClaim = 'new' | 'same' | 'different';
+/**
+ * What an Idempotency-Key's record says of a request (see idempotency-claim-var.lua), or that the
+ * tenant holds its quota of keys and the next one frees in `retryAfterMs`.
+ */
+export type IdempotencyClaim = 'new' | 'same' | 'different' | { readonly overQuota: true; readonly retryAfterMs: number };
 
 /** A tenant's rate limit: `perSecond` tokens a second, at most `burst` at once. */
 export interface RateLimit {
@@ -188,8 +193,8 @@ export class Store {
   ): Promise<number> {
     if (ackIds.length === 0) return 0;
     const keys = [stream, ...entries.map(({ hash, tenant }) => this.#bucketKeyIn(hash, tenant))];
-    // A tenant whose duplicates refresh the window moves records on in time: mark the newest whatever its second.
-    const latest = ({ id, tenant }: EntryToConfirm) => (tenant !== undefined && refreshing.has(tenant) ? '+' : id);
+    // A tenant whose duplicates refresh the window moves records on in time: compare its admission's second instead.
+    const latest = ({ id, tenant }: EntryToConfirm) => (tenant !== undefined && refreshing.has(tenant) ? `+${id}` : id);
     const args = [CONSUMER_GROUP, '', ...entries.flatMap((entry) => [fingerprintOf(entry.hash), latest(entry)]), ...ackIds];
     return runScript<number>(redis, confirmBatchScript.withKeyCount(keys.length), keys, args);
   }
@@ -216,11 +221,21 @@ export class Store {
 
   /**
    * Notes `contentHash` as what Idempotency-Key `key` (its SHA-256, hex) came with, for this
-   * space's window, unless it came before: then says whether with the same content.
+   * space's window, unless it came before: then says whether with the same content. With
+   * `maxKeys` (a tenant's max_idempotency_keys) a new key is refused once the tenant holds that
+   * many, counted per shard (an equal share each; keys spread evenly over shards by their digest).
    */
-  async claimIdempotencyKey(redis: RedisCommandSender, keyDigest: string, contentHash: string): Promise<IdempotencyClaim> {
-    const key = idempotencyKeyName(this.shardOf(keyDigest), keyDigest, this.settings.tenant);
-    return runScript<IdempotencyClaim>(redis, idempotencyClaimScript, [key], [contentHash, String(this.settings.windowSeconds * 1000)]);
+  async claimIdempotencyKey(redis: RedisCommandSender, keyDigest: string, contentHash: string, maxKeys?: number): Promise<IdempotencyClaim> {
+    const shard = this.shardOf(keyDigest);
+    const keys = [idempotencyKeyName(shard, keyDigest, this.settings.tenant)];
+    const args = [contentHash, String(this.settings.windowSeconds * 1000)];
+    if (maxKeys !== undefined) {
+      if (this.settings.tenant === undefined) throw new RangeError('quotas belong to tenants');
+      keys.push(idempotencyCountKey(shard, this.settings.tenant));
+      args.push(String(Math.ceil(maxKeys / this.layout.shardCount)));
+    }
+    const [answer, retryAfterMs] = await runScript<IdempotencyClaimReply>(redis, idempotencyClaimScript.withKeyCount(keys.length), keys, args);
+    return answer === 'over_quota' ? { overQuota: true, retryAfterMs } : (answer as 'new' | 'same' | 'different');
   }
 
   /** Takes `tokens` from this tenant's rate-limit bucket (shared by every gateway on this Redis). */

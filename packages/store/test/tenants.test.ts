@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { useTestRedis } from '@ddup/test-utils';
-import { Store, eventsStreamKey, rateLimitKey } from '../src/index.ts';
+import { type AdmitResult, Store, eventsStreamKey, idempotencyKeyName, rateLimitKey } from '../src/index.ts';
 
 // The store's side of tenants: separate dedup spaces on the shared streams, a window per tenant,
 // the sliding window, Idempotency-Key records and the shared token bucket, on a real Redis.
@@ -99,6 +99,32 @@ describe('refresh_on_duplicate', () => {
     await base.confirm(redis.client, eventsStreamKey(0), [{ id, hash, tenant: 'debounce' }], [id], new Set(['debounce']));
     expect((await sliding.lookup(redis.client, hash))?.state).toBe('processed');
   });
+  it('a late confirmation marks its own refreshed record, never a newer admission of the same event', async () => {
+    const sliding = base.forTenant('debounce', { windowSeconds: 1, refreshOnDuplicate: true });
+    const [own, readmitted] = [hashOf('refreshed-late'), hashOf('readmitted-late')];
+    const idOf = (result: AdmitResult) => (result.outcome === 'accepted' ? result.id : '');
+    const ownId = idOf(await sliding.admit(redis.client, { hash: own, canonical: '{}' }));
+    const oldId = idOf(await sliding.admit(redis.client, { hash: readmitted, canonical: '{}' }));
+    // `own` is repeated within each window, `readmitted` not: its window closes and it is admitted anew.
+    for (let k = 0; k < 5; k++) {
+      await sleep(600);
+      expect((await sliding.admit(redis.client, { hash: own, canonical: '{}' })).outcome).toBe('duplicate');
+    }
+    const newId = idOf(await sliding.admit(redis.client, { hash: readmitted, canonical: '{}' }));
+    expect(newId).not.toBe('');
+    expect((await sliding.admit(redis.client, { hash: readmitted, canonical: '{}' })).outcome).toBe('duplicate');
+    await redis.client.sendCommand(['XGROUP', 'CREATE', eventsStreamKey(0), 'ddup-workers', '0']);
+    await redis.client.sendCommand(['XREADGROUP', 'GROUP', 'ddup-workers', 'w', 'STREAMS', eventsStreamKey(0), '>']);
+    const entries = [
+      { id: ownId, hash: own, tenant: 'debounce' },
+      { id: oldId, hash: readmitted, tenant: 'debounce' },
+    ];
+    await base.confirm(redis.client, eventsStreamKey(0), entries, [ownId, oldId], new Set(['debounce']));
+    expect((await sliding.lookup(redis.client, own))?.state).toBe('processed');
+    expect((await sliding.lookup(redis.client, readmitted))?.state).toBe('pending');
+    await base.confirm(redis.client, eventsStreamKey(0), [{ id: newId, hash: readmitted, tenant: 'debounce' }], [newId], new Set(['debounce']));
+    expect((await sliding.lookup(redis.client, readmitted))?.state).toBe('processed');
+  });
 });
 
 describe('Idempotency-Key records', () => {
@@ -112,6 +138,24 @@ describe('Idempotency-Key records', () => {
     const [name] = await redis.client.keys('ddup:*:t:acme:ik:*');
     const ttl = await redis.client.pTTL(name ?? '');
     expect(ttl).toBeGreaterThan(3_590_000);
+  });
+});
+
+describe('max_idempotency_keys', () => {
+  it('refuses a new key once the tenant holds its quota, says when one frees, and takes keys again once they expired', async () => {
+    const acme = base.forTenant('acme', { windowSeconds: 1 });
+    const claims = [];
+    for (let n = 0; n < 4; n++) claims.push(await acme.claimIdempotencyKey(redis.client, hashOf(`quota-${n}`), hashOf('body'), 3));
+    expect(claims.slice(0, 3)).toEqual(['new', 'new', 'new']);
+    const refused = claims[3];
+    if (typeof refused !== 'object') throw new Error(`expected a refusal, got ${String(refused)}`);
+    expect(refused.retryAfterMs).toBeGreaterThan(0);
+    expect(refused.retryAfterMs).toBeLessThanOrEqual(1_250);
+    // Keys held answer as before; the refused key was not noted.
+    expect(await acme.claimIdempotencyKey(redis.client, hashOf('quota-0'), hashOf('body'), 3)).toBe('same');
+    expect(await redis.client.exists(idempotencyKeyName(0, hashOf('quota-3'), 'acme'))).toBe(0);
+    await sleep(refused.retryAfterMs + 50);
+    expect(await acme.claimIdempotencyKey(redis.client, hashOf('quota-3'), hashOf('body'), 3)).toBe('new');
   });
 });
 

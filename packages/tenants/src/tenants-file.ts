@@ -26,6 +26,8 @@ const tenantSchema = z.strictObject({
   /** Tokens the bucket holds: how many events may come at once; the rate (one second's worth) by default. */
   rate_limit_burst: z.int().min(1).max(10_000_000).optional(),
   refresh_on_duplicate: z.boolean().optional(),
+  /** Idempotency-Key records the tenant may hold at once (each lives its window): its share of Redis. */
+  max_idempotency_keys: z.int().min(1).max(1_000_000_000).optional(),
   canonical_form: z.enum(CANONICAL_FORMS).optional(),
 });
 
@@ -42,6 +44,8 @@ export interface Tenant {
   readonly keyFields: readonly string[] | undefined;
   readonly rateLimit: { readonly perSecond: number; readonly burst: number } | undefined;
   readonly refreshOnDuplicate: boolean;
+  /** Idempotency-Key records it may hold at once; undefined: no bound (the rate limit's only). */
+  readonly maxIdempotencyKeys: number | undefined;
   /** Undefined: CANONICAL_FORM. */
   readonly canonicalForm: CanonicalForm | undefined;
 }
@@ -57,6 +61,7 @@ function tenantOf(entry: TenantEntry): Tenant {
     keyFields: entry.key_fields,
     rateLimit: perSecond === undefined ? undefined : { perSecond, burst: entry.rate_limit_burst ?? Math.max(1, Math.ceil(perSecond)) },
     refreshOnDuplicate: entry.refresh_on_duplicate ?? false,
+    maxIdempotencyKeys: entry.max_idempotency_keys,
     canonicalForm: entry.canonical_form,
   };
 }

@@ -26,6 +26,7 @@ export class ConsumerMetrics {
   readonly #confirmed: Counter<'shard'>;
   readonly #reclaimed: Counter<'shard'>;
   readonly #deadLettered: Counter<'shard'>;
+  readonly #redisResets: Counter;
   readonly #readSeconds: Histogram;
   readonly #confirmSeconds: Histogram;
 
@@ -44,6 +45,11 @@ export class ConsumerMetrics {
       registers,
     });
     this.#deadLettered = new Counter({ name: 'ddup_dead_lettered_total', help: 'Entries moved to the dead letters', labelNames: ['shard'], registers });
+    this.#redisResets = new Counter({
+      name: 'ddup_redis_resets_total',
+      help: 'Times this consumer found Redis reset: the layout records (ddup:meta:*) it had seen were gone (restarted empty, replaced, flushed)',
+      registers,
+    });
     this.#readSeconds = new Histogram({
       name: 'ddup_read_duration_seconds',
       help: 'Time of one XREADGROUP call, including its BLOCK wait for new entries',
@@ -60,6 +66,11 @@ export class ConsumerMetrics {
       for (const counter of [this.#confirmed, this.#reclaimed, this.#deadLettered]) counter.inc({ shard: String(shard) }, 0);
     }
     if (options.processMetrics) collectDefaultMetrics({ register: this.registry });
+  }
+
+  /** Redis came back without ddup's data (see RedisPreflight). */
+  countRedisReset(): void {
+    this.#redisResets.inc();
   }
 
   /** `count` entries of `shard` acknowledged as confirmed. A stream that is not an events stream (undefined) is never read by the pool. */

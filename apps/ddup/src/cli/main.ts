@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { acceptReset } from './accept-reset.ts';
 import { type CliSettings, loadCliSettings } from './cli-env.ts';
 import { type DeadLetterOptions, listLetters, replayLetters } from './dead-letters.ts';
 import { hashToLookUp } from './event-key.ts';
@@ -48,6 +49,9 @@ function commandOf(positionals: readonly string[], options: Options, settings: C
     case 'inspect':
       expectArguments(command, args, 0);
       return (session) => inspect(session, output, json);
+    case 'accept-reset':
+      expectArguments(command, args, 0);
+      return (session) => acceptReset(session, output, json);
     case 'lookup':
     case 'forget': {
       expectArguments(command, args, 1);

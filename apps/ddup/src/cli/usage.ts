@@ -16,6 +16,8 @@ export const USAGE = `usage: ${INVOCATION} <command> [options]
                                the oldest N (100) dead letters per shard; the count on stderr
   dead-letters replay [--count N] [--shard N] [--id ID]
                                puts them back on their events stream (all unless --count/--id), progress on stderr
+  accept-reset                 Redis came back without ddup's data: let gateways and consumers write
+                               again, with an empty dedup window (exit 1: no reset pending)
   help                         this text
 
   --json                       machine-readable output (dead-letters list: one JSON object per line)

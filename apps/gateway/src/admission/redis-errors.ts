@@ -1,9 +1,24 @@
 import { DisconnectsClientError, ErrorReply, MaxCommandRedirectionsError, RootNodesUnavailableError, TimeoutError } from '@redis/client';
-import { CommandTimeoutError, RedisNotCheckedError, isClusterTransitionReply, isConnectionError } from '@ddup/runtime';
+import { CommandTimeoutError, RedisNotCheckedError, RedisResetError, isClusterTransitionReply, isConnectionError } from '@ddup/runtime';
 import { ReplicationTimeoutError, ReplicationUnconfirmedError } from './replication.ts';
 
 /** Server replies that mean "this node cannot serve now", not "your command is wrong" (cluster transitions besides). */
 const TRANSIENT_REPLY = /^(LOADING|MASTERDOWN|BUSY|READONLY|OOM|MISCONF|NOREPLICAS)\b/;
+
+/** Redis refused a write for lack of memory (`OOM command not allowed when used memory > 'maxmemory'`). */
+export function isOutOfMemoryReply(error: unknown): boolean {
+  return error instanceof ErrorReply && error.message.startsWith('OOM');
+}
+
+/**
+ * The `reason` of a 503 for an error isRedisUnavailable accepts: /readyz's word where it has one
+ * (`out_of_memory`, `redis_reset`), else the error's own text.
+ */
+export function unavailableReasonOf(error: Error): string {
+  if (isOutOfMemoryReply(error)) return 'out_of_memory';
+  if (error instanceof RedisResetError) return 'redis_reset';
+  return error.message || error.name;
+}
 
 /**
  * True when `error` says Redis is unreachable or temporarily unable to serve, which the gateway
@@ -20,6 +35,7 @@ export function isRedisUnavailable(error: unknown): boolean {
     error instanceof TimeoutError ||
     error instanceof CommandTimeoutError ||
     error instanceof RedisNotCheckedError ||
+    error instanceof RedisResetError ||
     error instanceof ReplicationTimeoutError ||
     error instanceof ReplicationUnconfirmedError
   ) {

@@ -1,4 +1,5 @@
 import type { Context, MiddlewareHandler } from 'hono';
+import { ApiError } from '../errors.ts';
 import type { BatchAnswer } from '../routes/batch/batch-results.ts';
 import { type EventRoute, outcomeOfStatus, statusClassOf } from './event-outcome.ts';
 import type { GatewayMetrics } from './gateway-metrics.ts';
@@ -49,6 +50,7 @@ export function countEvents(metrics: GatewayMetrics, route: EventRoute): Middlew
     const outcome = outcomeOfStatus(status);
     if (outcome === undefined) return;
     metrics.countEvents(route, outcome, tenant, c.get('batchItems') ?? 1);
+    if (status === 429 && c.error instanceof ApiError) metrics.countRefusal(c.error.code, tenant);
     const firstSeenMs = c.get('duplicateFirstSeenMs');
     if (outcome === 'duplicate' && firstSeenMs !== undefined) metrics.observeDuplicateAge((now - firstSeenMs) / 1000);
   };

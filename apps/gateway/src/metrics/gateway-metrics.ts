@@ -42,6 +42,8 @@ export function liveFiguresOf(shares: readonly LiveCounts[]): LiveFigures {
 export class GatewayMetrics {
   readonly registry = new Registry();
   readonly #events: Counter<'outcome' | 'route' | 'tenant'>;
+  readonly #refusals: Counter<'reason' | 'tenant'>;
+  readonly #redisResets: Counter;
   readonly #duration: Histogram<'route' | 'status'>;
   readonly #duplicateAge: Histogram;
   // For the dashboard's p50/p99 of the last minute: a sliding window, which a histogram is not.
@@ -58,6 +60,17 @@ export class GatewayMetrics {
       name: 'ddup_events_total',
       help: 'Events posted, by outcome (accepted, duplicate, invalid, unavailable, rejected), route (single, batch) and tenant (default without TENANTS_FILE; unauthenticated for a 401); a batch counts each item',
       labelNames: ['outcome', 'route', 'tenant'],
+      registers,
+    });
+    this.#refusals = new Counter({
+      name: 'ddup_refusals_total',
+      help: "Requests refused (429) at a tenant's bound, by reason (rate_limited; quota_exceeded: max_idempotency_keys) and tenant",
+      labelNames: ['reason', 'tenant'],
+      registers,
+    });
+    this.#redisResets = new Counter({
+      name: 'ddup_redis_resets_total',
+      help: 'Times this gateway found Redis reset: the layout records (ddup:meta:*) it had seen were gone (restarted empty, replaced, flushed)',
       registers,
     });
     this.#duration = new Histogram({
@@ -90,6 +103,16 @@ export class GatewayMetrics {
       this.#eventCounters.set(key, child);
     }
     child.inc(count);
+  }
+
+  /** A request refused at a tenant's bound (a 429 with this `reason` code). */
+  countRefusal(reason: string, tenant: string): void {
+    this.#refusals.inc({ reason, tenant });
+  }
+
+  /** Redis came back without ddup's data (see RedisPreflight). */
+  countRedisReset(): void {
+    this.#redisResets.inc();
   }
 
   observeRequest(route: EventRoute, statusClass: string, seconds: number): void {

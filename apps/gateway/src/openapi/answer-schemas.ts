@@ -114,8 +114,11 @@ export const answerSchemas = {
     'RateLimited',
     z.object({
       detail: z.string(),
-      code: z.literal('rate_limited'),
-      retry_after_ms: z.int().nonnegative().meta({ description: "Milliseconds until the tenant's rate limit has room for the request again" }),
+      code: z.enum(['rate_limited', 'quota_exceeded']).meta({
+        description: '`rate_limited`: past rate_limit_per_second; `quota_exceeded`: a new Idempotency-Key while the tenant holds its max_idempotency_keys',
+      }),
+      retry_after_ms: z.int().nonnegative().meta({ description: "Milliseconds until the tenant's rate limit (or quota) has room for the request again" }),
+      max_idempotency_keys: z.int().positive().optional().meta({ description: 'With quota_exceeded: the quota' }),
     }),
   ),
   batch: documented(
@@ -140,7 +143,7 @@ export const answerSchemas = {
     'NotReady',
     z.object({
       status: z.literal('not ready'),
-      reason: z.enum(['unreachable', 'out_of_memory', 'eviction_policy']),
+      reason: z.enum(['unreachable', 'out_of_memory', 'eviction_policy', 'redis_reset']),
       detail: z.string(),
     }),
   ),

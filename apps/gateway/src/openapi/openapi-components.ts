@@ -97,7 +97,8 @@ const responses: Record<string, Response> = {
     content: jsonContent('Unauthorized'),
   },
   RateLimited: {
-    description: "The tenant's `rate_limit_per_second` is spent: nothing of the request was stored; retry after `Retry-After` seconds",
+    description:
+      "The tenant's `rate_limit_per_second` is spent (`rate_limited`), or it holds its `max_idempotency_keys` and the request brings a new key (`quota_exceeded`): nothing of the request was stored; retry after `Retry-After` seconds",
     headers: { 'Retry-After': headerRef('RetryAfter') },
     content: jsonContent('RateLimited'),
   },

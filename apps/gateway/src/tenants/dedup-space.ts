@@ -24,6 +24,8 @@ export interface DedupSpace {
   readonly keyFields: readonly string[] | undefined;
   /** Events a second the tenant may post; undefined: no limit. */
   readonly rateLimitPerSecond: number | undefined;
+  /** Idempotency-Key records the tenant may hold (max_idempotency_keys); undefined: no bound. */
+  readonly maxIdempotencyKeys: number | undefined;
   readonly admitEvent: AdmitEvent;
   readonly admitBatch: AdmitBatch;
   claimIdempotencyKey(keyDigest: string, contentHash: string): Promise<IdempotencyClaim>;
@@ -78,7 +80,7 @@ export class DedupSpaces implements SpaceResolver {
     this.#directory = directory;
     const limited = limitConcurrency(settings.batchConcurrency, (run: () => Promise<unknown>) => run());
     this.#batchLimit = <R>(run: () => Promise<R>) => limited(run) as Promise<R>;
-    this.#default = this.#build(undefined, settings.store, settings.canonicalForm, undefined, undefined);
+    this.#default = this.#build(undefined, settings.store, settings.canonicalForm, undefined);
   }
 
   /** Whether requests must name a tenant (TENANTS_FILE is set). */
@@ -117,30 +119,28 @@ export class DedupSpaces implements SpaceResolver {
         windowSeconds: tenant.windowSeconds ?? this.#settings.store.settings.windowSeconds,
         refreshOnDuplicate: tenant.refreshOnDuplicate,
       });
-      built = { space: this.#build(tenant.id, store, tenant.canonicalForm ?? this.#settings.canonicalForm, tenant.keyFields, tenant.rateLimit), store };
+      built = { space: this.#build(tenant.id, store, tenant.canonicalForm ?? this.#settings.canonicalForm, tenant), store };
       this.#spaces.set(tenant, built);
     }
     return built;
   }
 
-  #build(
-    tenant: string | undefined,
-    store: Store,
-    canonicalForm: CanonicalForm,
-    keyFields: readonly string[] | undefined,
-    rateLimit: Tenant['rateLimit'],
-  ): DedupSpace {
+  /** A space: the default one (`rules` undefined), or tenant `id`'s with its key fields, rate limit and quota. */
+  #build(id: string | undefined, store: Store, canonicalForm: CanonicalForm, rules: Tenant | undefined): DedupSpace {
     const { redis, admission } = this.#settings;
     const admitBatch = createBatchAdmitter(redis, store, admission);
+    const rateLimit = rules?.rateLimit;
+    const maxKeys = rules?.maxIdempotencyKeys;
     return {
-      tenant,
-      label: tenant ?? DEFAULT_SPACE,
+      tenant: id,
+      label: id ?? DEFAULT_SPACE,
       canonicalForm,
-      keyFields,
+      keyFields: rules?.keyFields,
       rateLimitPerSecond: rateLimit?.perSecond,
+      maxIdempotencyKeys: maxKeys,
       admitEvent: createEventAdmitter(redis, store, admission),
       admitBatch: (events) => this.#batchLimit(() => admitBatch(events)),
-      claimIdempotencyKey: (keyDigest, contentHash) => store.claimIdempotencyKey(redis, keyDigest, contentHash),
+      claimIdempotencyKey: (keyDigest, contentHash) => store.claimIdempotencyKey(redis, keyDigest, contentHash, maxKeys),
       takeTokens: (tokens) => (rateLimit === undefined ? Promise.resolve(ALLOWED) : store.takeTokens(redis, rateLimit, tokens)),
     };
   }

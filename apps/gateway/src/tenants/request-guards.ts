@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { idempotencyKeyReused, invalidIdempotencyKey, rateLimited } from '../errors.ts';
+import { idempotencyKeyReused, invalidIdempotencyKey, quotaExceeded, rateLimited } from '../errors.ts';
 import type { DedupSpace } from './dedup-space.ts';
 
 /** The longest Idempotency-Key taken (the draft sets none; Stripe takes 255). */
@@ -16,17 +16,23 @@ export function idempotencyKeyOf(header: string | undefined): string | undefined
 }
 
 /**
- * Notes what the key came with; 422 when it came before with other content. The same content goes
- * on to admission, whose content deduplication answers it (409 when its event was stored).
+ * Notes what the key came with; 422 when it came before with other content, 429 when it is new and
+ * the tenant holds its max_idempotency_keys. The same content goes on to admission, whose content
+ * deduplication answers it (409 when its event was stored).
  */
 export async function checkIdempotencyKey(space: DedupSpace, key: string, contentHash: string): Promise<void> {
   const digest = createHash('sha256').update(key, 'utf8').digest('hex');
-  if ((await space.claimIdempotencyKey(digest, contentHash)) === 'different') throw idempotencyKeyReused();
+  const claim = await space.claimIdempotencyKey(digest, contentHash);
+  if (claim === 'different') throw idempotencyKeyReused();
+  if (typeof claim === 'object') throw quotaExceeded(claim.retryAfterMs, space.maxIdempotencyKeys ?? 0);
 }
 
-/** Takes `events` tokens from the tenant's rate limit, or refuses the whole request with 429. */
+/**
+ * Takes `events` tokens from the tenant's rate limit, or refuses the whole request with 429. Every
+ * request costs at least one: a batch with no valid item is work too (and was a way past the limit).
+ */
 export async function enforceRateLimit(space: DedupSpace, events: number): Promise<void> {
-  if (space.rateLimitPerSecond === undefined || events <= 0) return;
-  const decision = await space.takeTokens(events);
+  if (space.rateLimitPerSecond === undefined) return;
+  const decision = await space.takeTokens(Math.max(1, events));
   if (!decision.allowed) throw rateLimited(decision.retryAfterMs, space.rateLimitPerSecond);
 }

@@ -38,6 +38,7 @@ function memoryAdmission(canonicalForm: CanonicalForm): AdmissionPorts {
     canonicalForm,
     keyFields: undefined,
     rateLimitPerSecond: undefined,
+    maxIdempotencyKeys: undefined,
     admitEvent,
     admitBatch,
     claimIdempotencyKey: async (digest, content) => {

@@ -37,7 +37,7 @@ for i = 1, n do
   local hash, fingerprint, event = ARGV[3 * i + 1], ARGV[3 * i + 2], ARGV[3 * i + 3]
   local bucket, slot, second, state, live = findEvent(KEYS[1 + i], fingerprint, windowMs)
   if live then
-    if refresh then refreshEvent(KEYS[1 + i], bucket, fingerprint, slot, state, nowMs(), windowMs) end
+    if refresh then refreshEvent(KEYS[1 + i], bucket, fingerprint, slot, second, state, nowMs(), windowMs) end
     reply[#reply + 1], reply[#reply + 2], reply[#reply + 3] = 0, STATES[state], second * 1000
   elseif legacy and redis.call('EXISTS', KEYS[1 + n + i]) == 1 then
     reply[#reply + 1], reply[#reply + 2], reply[#reply + 3] = 0, 'processed', -1

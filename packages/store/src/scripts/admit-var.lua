@@ -27,7 +27,7 @@ refuse the whole script up front when it is out of memory, instead of failing ha
 local windowMs = tonumber(ARGV[1]) * 1000
 local bucket, slot, second, state, live = findEvent(KEYS[1], ARGV[3], windowMs)
 if live then
-  if ARGV[6] == '1' then refreshEvent(KEYS[1], bucket, ARGV[3], slot, state, nowMs(), windowMs) end
+  if ARGV[6] == '1' then refreshEvent(KEYS[1], bucket, ARGV[3], slot, second, state, nowMs(), windowMs) end
   return {0, STATES[state], second * 1000}
 end
 if KEYS[3] and redis.call('EXISTS', KEYS[3]) == 1 then

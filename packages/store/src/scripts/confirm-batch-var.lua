@@ -8,7 +8,8 @@ ARGV[1]      consumer group
 ARGV[2]      unused (was the window; kept so the layout of the arguments stays)
 ARGV[2i + 1] fingerprint of event i: bytes 8..19 of its hash, binary
 ARGV[2i + 2] the latest time (Unix ms) event i's record may have been written to be marked: its
-             stream entry's id (or its time; '+' for a tenant whose duplicates refresh the window)
+             stream entry's id (or its time); '+' before it for a tenant whose duplicates refresh
+             the window
 ARGV[2n + 3 ...]  ids of the entries to acknowledge (those of the events, and any others)
 
 Returns the number of entries acknowledged (XACK's count).
@@ -17,8 +18,9 @@ The record marked is the newest record of the hash, if it was written no later t
 second: a late redelivery of an entry whose window has passed never marks a newer admission of the
 same event. (Marking a record already out of the window is harmless: no lookup counts it, and it
 needs no window argument, which differs per tenant.) Under refresh_on_duplicate a duplicate moves
-the record on in time, so there the newest record is marked whatever its second. Marking twice
-changes nothing.
+the record on in time, so there the second compared is its admission's, which its companion keeps
+(see refreshEvent): a refreshed record is marked by its own entry however late, a newer admission
+of the same event never. Marking twice changes nothing.
 ]]
 --- @include "includes/index.lua"
 local n = #KEYS - 1
@@ -32,7 +34,8 @@ for i = 1, n do
   if slot then
     local latest = ARGV[2 * i + 2]
     local second = recordAt(bucket, slot, nowSecond)
-    if latest == '+' or second <= math.floor(tonumber(string.match(latest, '^(%d+)')) / 1000) then
+    if string.sub(latest, 1, 1) == '+' then second = companionAt(bucket, slot, ARGV[2 * i + 1]) or second end
+    if second <= math.floor(tonumber(string.match(latest, '(%d+)')) / 1000) then
       markProcessed(KEYS[1 + i], bucket, slot)
     end
   end

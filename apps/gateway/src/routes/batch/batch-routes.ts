@@ -48,10 +48,11 @@ export function batchEventsHandler(deps: BatchDependencies) {
     const read = await readBatch(text, batchSource(text, c.req.header('content-type'), deps), options);
     // Counted item by item (metrics/count-events.ts) even if the batch is now refused whole.
     c.set('batchItems', read.results.length);
-    // Each valid event takes a token; a batch over the limit is refused whole (nothing stored).
+    // Each valid event takes a token (one at least); a batch over the limit is refused whole (nothing stored).
     await enforceRateLimit(space, read.events.length);
-    // The batch's content is its body as sent: the same body again is the same request.
-    if (idempotencyKey !== undefined) await checkIdempotencyKey(space, idempotencyKey, sha256Hex(text));
+    // The batch's content is its body as sent: the same body again is the same request. A batch
+    // with nothing to admit records no key (it would hold Redis memory for the window for nothing).
+    if (idempotencyKey !== undefined && read.events.length > 0) await checkIdempotencyKey(space, idempotencyKey, sha256Hex(text));
     if (read.events.length > 0) {
       const admitted = await space.admitBatch(read.events);
       for (let k = 0; k < admitted.length; k++) read.results[read.positions[k] ?? 0] = admitted[k];

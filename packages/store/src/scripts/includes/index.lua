@@ -158,16 +158,42 @@ local function markProcessed(key, bucket, slot)
 end
 
 --[[
-A sliding window (a tenant's refresh_on_duplicate): the record in `slot` counts from `ms` again.
-It is moved to the end, so that records stay in time order (expiry relies on it): the bucket is
-rewritten without it, then it is inserted anew as insertEvent would, keeping its state.
+A refreshed record's companion (sliding windows only): the record right after it, with the same
+second, whose fingerprint field is the event's first 8 fingerprint bytes reversed, then the Unix
+second of the admission (stream entry) the record stands for. A refresh moves the record's second
+on, so without it a late confirmation could not tell its own admission, refreshed since, from a
+newer admission of the same event. Both share a second, so they expire and are pruned together.
 ]]
-local function refreshEvent(key, bucket, fingerprint, slot, state, ms, windowMs)
+local function companionOf(fingerprint, admittedSecond)
+  return string.reverse(string.sub(fingerprint, 1, 8)) .. uint32(admittedSecond)
+end
+
+-- The admission second kept by the companion of the record in `slot`, or nil when it has none.
+local function companionAt(bucket, slot, fingerprint)
+  local at = HEADER + (slot + 1) * RECORD
+  if string.sub(bucket, at + 1, at + 8) ~= string.reverse(string.sub(fingerprint, 1, 8)) then return nil end
+  local a, b, c, d = string.byte(bucket, at + 9, at + 12)
+  local w, x, y, z = string.byte(bucket, at + FINGERPRINT + 1, at + FINGERPRINT + 4)
+  if not z or w + x + y + z == 0 then return nil end
+  return ((a * 256 + b) * 256 + c) * 256 + d
+end
+
+--[[
+A sliding window (a tenant's refresh_on_duplicate): the record in `slot` (its second `second`)
+counts from `ms` again. It is moved to the end with its companion, so that records stay in time
+order (expiry relies on it): the bucket is rewritten without them, then both are inserted anew as
+insertEvent would, the record keeping its state and the companion its admission second.
+]]
+local function refreshEvent(key, bucket, fingerprint, slot, second, state, ms, windowMs)
   local used = usedSlots(bucket)
-  local without = string.sub(bucket, 1, HEADER + slot * RECORD) .. string.sub(bucket, HEADER + (slot + 1) * RECORD + 1, HEADER + used * RECORD)
+  local admitted = companionAt(bucket, slot, fingerprint)
+  local span = 2
+  if not admitted then admitted, span = second, 1 end
+  local without = string.sub(bucket, 1, HEADER + slot * RECORD) .. string.sub(bucket, HEADER + (slot + span) * RECORD + 1, HEADER + used * RECORD)
   without = without .. string.rep('\0', #bucket - #without)
   redis.call('SET', key, without, 'KEEPTTL')
   insertEvent(key, without, fingerprint, ms, windowMs)
+  insertEvent(key, redis.call('GET', key), companionOf(fingerprint, admitted), ms, windowMs)
   if state == 1 then
     local now = redis.call('GET', key)
     markProcessed(key, now, slotOf(now, fingerprint))
