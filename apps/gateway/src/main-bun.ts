@@ -12,6 +12,7 @@ import { BodyBudget, withBodyBudget } from './http/body-budget.ts';
 import { loadGatewayConfig } from './env.ts';
 import { createGateway, stopGateway } from './gateway.ts';
 import { runGatewayPrimary } from './processes/gateway-primary.ts';
+import { untilReadyToServe } from './processes/ready-to-serve.ts';
 import { announceAndReloadTenants } from './tenants/tenant-reload.ts';
 import { announceListening } from './processes/worker-listening.ts';
 
@@ -38,6 +39,7 @@ const gateway = createGateway(config, logger, {
 
 const longestHandlerMs = config.REDIS_COMMAND_TIMEOUT_MS + (config.DURABILITY === 'wait' ? config.DURABILITY_WAIT_TIMEOUT_MS : 0);
 
+await untilReadyToServe(gateway.preflight.passed);
 let server: BunServer;
 try {
   server = bun.serve({

@@ -7,6 +7,7 @@ import { announceAndReloadTenants } from './tenants/tenant-reload.ts';
 import { announceListening } from './processes/worker-listening.ts';
 import { closeGracefully, listen } from './http/node/server.ts';
 import { runGatewayPrimary } from './processes/gateway-primary.ts';
+import { untilReadyToServe } from './processes/ready-to-serve.ts';
 
 const loaded = loadGatewayConfig();
 if ('failure' in loaded) {
@@ -28,6 +29,7 @@ const gateway = createGateway(config, logger, {
   },
 });
 
+await untilReadyToServe(gateway.preflight.passed);
 const server = await listen(gateway.app, config.PORT, config.HOST, {
   bodyTimeoutMs: config.BODY_TIMEOUT_MS,
   linger: { timeoutMs: config.LINGER_TIMEOUT_MS, maxBytes: config.LINGER_MAX_BYTES },

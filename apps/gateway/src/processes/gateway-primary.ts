@@ -52,7 +52,7 @@ export function runGatewayPrimary(settings: PrimarySettings, logger: Logger): Pr
       workers.delete(worker);
       if (stopping) return;
       const exitCode = code ?? 1;
-      logger.error('gateway process exited', { pid: worker.process.pid, code, signal });
+      logger.error('gateway process exited', { childPid: worker.process.pid, code, signal });
       const now = Date.now();
       deaths.push(now);
       while ((deaths[0] ?? now) < now - RESTART_WINDOW_MS) deaths.shift();
