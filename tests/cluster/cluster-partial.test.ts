@@ -36,7 +36,8 @@ it('a master gone for good (no replica): its shards answer 503, every other shar
   gateway = startService(GATEWAY_MAIN, { ...env, PORT: String(port) });
   await gateway.waitForOutput(/gateway listening/);
   await eventually('gateway ready', async () => (await fetch(`http://127.0.0.1:${port}/readyz`)).status === 200);
-  consumer = startService(CONSUMER_MAIN, { ...env, CONSUMER_CONCURRENCY: '2' });
+  // At debug, every connection of the pool says "redis ready" (at info only the first does).
+  consumer = startService(CONSUMER_MAIN, { ...env, CONSUMER_CONCURRENCY: '2', LOG_LEVEL: 'debug' });
   // Both consumers connected before the master goes (a cluster client that connects later waits
   // for every listed master, this one included, and would never be ready: see README).
   await eventually('consumers connected', () => (consumer.output().match(/"redis ready"/g) ?? []).length >= 2);

@@ -28,7 +28,8 @@ if ('failure' in loaded) {
   process.exit(2);
 }
 const config = loaded.config;
-const logger = createLogger('ddup', config.LOG_LEVEL, config.LOG_FORMAT);
+// The launcher's own lines (start, stop, restarts, the banner) stay at info: LOG_LEVEL is the children's.
+const logger = createLogger('ddup', 'info', config.LOG_FORMAT);
 // The gateway and consumer, in stop order (filled once Redis is there).
 const children: SupervisedChild[] = [];
 

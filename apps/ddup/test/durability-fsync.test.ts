@@ -28,7 +28,7 @@ it('DURABILITY=fsync: every 202 survives SIGKILL of redis-server mid-load', asyn
   launcher = startService(LAUNCHER, { DDUP_DATA_DIR: dataDir, PORT: String(port), DURABILITY: 'fsync', LOG_LEVEL: 'warn' });
   await launcher.waitForOutput(/ddup is ready/);
   expect(logField(launcher.output(), 'embedded redis-server started', 'appendfsync')).toBe('always');
-  const redisPid = Number(logField(launcher.output(), 'embedded redis-server started', 'pid'));
+  const redisPid = Number(logField(launcher.output(), 'embedded redis-server started', 'childPid'));
   // The log hides the password; it is in the data directory.
   const password = readFileSync(join(dataDir, 'redis', 'password'), 'utf8').trim();
   const redisUrl = `redis://:${password}@127.0.0.1:${new URL(logField(launcher.output(), 'embedded redis-server started', 'url')).port}`;

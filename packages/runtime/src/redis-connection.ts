@@ -10,6 +10,8 @@ import { createSingleConnection } from './single-connection.ts';
  */
 export function createRedisConnection(options: RedisConnectionOptions): RedisConnection {
   const connection = options.target.kind === 'cluster' ? createClusterConnection(options.target, options) : createSingleConnection(options.target, options);
-  if (options.announceReady !== false) connection.onReady(() => options.logger.info('redis ready', { redis: describeRedisTarget(options.target) }));
+  // Connections after a pool's first say it at debug only.
+  const level = options.announceReady === false ? 'debug' : 'info';
+  connection.onReady(() => options.logger[level]('redis ready', { redis: describeRedisTarget(options.target) }));
   return connection;
 }

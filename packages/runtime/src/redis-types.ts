@@ -55,6 +55,6 @@ export interface RedisConnectionOptions {
   /** Bounds connecting; ddup bounds commands itself (withCommandTimeout). */
   readonly commandTimeoutMs: number;
   readonly logger: Logger;
-  /** Log "redis ready" at each (re)connection; default true. A pool of connections to one Redis says it once. */
+  /** Log "redis ready" at info at each (re)connection; default true. A pool of connections to one Redis says it once (the others at debug). */
   readonly announceReady?: boolean;
 }
