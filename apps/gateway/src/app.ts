@@ -31,7 +31,7 @@ export interface GatewayDependencies extends EventRouteDependencies {
   /** Where each event request is deduplicated: its tenant's space (by API key), or the default space. */
   readonly spaces: SpaceResolver;
   /** `/admin/*` (see routes/admin/admin-routes.ts); none when `DDUP_ADMIN_TOKEN` is unset, so those paths are 404. */
-  readonly admin?: AdminDependencies;
+  readonly admin?: Omit<AdminDependencies, 'logger'>;
   /** `GET /dashboard` (see routes/dashboard/dashboard-routes.ts); absent: no dashboard. */
   readonly dashboard?: Pick<DashboardDependencies, 'settings' | 'feed'>;
 }
@@ -53,7 +53,7 @@ export function createGatewayApp(deps: GatewayDependencies): Hono {
   app.route('/metrics', metricsRoutes(deps.metrics.registry));
   app.route('/', openApiRoutes(API_PREFIX));
   app.route('/docs', docsRoutes());
-  if (deps.admin) app.route('/admin', adminRoutes(deps.admin));
+  if (deps.admin) app.route('/admin', adminRoutes({ ...deps.admin, logger: deps.logger }));
   if (deps.dashboard) {
     app.route('/dashboard', dashboardRoutes({ ...deps.dashboard, adminEnabled: deps.admin !== undefined, logger: deps.logger }));
   }

@@ -14,9 +14,16 @@ import {
 import { CANONICAL_FORMS } from '@ddup/hashing';
 import { layoutVariables } from '@ddup/store';
 import { TenantDirectory } from '@ddup/tenants';
+import { adminTokenWeakness } from './routes/admin/token-strength.ts';
 
-/** Shorter admin tokens are refused at start-up: the token is all that guards forgetting and replaying. */
-export const ADMIN_TOKEN_MIN_CHARS = 16;
+/** A secret that must not be guessable: refused at start-up (naming why, never the value) when adminTokenWeakness finds it weak. */
+const secretVar = z
+  .string()
+  .superRefine((token, context) => {
+    const weakness = adminTokenWeakness(token);
+    if (weakness !== undefined) context.addIssue({ code: 'custom', message: weakness });
+  })
+  .optional();
 
 const gatewaySchema = z
   .object({
@@ -59,10 +66,9 @@ const gatewaySchema = z
     MAX_INFLIGHT_BODY_BYTES: integerVar({ min: 1024 * 1024, max: 64 * 1024 * 1024 * 1024, fallback: 256 * 1024 * 1024 }),
     SHUTDOWN_TIMEOUT_MS: integerVar({ min: 0, max: 600_000, fallback: 10_000 }),
     /** Enables `/admin/*`, each request with `Authorization: Bearer <this>`; unset: no admin routes (404). */
-    DDUP_ADMIN_TOKEN: z
-      .string()
-      .min(ADMIN_TOKEN_MIN_CHARS, { error: `must be at least ${ADMIN_TOKEN_MIN_CHARS} characters: a random secret, e.g. from \`openssl rand -hex 32\`` })
-      .optional(),
+    DDUP_ADMIN_TOKEN: secretVar,
+    /** Wrong admin tokens one client address may send within a minute; past them, 429 until that minute is over. */
+    ADMIN_AUTH_FAILURES_PER_MINUTE: integerVar({ min: 1, max: 1_000_000, fallback: 10 }),
     /** The tenants (API keys, windows, key fields, rate limits): see docs/tenants.md. Unset: one open default tenant. */
     TENANTS_FILE: z.string().optional(),
     LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error'], { error: 'must be debug, info, warn or error' }).default('info'),

@@ -17,6 +17,10 @@ export type ApiErrorCode =
   | 'rate_limited'
   | 'idempotency_key_reused'
   | 'invalid_idempotency_key'
+  | 'too_many_failed_tokens'
+  | 'too_many_streams'
+  | 'misdirected_request'
+  | 'cross_site_request'
   | 'internal';
 
 /**
@@ -153,4 +157,15 @@ export function notFound(detail: string): ApiError {
 
 export function headersTooLarge(): ApiError {
   return new ApiError(431, 'headers_too_large', { detail: 'The request headers are too large' });
+}
+
+/** Too many wrong tokens from this client address within a minute: not even compared until `retryAfterMs` has passed. */
+export function tooManyFailedTokens(retryAfterMs: number): ApiError {
+  const seconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
+  return new ApiError(
+    429,
+    'too_many_failed_tokens',
+    { detail: `Too many wrong tokens from this address; retry in ${seconds} s`, retry_after_ms: retryAfterMs },
+    { 'retry-after': String(seconds) },
+  );
 }

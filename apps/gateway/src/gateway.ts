@@ -52,7 +52,7 @@ export interface AdmissionPorts {
 }
 
 /** What the admin routes read and change: the store, through the gateway's Redis commands. */
-export type AdminPorts = Omit<AdminDependencies, 'token'>;
+export type AdminPorts = Omit<AdminDependencies, 'token' | 'logger' | 'failuresPerMinute'>;
 
 /**
  * The Hono app with its settings from `config` and admission through `ports`; the admin routes
@@ -69,7 +69,7 @@ export function gatewayAppOf(
 ): Hono {
   return createGatewayApp({
     dashboard: { settings: dashboardSettingsOf(config), feed: dashboard },
-    ...(config.DDUP_ADMIN_TOKEN !== undefined && admin ? { admin: { ...admin, token: config.DDUP_ADMIN_TOKEN } } : {}),
+    ...(config.DDUP_ADMIN_TOKEN !== undefined && admin ? { admin: { ...admin, token: config.DDUP_ADMIN_TOKEN, failuresPerMinute: config.ADMIN_AUTH_FAILURES_PER_MINUTE } } : {}),
     metrics,
     spaces: ports.spaces,
     bodyLimitBytes: config.BODY_LIMIT_BYTES,

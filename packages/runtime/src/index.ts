@@ -1,4 +1,4 @@
-export { createLogger, errorText, rateLimitedWarning, type LogLevel, type Logger } from './log.ts';
+export { createLogger, errorText, rateLimited, rateLimitedWarning, type LogLevel, type Logger } from './log.ts';
 export { createRedisConnection } from './redis-connection.ts';
 export type { PinnedSender, RedisCommands, RedisConnection, RedisConnectionOptions } from './redis-types.ts';
 export { reconnectDelayMs } from './reconnect.ts';
