@@ -69,7 +69,9 @@ export function gatewayAppOf(
 ): Hono {
   return createGatewayApp({
     dashboard: { settings: dashboardSettingsOf(config), feed: dashboard },
-    ...(config.DDUP_ADMIN_TOKEN !== undefined && admin ? { admin: { ...admin, token: config.DDUP_ADMIN_TOKEN, failuresPerMinute: config.ADMIN_AUTH_FAILURES_PER_MINUTE } } : {}),
+    ...(config.DDUP_ADMIN_TOKEN !== undefined && admin
+      ? { admin: { ...admin, token: config.DDUP_ADMIN_TOKEN, failuresPerMinute: config.ADMIN_AUTH_FAILURES_PER_MINUTE } }
+      : {}),
     metrics,
     spaces: ports.spaces,
     bodyLimitBytes: config.BODY_LIMIT_BYTES,
