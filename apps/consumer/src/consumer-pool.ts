@@ -55,6 +55,13 @@ export class ConsumerPool {
   readonly #preflight: RedisPreflight | undefined;
   #closing: Promise<void> | undefined;
 
+  /** The first consumer's connection: the one whose outages are reported, and whose start-up an entry point may bound. */
+  get connection(): RedisConnection {
+    const first = this.#connections[0];
+    if (first === undefined) throw new Error('a consumer pool has at least one connection');
+    return first;
+  }
+
   private constructor(consumers: StreamConsumer[], connections: RedisConnection[], streams: string[], logger: Logger, preflight: RedisPreflight | undefined) {
     this.consumers = consumers;
     this.#preflight = preflight;
@@ -83,6 +90,8 @@ export class ConsumerPool {
         name: `ddup-consumer-${name}`,
         commandTimeoutMs: settings.commandTimeoutMs,
         logger,
+        // One line per process while Redis does not answer, not one per connection.
+        reportOutages: index === 0,
       });
       redis.connectInBackground();
       if (index === 0) {

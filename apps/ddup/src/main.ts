@@ -1,4 +1,5 @@
 import { parseOrExplain, redactUrl } from '@ddup/config';
+import { addressInUseMessage } from '@ddup/gateway';
 import type { RunningRedisServer } from '@ddup/redis-process';
 import { createLogger, errorText } from '@ddup/runtime';
 import { DataDirLockedError, acquireDataDirLock } from './data-dir-lock.ts';
@@ -6,6 +7,7 @@ import { RedisServerMissingError, startEmbeddedRedis } from './embedded-redis.ts
 import { removeEmbeddedUrl, writeEmbeddedUrl } from './embedded-url.ts';
 import { usesEmbeddedRedis } from './env.ts';
 import { stopLeftoverEmbeddedRedis } from './leftover-redis.ts';
+import { portIsTaken } from './port-check.ts';
 import { DEFAULT_RESTART_POLICY } from './restart-policy.ts';
 import { childEnvironment, consumerMetricsUrl, parseSettings } from './settings.ts';
 import { type GiveUp, SupervisedChild } from './supervised-child.ts';
@@ -30,6 +32,9 @@ function fail(message: string, exitCode: number): never {
   process.stderr.write(`ddup: ${message}\n`);
   process.exit(exitCode);
 }
+
+// A taken port is refused at once: a gateway restarted on it would only crash-loop.
+if (await portIsTaken(config.HOST, config.PORT)) fail(addressInUseMessage(config.PORT, config.HOST), 2);
 
 let redis: SupervisedRedis | undefined;
 if (usesEmbeddedRedis(config)) {

@@ -3,11 +3,12 @@
  * start:bun`). Same settings, same Hono app and Redis connection as main.ts, served by `Bun.serve`.
  */
 import { describeRedisTarget } from '@ddup/config';
-import { createLogger, exitStatusOnShutdown } from '@ddup/runtime';
+import { createLogger, exitStatusOnShutdown, onNotReadyWithin } from '@ddup/runtime';
 import { withRequestDeadline } from './http/bun/deadline.ts';
 import { withBodyDrainedBeforeAnswer } from './http/bun/drain.ts';
 import { type BunServer, bunIdleTimeoutSeconds, BUN_MAX_REQUEST_BODY_SIZE, bunRuntime, stopGracefully } from './http/bun/server.ts';
 import { BodyBudget, withBodyBudget } from './http/body-budget.ts';
+import { addressInUseMessage, isAddressInUse } from './http/address-in-use.ts';
 import { loadGatewayConfig } from './env.ts';
 import { createGateway, stopGateway } from './gateway.ts';
 import { announceAndReloadTenants } from './tenants/tenant-reload.ts';
@@ -46,6 +47,10 @@ try {
     idleTimeout: bunIdleTimeoutSeconds({ bodyTimeoutMs: config.BODY_TIMEOUT_MS, longestHandlerMs }),
   });
 } catch (error) {
+  if (isAddressInUse(error)) {
+    logger.error(addressInUseMessage(config.PORT, config.HOST));
+    process.exit(2);
+  }
   logger.error('cannot listen', { port: config.PORT, host: config.HOST, error });
   process.exit(1);
 }
@@ -60,6 +65,8 @@ logger.info('gateway listening', {
   canonicalForm: config.CANONICAL_FORM,
 });
 announceAndReloadTenants(config.tenants, logger, gateway.metrics);
+// A Redis that does not answer in time at start-up stops the gateway (exit 2: not restarted).
+onNotReadyWithin(gateway.redis, config.REDIS_CONNECT_TIMEOUT_MS, logger, () => process.exit(2));
 
 const exitStatus = exitStatusOnShutdown(logger, async () => {
   await stopGateway(gateway, () => stopGracefully(server, config.SHUTDOWN_TIMEOUT_MS));

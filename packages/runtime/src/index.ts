@@ -19,3 +19,4 @@ export {
   readMemoryStates,
 } from './memory-state.ts';
 export { type MemoryWatchOptions, RedisMemoryWatch } from './memory-watch.ts';
+export { OUTAGE_REPORT_INTERVAL_MS, onNotReadyWithin } from './outage-report.ts';

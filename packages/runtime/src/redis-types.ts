@@ -55,4 +55,9 @@ export interface RedisConnectionOptions {
   /** Bounds connecting; ddup bounds commands itself (withCommandTimeout). */
   readonly commandTimeoutMs: number;
   readonly logger: Logger;
+  /**
+   * Log a line every few seconds while Redis does not answer (default true); false for a pool's
+   * other connections to the same Redis, so that an outage is one line per process.
+   */
+  readonly reportOutages?: boolean;
 }
