@@ -18,6 +18,7 @@ import { type GatewayDependencies, createGatewayApp } from './app.ts';
 import type { GatewayConfig } from './env.ts';
 import { GatewayMetrics } from './metrics/gateway-metrics.ts';
 import { registerStoreGauges } from './metrics/store-gauges.ts';
+import { initTenantSeries } from './metrics/tenant-series.ts';
 import { StoreSnapshots } from './metrics/store-snapshot.ts';
 import { DEFAULT_SPACE, DedupSpaces, type SpaceResolver } from './tenants/dedup-space.ts';
 import { DashboardFeed } from './routes/dashboard/dashboard-feed.ts';
@@ -134,7 +135,10 @@ export function createGateway(config: GatewayConfig, logger: Logger, hooks: Gate
     spaces: () => spaces.rememberedSpaces(),
   });
   registerStoreGauges(metrics.registry, snapshots);
-  for (const tenant of config.tenants?.tenants ?? [{ id: DEFAULT_SPACE }]) metrics.initTenant(tenant.id);
+  initTenantSeries(
+    metrics,
+    (config.tenants?.tenants ?? [{ id: DEFAULT_SPACE }]).map((tenant) => tenant.id),
+  );
   const ports: AdmissionPorts = { spaces, checkRedis: redisHealthCheck(redis, preflight) };
   const dashboard = new DashboardFeed({ metrics, snapshots }).start();
   const app = gatewayAppOf(

@@ -61,6 +61,8 @@ export { readRecordedLayout, type RecordedLayout } from './recorded-layout.ts';
 export {
   FIRST_SAMPLE_BUCKETS,
   MAX_SAMPLE_BUCKETS,
+  MAX_SAMPLE_ROUNDS,
+  SAMPLE_BUDGET_BUCKETS,
   estimateRememberedEvents,
   type RememberedSpace,
   inspectShards,
