@@ -33,7 +33,7 @@ export interface GatewayDependencies extends EventRouteDependencies {
   /** `/admin/*` (see routes/admin/admin-routes.ts); none when `DDUP_ADMIN_TOKEN` is unset, so those paths are 404. */
   readonly admin?: Omit<AdminDependencies, 'logger'>;
   /** `GET /dashboard` (see routes/dashboard/dashboard-routes.ts); absent: no dashboard. */
-  readonly dashboard?: Pick<DashboardDependencies, 'settings' | 'feed'>;
+  readonly dashboard?: Pick<DashboardDependencies, 'settings' | 'feed' | 'streamLimits'>;
 }
 
 /** The gateway as a Hono app: its route groups, and the one place errors become HTTP answers. */

@@ -69,6 +69,10 @@ const gatewaySchema = z
     DDUP_ADMIN_TOKEN: secretVar,
     /** Wrong admin tokens one client address may send within a minute; past them, 429 until that minute is over. */
     ADMIN_AUTH_FAILURES_PER_MINUTE: integerVar({ min: 1, max: 1_000_000, fallback: 10 }),
+    /** `/dashboard/stream` connections open at once; past it, 503 `too_many_streams` (0: no dashboard stream). */
+    DASHBOARD_MAX_STREAMS: integerVar({ min: 0, max: 100_000, fallback: 50 }),
+    /** A dashboard stream ends after this long (the page reconnects by itself), so none holds its place for good. */
+    DASHBOARD_STREAM_MAX_MS: integerVar({ min: 1_000, max: 86_400_000, fallback: 900_000 }),
     /** The tenants (API keys, windows, key fields, rate limits): see docs/tenants.md. Unset: one open default tenant. */
     TENANTS_FILE: z.string().optional(),
     LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error'], { error: 'must be debug, info, warn or error' }).default('info'),

@@ -169,3 +169,13 @@ export function tooManyFailedTokens(retryAfterMs: number): ApiError {
     { 'retry-after': String(seconds) },
   );
 }
+
+/** As many dashboard streams are open as `DASHBOARD_MAX_STREAMS` allows. */
+export function tooManyStreams(maxStreams: number): ApiError {
+  return new ApiError(
+    503,
+    'too_many_streams',
+    { detail: `${maxStreams} dashboard streams are open already, the most this gateway serves; retry later`, max_streams: maxStreams },
+    { 'retry-after': String(RETRY_AFTER_SECONDS * 5), connection: 'close' },
+  );
+}

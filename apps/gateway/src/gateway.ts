@@ -69,7 +69,11 @@ export function gatewayAppOf(
   dashboard = new DashboardFeed({ metrics }).start(),
 ): Hono {
   return createGatewayApp({
-    dashboard: { settings: dashboardSettingsOf(config), feed: dashboard },
+    dashboard: {
+      settings: dashboardSettingsOf(config),
+      feed: dashboard,
+      streamLimits: { maxStreams: config.DASHBOARD_MAX_STREAMS, maxStreamMs: config.DASHBOARD_STREAM_MAX_MS },
+    },
     ...(config.DDUP_ADMIN_TOKEN !== undefined && admin
       ? { admin: { ...admin, token: config.DDUP_ADMIN_TOKEN, failuresPerMinute: config.ADMIN_AUTH_FAILURES_PER_MINUTE } }
       : {}),

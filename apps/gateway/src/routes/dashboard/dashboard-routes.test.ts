@@ -139,6 +139,7 @@ describe('the dashboard feed', () => {
       '/dashboard',
       dashboardRoutes({
         feed,
+        streamLimits: { maxStreams: 10, maxStreamMs: 60_000 },
         settings: { windowSeconds: 3600, streamShards: 1, canonicalForm: 'jcs', indexCapacity: 1, durability: 'memory' },
         adminEnabled: true,
         logger,
@@ -175,6 +176,7 @@ describe('the dashboard feed', () => {
       '/dashboard',
       dashboardRoutes({
         feed,
+        streamLimits: { maxStreams: 10, maxStreamMs: 60_000 },
         settings: { windowSeconds: 60, streamShards: 1, canonicalForm: 'python', indexCapacity: 1, durability: 'memory' },
         adminEnabled: false,
         logger,

@@ -5,7 +5,7 @@ import { dashboardAssets } from './dashboard-assets.ts';
 import type { DashboardFeed } from './dashboard-feed.ts';
 import { dashboardPage } from './dashboard-page.ts';
 import type { DashboardSettings } from './dashboard-settings.ts';
-import { streamDashboard } from './dashboard-stream.ts';
+import { type StreamLimits, StreamSlots, streamDashboard } from './dashboard-stream.ts';
 import { dashboardSecurityHeaders } from './security-headers.ts';
 
 export interface DashboardDependencies {
@@ -15,6 +15,8 @@ export interface DashboardDependencies {
   /** Whether `/admin/*` is mounted: the page then offers the token field, the dead-letter list and Replay. */
   readonly adminEnabled: boolean;
   readonly logger: Logger;
+  /** How many streams may be open, and for how long each (`DASHBOARD_MAX_STREAMS`, `DASHBOARD_STREAM_MAX_MS`). */
+  readonly streamLimits: StreamLimits;
 }
 
 /**
@@ -26,10 +28,11 @@ export interface DashboardDependencies {
 export function dashboardRoutes(deps: DashboardDependencies): Hono {
   const { feed } = deps;
   const assets = dashboardAssets();
+  const slots = new StreamSlots(deps.streamLimits.maxStreams);
   return new Hono()
     .use(dashboardSecurityHeaders())
     .get('/', (c) => c.html(dashboardPage(deps.settings), 200, { 'cache-control': 'no-store' }))
-    .get('/stream', (c) => streamDashboard(c, feed, deps))
+    .get('/stream', (c) => streamDashboard(c, feed, slots, deps))
     .get('/assets/:name', (c) => {
       const asset = assets.get(c.req.param('name'));
       if (asset === undefined) throw notFound('No such dashboard asset');
