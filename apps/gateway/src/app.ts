@@ -4,7 +4,9 @@ import type { Logger } from '@ddup/runtime';
 import { isRedisUnavailable } from './admission/redis-errors.ts';
 import type { RedisHealthProblem } from './admission/redis-health.ts';
 import { ApiError, errorResponse, redisUnavailable } from './errors.ts';
+import { type BrowserGuardSettings, guardBrowserRequests } from './http/browser-guard.ts';
 import { refuseUnmetExpectations } from './http/expectation.ts';
+import { requireBearerToken } from './routes/admin/bearer-token.ts';
 import { docsRoutes } from './openapi/docs-routes.ts';
 import { openApiRoutes } from './openapi/openapi-routes.ts';
 import { type AdminDependencies, adminRoutes } from './routes/admin/admin-routes.ts';
@@ -32,6 +34,10 @@ export interface GatewayDependencies extends EventRouteDependencies {
   readonly spaces: SpaceResolver;
   /** `/admin/*` (see routes/admin/admin-routes.ts); none when `DDUP_ADMIN_TOKEN` is unset, so those paths are 404. */
   readonly admin?: Omit<AdminDependencies, 'logger'>;
+  /** The browser guards in force (see http/browser-guard.ts); absent: none. */
+  readonly browserGuard?: BrowserGuardSettings;
+  /** `METRICS_TOKEN`: the bearer token `/metrics` and the dashboard's stream then need; absent: they are public. */
+  readonly metricsToken?: string | undefined;
   /** `GET /dashboard` (see routes/dashboard/dashboard-routes.ts); absent: no dashboard. */
   readonly dashboard?: Pick<DashboardDependencies, 'settings' | 'feed' | 'streamLimits'>;
 }
@@ -39,7 +45,15 @@ export interface GatewayDependencies extends EventRouteDependencies {
 /** The gateway as a Hono app: its route groups, and the one place errors become HTTP answers. */
 export function createGatewayApp(deps: GatewayDependencies): Hono {
   const app = new Hono();
+  const guard = deps.browserGuard && guardBrowserRequests(deps.browserGuard);
+  if (guard) app.use(guard);
   app.use(refuseUnmetExpectations());
+  if (deps.metricsToken !== undefined) {
+    // EventSource cannot set a header: the dashboard page passes the token as ?token=.
+    const readers = requireBearerToken(deps.metricsToken, { logger: deps.logger, routes: 'metrics', queryParameter: 'token' });
+    app.use('/metrics', readers);
+    app.use('/dashboard/stream', readers);
+  }
 
   const api = new Hono();
   // Counting first, so that a 401 is counted too; then the tenant, before any body is read.

@@ -67,6 +67,8 @@ const gatewaySchema = z
     SHUTDOWN_TIMEOUT_MS: integerVar({ min: 0, max: 600_000, fallback: 10_000 }),
     /** Enables `/admin/*`, each request with `Authorization: Bearer <this>`; unset: no admin routes (404). */
     DDUP_ADMIN_TOKEN: secretVar,
+    /** When set, `/metrics` and `/dashboard/stream` need `Authorization: Bearer <this>` (or `?token=`); unset: public. */
+    METRICS_TOKEN: secretVar,
     /** Wrong admin tokens one client address may send within a minute; past them, 429 until that minute is over. */
     ADMIN_AUTH_FAILURES_PER_MINUTE: integerVar({ min: 1, max: 1_000_000, fallback: 10 }),
     /** `/dashboard/stream` connections open at once; past it, 503 `too_many_streams` (0: no dashboard stream). */

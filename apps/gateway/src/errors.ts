@@ -179,3 +179,17 @@ export function tooManyStreams(maxStreams: number): ApiError {
     { 'retry-after': String(RETRY_AFTER_SECONDS * 5), connection: 'close' },
   );
 }
+
+/** A request to a loopback-only gateway naming another host (a browser led there by DNS rebinding). */
+export function misdirectedRequest(host: string): ApiError {
+  return new ApiError(421, 'misdirected_request', {
+    detail: `This gateway listens on this machine only and does not answer to Host ${JSON.stringify(host.slice(0, 100))}`,
+  });
+}
+
+/** A write a browser sent from a page of another site to an open gateway. */
+export function crossSiteRequest(origin: string): ApiError {
+  return new ApiError(403, 'cross_site_request', {
+    detail: `Requests from pages of another site (Origin ${JSON.stringify(origin.slice(0, 100))}) are refused by an open gateway; use TENANTS_FILE and an API key`,
+  });
+}

@@ -16,6 +16,7 @@ import type { AdmissionSettings } from './admission/replication.ts';
 import type { AdminDependencies } from './routes/admin/admin-routes.ts';
 import { type GatewayDependencies, createGatewayApp } from './app.ts';
 import type { GatewayConfig } from './env.ts';
+import { listensOnLoopbackOnly, loopbackHostNames } from './http/exposure.ts';
 import { GatewayMetrics } from './metrics/gateway-metrics.ts';
 import { registerStoreGauges } from './metrics/store-gauges.ts';
 import { initTenantSeries } from './metrics/tenant-series.ts';
@@ -78,6 +79,11 @@ export function gatewayAppOf(
       ? { admin: { ...admin, token: config.DDUP_ADMIN_TOKEN, failuresPerMinute: config.ADMIN_AUTH_FAILURES_PER_MINUTE } }
       : {}),
     metrics,
+    metricsToken: config.METRICS_TOKEN,
+    browserGuard: {
+      hostNames: config.HOST !== undefined && listensOnLoopbackOnly(config.HOST) ? loopbackHostNames(config.HOST) : undefined,
+      sameOriginWrites: config.tenants === undefined,
+    },
     spaces: ports.spaces,
     bodyLimitBytes: config.BODY_LIMIT_BYTES,
     checkRedis: ports.checkRedis,

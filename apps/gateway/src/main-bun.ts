@@ -10,6 +10,7 @@ import { type BunServer, bunIdleTimeoutSeconds, BUN_MAX_REQUEST_BODY_SIZE, bunRu
 import { BodyBudget, withBodyBudget } from './http/body-budget.ts';
 import { addressInUseMessage, isAddressInUse } from './http/address-in-use.ts';
 import { loadGatewayConfig } from './env.ts';
+import { warnAboutExposure } from './http/exposure.ts';
 import { createGateway, stopGateway } from './gateway.ts';
 import { announceAndReloadTenants } from './tenants/tenant-reload.ts';
 
@@ -65,6 +66,7 @@ logger.info('gateway listening', {
   canonicalForm: config.CANONICAL_FORM,
 });
 announceAndReloadTenants(config.tenants, logger, gateway.metrics);
+warnAboutExposure(config, logger);
 // A Redis that does not answer in time at start-up stops the gateway (exit 2: not restarted).
 onNotReadyWithin(gateway.redis, config.REDIS_CONNECT_TIMEOUT_MS, logger, () => process.exit(2));
 

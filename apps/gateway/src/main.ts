@@ -1,6 +1,7 @@
 import { describeRedisTarget } from '@ddup/config';
 import { createLogger, exitStatusOnShutdown, onNotReadyWithin } from '@ddup/runtime';
 import { loadGatewayConfig } from './env.ts';
+import { warnAboutExposure } from './http/exposure.ts';
 import { createGateway, stopGateway } from './gateway.ts';
 import { announceAndReloadTenants } from './tenants/tenant-reload.ts';
 import { addressInUseMessage, isAddressInUse } from './http/address-in-use.ts';
@@ -43,6 +44,7 @@ logger.info('gateway listening', {
   canonicalForm: config.CANONICAL_FORM,
 });
 announceAndReloadTenants(config.tenants, logger, gateway.metrics);
+warnAboutExposure(config, logger);
 // A Redis that does not answer in time at start-up stops the gateway (exit 2: not restarted).
 onNotReadyWithin(gateway.redis, config.REDIS_CONNECT_TIMEOUT_MS, logger, () => process.exit(2));
 
