@@ -61,7 +61,8 @@ export { readRecordedLayout, type RecordedLayout } from './recorded-layout.ts';
 export {
   FIRST_SAMPLE_BUCKETS,
   MAX_SAMPLE_BUCKETS,
-  MAX_SAMPLE_ROUNDS,
+  BUCKETS_PER_CALL,
+  MAX_SAMPLE_CALLS,
   SAMPLE_BUDGET_BUCKETS,
   estimateRememberedEvents,
   type RememberedSpace,

@@ -15,7 +15,7 @@ export interface StoreSnapshot {
 /**
  * How long a snapshot is reused by default: one scrape's gauges, overlapping scrapes and every
  * dashboard share it, so Redis sees at most one read a second however many ask (a read of 4
- * shards costs up to ~11,000 bucket reads inside scripts when the index is nearly empty).
+ * shards costs up to ~11,000 bucket reads inside scripts, ~15 ms, when the index is nearly empty).
  */
 export const SNAPSHOT_REUSE_MS = 1_000;
 
