@@ -39,7 +39,8 @@ try {
     ...(config.HOST ? { hostname: config.HOST } : {}),
     fetch: withRequestDeadline(
       withBodyDrainedBeforeAnswer(
-        withBodyBudget((request: Request) => gateway.app.fetch(request), new BodyBudget(config.MAX_INFLIGHT_BODY_BYTES)),
+        // The server as the app's env: it tells a request's peer (the admin token throttle counts per address).
+        withBodyBudget((request: Request) => gateway.app.fetch(request, server), new BodyBudget(config.MAX_INFLIGHT_BODY_BYTES)),
         { timeoutMs: config.LINGER_TIMEOUT_MS, maxBytes: config.LINGER_MAX_BYTES },
       ),
       config.BODY_TIMEOUT_MS,

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type ServiceProcess, startService, useTestRedis } from '@ddup/test-utils';
 import { MAX_FAILURES_PER_WINDOW } from '../src/routes/admin/failure-throttle.ts';
+import { requireBunBinary, startBunGateway, stopBunGateway } from './bun-gateway.ts';
 import { type GatewayProcess, startGatewayProcess } from './gateway-process.ts';
 
 const MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url));
@@ -80,15 +81,29 @@ describe('wrong admin tokens from one address', () => {
   it('leave other addresses alone: the right token from ::1 still works', async () => {
     const gateway = await startGatewayProcess({ REDIS_URL: test.redis.url, DDUP_ADMIN_TOKEN: TOKEN, HOST: '::' });
     started.push(gateway.service);
-    for (let guess = 0; guess <= MAX_FAILURES_PER_WINDOW; guess++) {
-      const response = await fetch(`http://127.0.0.1:${gateway.port}/admin/dead-letters`, { headers: { authorization: 'Bearer nope-nope-nope-nope' } });
-      await response.arrayBuffer();
+    await expectThrottledPerAddress(gateway.port);
+  });
+
+  it('are counted per address under Bun too', async () => {
+    const gateway = await startBunGateway(requireBunBinary(), { REDIS_URL: test.redis.url, DDUP_ADMIN_TOKEN: TOKEN, HOST: '::' });
+    try {
+      await expectThrottledPerAddress(gateway.port);
+    } finally {
+      await stopBunGateway(gateway);
     }
-    const blocked = await fetch(`http://127.0.0.1:${gateway.port}/admin/dead-letters`, { headers: { authorization: `Bearer ${TOKEN}` } });
-    expect(blocked.status).toBe(429);
-    await blocked.arrayBuffer();
-    const other = await fetch(`http://[::1]:${gateway.port}/admin/dead-letters`, { headers: { authorization: `Bearer ${TOKEN}` } });
-    expect(other.status).toBe(200);
-    await other.arrayBuffer();
   });
 });
+
+/** Wrong tokens from 127.0.0.1 until it is throttled: the right token is then refused from there and served from ::1. */
+async function expectThrottledPerAddress(port: number): Promise<void> {
+  for (let guess = 0; guess <= MAX_FAILURES_PER_WINDOW; guess++) {
+    const response = await fetch(`http://127.0.0.1:${port}/admin/dead-letters`, { headers: { authorization: 'Bearer nope-nope-nope-nope' } });
+    await response.arrayBuffer();
+  }
+  const blocked = await fetch(`http://127.0.0.1:${port}/admin/dead-letters`, { headers: { authorization: `Bearer ${TOKEN}` } });
+  expect(blocked.status).toBe(429);
+  await blocked.arrayBuffer();
+  const other = await fetch(`http://[::1]:${port}/admin/dead-letters`, { headers: { authorization: `Bearer ${TOKEN}` } });
+  expect(other.status).toBe(200);
+  await other.arrayBuffer();
+}
