@@ -169,6 +169,40 @@ describe('the dashboard feed', () => {
     }
   });
 
+  it('cuts a viewer that stops taking messages, and keeps one that reads', async () => {
+    const metrics = new GatewayMetrics();
+    const feed = new DashboardFeed({ metrics }, { tickMs: 20 }).start();
+    const app = new Hono().route(
+      '/dashboard',
+      dashboardRoutes({
+        feed,
+        streamLimits: { maxStreams: 10, maxStreamMs: 60_000, stalledWriteMs: 300 },
+        settings: { windowSeconds: 3600, streamShards: 1, canonicalForm: 'jcs', indexCapacity: 1, durability: 'memory' },
+        adminEnabled: false,
+        logger,
+      }),
+    );
+    try {
+      const stalled = await stream(app);
+      const reader = await stream(app);
+      await eventually('both viewers subscribed', () => feed.viewers === 2);
+      const startedAt = Date.now();
+      let messages = 0;
+      while (feed.viewers === 2 && Date.now() - startedAt < 5_000) {
+        await reader.next();
+        messages++;
+      }
+      expect(feed.viewers).toBe(1);
+      // The reading viewer goes on.
+      for (let n = 0; n < 3; n++) await reader.next();
+      expect(messages).toBeGreaterThan(3);
+      await reader.close();
+      await stalled.close();
+    } finally {
+      feed.stop();
+    }
+  });
+
   it('ends every stream when closed (a shutdown), and any opened after', async () => {
     const metrics = new GatewayMetrics();
     const feed = new DashboardFeed({ metrics }, { tickMs: 20 }).start();

@@ -17,6 +17,8 @@ export interface StreamLimits {
   readonly maxStreams: number;
   /** Each stream ends after this long (the browser reconnects by itself). */
   readonly maxStreamMs: number;
+  /** A viewer that takes no message for this long is cut; default STALLED_WRITE_MS. */
+  readonly stalledWriteMs?: number;
 }
 
 export interface DashboardStreamSettings {
@@ -90,8 +92,8 @@ export function streamDashboard(
         while (!stream.aborted && !feed.closed && !ended) {
           const points = feed.history.since(sentUpTo);
           const written = stream.writeSSE({ event: 'figures', data: JSON.stringify(dashboardMessage(state, points, settings, adminEnabled)), retry });
-          // A viewer that takes no message for STALLED_WRITE_MS is not reading: cut it.
-          if (!(await settlesWithin(written, STALLED_WRITE_MS))) break;
+          // A viewer that takes no message for a while is not reading: cut it.
+          if (!(await settlesWithin(written, streamLimits.stalledWriteMs ?? STALLED_WRITE_MS))) break;
           retry = undefined;
           sentUpTo = points.at(-1)?.atMs ?? sentUpTo;
           if (!ticked && !stream.aborted && !feed.closed && !ended) await new Promise<void>((resolve) => (wake = resolve));
