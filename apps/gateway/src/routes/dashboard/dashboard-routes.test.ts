@@ -171,7 +171,7 @@ describe('the dashboard feed', () => {
   });
 
   it('cuts a viewer that stops taking messages, and keeps one that reads', async () => {
-    const { metrics, feed, app } = feedApp({
+    const { feed, app } = feedApp({
       streamLimits: { maxStreams: 10, maxStreamMs: 60_000, stalledWriteMs: 300 },
       settings: { windowSeconds: 3600, streamShards: 1, canonicalForm: 'jcs', indexCapacity: 1, durability: 'memory' },
       adminEnabled: false,
@@ -198,7 +198,7 @@ describe('the dashboard feed', () => {
   });
 
   it('ends every stream when closed (a shutdown), and any opened after', async () => {
-    const { metrics, feed, app } = feedApp({
+    const { feed, app } = feedApp({
       streamLimits: { maxStreams: 10, maxStreamMs: 60_000 },
       settings: { windowSeconds: 60, streamShards: 1, canonicalForm: 'python', indexCapacity: 1, durability: 'memory' },
       adminEnabled: false,
