@@ -6,7 +6,6 @@
  * launcher stops with status 2. Real launcher, real children, real redis-servers, real signals.
  */
 import { randomUUID } from 'node:crypto';
-import { type Server, createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '@ddup/redis-process';
@@ -46,7 +45,6 @@ let dataDir: string;
 let launcher: Launcher | undefined;
 let client: TestClient | undefined;
 let redis: TestRedis | undefined;
-let blocker: Server | undefined;
 const services: ServiceProcess[] = [];
 
 beforeAll(() => {
@@ -58,7 +56,6 @@ afterAll(async () => {
   await cleanupLauncher(launcher);
   await Promise.all(services.map((service) => service.stop('SIGKILL')));
   await redis?.cleanup();
-  blocker?.close();
   removeDir(dataDir);
 });
 
@@ -173,12 +170,17 @@ describe('a child that keeps dying, or says its setting is wrong, stops ddup', (
   it('gives a crash-looping gateway up after CHILD_MAX_RESTARTS_PER_MINUTE restarts with back-off, and exits 1', {
     timeout: EXIT_TIMEOUT_MS + 10_000,
   }, async () => {
-    // The gateway's port is taken, so each gateway exits 1 at once ("cannot listen").
+    // The gateway's address is on no interface of this machine (TEST-NET-1), so each gateway
+    // exits 1 at once ("cannot listen": EADDRNOTAVAIL). (A taken port is refused by the launcher
+    // before it starts anything: fail-fast.test.ts.)
     const port = await freePort();
-    const taken = createServer((socket) => socket.destroy());
-    blocker = taken;
-    await new Promise<void>((resolve) => taken.listen(port, '127.0.0.1', resolve));
-    const { code, output } = await exitOf({ REDIS_URL: redis?.url ?? '', PORT: String(port), DDUP_DATA_DIR: dataDir, CHILD_MAX_RESTARTS_PER_MINUTE: '2' });
+    const { code, output } = await exitOf({
+      REDIS_URL: redis?.url ?? '',
+      PORT: String(port),
+      HOST: '192.0.2.1',
+      DDUP_DATA_DIR: dataDir,
+      CHILD_MAX_RESTARTS_PER_MINUTE: '2',
+    });
     expect(code, output).toBe(1);
     const deaths = ddupRecords(output, 'gateway exited unexpectedly; restarting it');
     expect(
@@ -199,8 +201,6 @@ describe('a child that keeps dying, or says its setting is wrong, stops ddup', (
     console.info(
       `gateway crash loop: restarts after ${gaps.join(' ms, ')} ms, given up ${timeOf(gaveUp) - timeOf(ddupRecords(output, 'gateway started')[0])} ms after the first start`,
     );
-    taken.close();
-    blocker = undefined;
   });
 
   it('does not restart a child that exits with status 2 (a data-layout error): stops everything and exits 2', {

@@ -57,6 +57,13 @@ export class ConsumerPool {
   readonly #preflight: RedisPreflight | undefined;
   #closing: Promise<void> | undefined;
 
+  /** The first consumer's connection: the one whose outages are reported, and whose start-up an entry point may bound. */
+  get connection(): RedisConnection {
+    const first = this.#connections[0];
+    if (first === undefined) throw new Error('a consumer pool has at least one connection');
+    return first;
+  }
+
   private constructor(consumers: StreamConsumer[], connections: RedisConnection[], streams: string[], logger: Logger, preflight: RedisPreflight | undefined) {
     this.consumers = consumers;
     this.#preflight = preflight;
@@ -85,8 +92,9 @@ export class ConsumerPool {
         name: `ddup-consumer-${name}`,
         commandTimeoutMs: settings.commandTimeoutMs,
         logger,
-        // One "redis ready" for the pool, not one per consumer.
+        // One "redis ready" and one outage line for the pool, not one per consumer.
         announceReady: index === 0,
+        reportOutages: index === 0,
       });
       redis.connectInBackground();
       if (index === 0) {

@@ -1,6 +1,6 @@
 import { describeRedisTarget, parseOrExplain } from '@ddup/config';
 import { TenantDirectory, reloadOnSighup } from '@ddup/tenants';
-import { createLogger, errorText, exitStatusOnShutdown } from '@ddup/runtime';
+import { createLogger, errorText, exitStatusOnShutdown, onNotReadyWithin } from '@ddup/runtime';
 import { ConsumerPool } from './consumer-pool.ts';
 import { consumerPoolSettingsOf, loadConsumerConfig, metricsServerSettingsOf } from './env.ts';
 import { ConsumerMetrics } from './metrics/consumer-metrics.ts';
@@ -37,6 +37,8 @@ const pool = ConsumerPool.start(consumerPoolSettingsOf(config), logger, {
   metrics,
   tenantRules: () => tenantRules,
 });
+// A Redis that does not answer in time at start-up stops the consumer (exit 2: not restarted).
+onNotReadyWithin(pool.connection, config.REDIS_CONNECT_TIMEOUT_MS, logger, () => process.exit(2));
 logger.info('consumer pool started', {
   consumers: config.CONSUMER_CONCURRENCY,
   shards: config.STREAM_SHARDS,

@@ -1,4 +1,5 @@
 import { parseOrExplain, redactUrl } from '@ddup/config';
+import { addressInUseMessage } from '@ddup/gateway';
 import type { RunningRedisServer } from '@ddup/redis-process';
 import { createLogger, errorText, writesPretty } from '@ddup/runtime';
 import { DataDirLockedError, acquireDataDirLock } from './data-dir-lock.ts';
@@ -8,6 +9,7 @@ import { usesEmbeddedRedis } from './env.ts';
 import { stopLeftoverEmbeddedRedis } from './leftover-redis.ts';
 import { serviceCommand } from './children.ts';
 import { gatewayBunBinary } from './gateway-runtime.ts';
+import { portIsTaken } from './port-check.ts';
 import { DEFAULT_RESTART_POLICY } from './restart-policy.ts';
 import { readyBanner, readyFields } from './ready-banner.ts';
 import { childEnvironment, consumerMetricsUrl, gatewaySettingsOf, parseSettings } from './settings.ts';
@@ -52,6 +54,8 @@ try {
 } catch (error) {
   fail(errorText(error), EXIT_MISSING_EXECUTABLE);
 }
+// A taken port is refused at once: a gateway restarted on it would only crash-loop.
+if (await portIsTaken(config.HOST, config.PORT)) fail(addressInUseMessage(config.PORT, config.HOST), 2);
 
 let redis: SupervisedRedis | undefined;
 if (usesEmbeddedRedis(config)) {

@@ -1,10 +1,12 @@
-import { Hono } from 'hono';
+import { type Context, Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { Logger } from '@ddup/runtime';
 import { isOutOfMemoryReply, isRedisUnavailable, unavailableReasonOf } from './admission/redis-errors.ts';
 import type { OutOfMemoryReplies, RedisHealthProblem } from './admission/redis-health.ts';
 import { ApiError, errorResponse, redisUnavailable } from './errors.ts';
+import { type BrowserGuardSettings, guardBrowserRequests } from './http/browser-guard.ts';
 import { refuseUnmetExpectations } from './http/expectation.ts';
+import { presentsToken, requireBearerToken } from './routes/admin/bearer-token.ts';
 import { docsRoutes } from './openapi/docs-routes.ts';
 import { openApiRoutes } from './openapi/openapi-routes.ts';
 import { type AdminDependencies, adminRoutes } from './routes/admin/admin-routes.ts';
@@ -36,15 +38,27 @@ export interface GatewayDependencies extends EventRouteDependencies {
   /** Where each event request is deduplicated: its tenant's space (by API key), or the default space. */
   readonly spaces: SpaceResolver;
   /** `/admin/*` (see routes/admin/admin-routes.ts); none when `DDUP_ADMIN_TOKEN` is unset, so those paths are 404. */
-  readonly admin?: AdminDependencies;
+  readonly admin?: Omit<AdminDependencies, 'logger'>;
+  /** The browser guards in force (see http/browser-guard.ts); absent: none. */
+  readonly browserGuard?: BrowserGuardSettings;
+  /** `METRICS_TOKEN`: the bearer token `/metrics` and the dashboard's stream then need; absent: they are public. */
+  readonly metricsToken?: string | undefined;
   /** `GET /dashboard` (see routes/dashboard/dashboard-routes.ts); absent: no dashboard. */
-  readonly dashboard?: Pick<DashboardDependencies, 'settings' | 'feed'>;
+  readonly dashboard?: Pick<DashboardDependencies, 'settings' | 'feed' | 'streamLimits'>;
 }
 
 /** The gateway as a Hono app: its route groups, and the one place errors become HTTP answers. */
 export function createGatewayApp(deps: GatewayDependencies): Hono {
   const app = new Hono();
+  const guard = deps.browserGuard && guardBrowserRequests(deps.browserGuard);
+  if (guard) app.use(guard);
   app.use(refuseUnmetExpectations());
+  if (deps.metricsToken !== undefined) {
+    // EventSource cannot set a header: the dashboard page passes the token as ?token=.
+    const readers = requireBearerToken(deps.metricsToken, { logger: deps.logger, routes: 'metrics', queryParameter: 'token' });
+    app.use('/metrics', readers);
+    app.use('/dashboard/stream', readers);
+  }
 
   const api = new Hono();
   // Counting first, so that a 401 is counted too; then the tenant, before any body is read.
@@ -58,9 +72,18 @@ export function createGatewayApp(deps: GatewayDependencies): Hono {
   app.route('/metrics', metricsRoutes(deps.metricsView ?? new MetricsView(deps.metrics)));
   app.route('/', openApiRoutes(API_PREFIX));
   app.route('/docs', docsRoutes());
-  if (deps.admin) app.route('/admin', adminRoutes(deps.admin));
+  if (deps.admin) app.route('/admin', adminRoutes({ ...deps.admin, logger: deps.logger }));
   if (deps.dashboard) {
-    app.route('/dashboard', dashboardRoutes({ ...deps.dashboard, adminEnabled: deps.admin !== undefined, logger: deps.logger }));
+    const token = deps.metricsToken;
+    app.route(
+      '/dashboard',
+      dashboardRoutes({
+        ...deps.dashboard,
+        adminEnabled: deps.admin !== undefined,
+        logger: deps.logger,
+        ...(token === undefined ? {} : { showsFigures: (c: Context) => presentsToken(c, token, 'token') }),
+      }),
+    );
   }
 
   app.notFound((c) => c.json({ detail: 'Not Found', code: 'not_found' }, 404));

@@ -16,9 +16,16 @@ import { CANONICAL_FORMS } from '@ddup/hashing';
 import { layoutVariables, redisResetVariables } from '@ddup/store';
 import { TenantDirectory } from '@ddup/tenants';
 import { gatewayProcessesVar } from './processes/process-count.ts';
+import { adminTokenWeakness } from './routes/admin/token-strength.ts';
 
-/** Shorter admin tokens are refused at start-up: the token is all that guards forgetting and replaying. */
-export const ADMIN_TOKEN_MIN_CHARS = 16;
+/** A secret that must not be guessable: refused at start-up (naming why, never the value) when adminTokenWeakness finds it weak. */
+const secretVar = z
+  .string()
+  .superRefine((token, context) => {
+    const weakness = adminTokenWeakness(token);
+    if (weakness !== undefined) context.addIssue({ code: 'custom', message: weakness });
+  })
+  .optional();
 
 const gatewaySchema = z
   .object({
@@ -64,10 +71,15 @@ const gatewaySchema = z
     MAX_INFLIGHT_BODY_BYTES: integerVar({ min: 1024 * 1024, max: 64 * 1024 * 1024 * 1024, fallback: 256 * 1024 * 1024 }),
     SHUTDOWN_TIMEOUT_MS: integerVar({ min: 0, max: 600_000, fallback: 10_000 }),
     /** Enables `/admin/*`, each request with `Authorization: Bearer <this>`; unset: no admin routes (404). */
-    DDUP_ADMIN_TOKEN: z
-      .string()
-      .min(ADMIN_TOKEN_MIN_CHARS, { error: `must be at least ${ADMIN_TOKEN_MIN_CHARS} characters: a random secret, e.g. from \`openssl rand -hex 32\`` })
-      .optional(),
+    DDUP_ADMIN_TOKEN: secretVar,
+    /** When set, `/metrics` and `/dashboard/stream` need `Authorization: Bearer <this>` (or `?token=`); unset: public. */
+    METRICS_TOKEN: secretVar,
+    /** Wrong admin tokens one client address may send within a minute; past them, 429 until that minute is over. */
+    ADMIN_AUTH_FAILURES_PER_MINUTE: integerVar({ min: 1, max: 1_000_000, fallback: 10 }),
+    /** `/dashboard/stream` connections open at once; past it, 503 `too_many_streams` (0: no dashboard stream). */
+    DASHBOARD_MAX_STREAMS: integerVar({ min: 0, max: 100_000, fallback: 50 }),
+    /** A dashboard stream ends after this long (the page reconnects by itself), so none holds its place for good. */
+    DASHBOARD_STREAM_MAX_MS: integerVar({ min: 1_000, max: 86_400_000, fallback: 900_000 }),
     /** The tenants (API keys, windows, key fields, rate limits): see docs/tenants.md. Unset: one open default tenant. */
     TENANTS_FILE: z.string().optional(),
     ...logVariables,

@@ -18,6 +18,10 @@ export type ApiErrorCode =
   | 'quota_exceeded'
   | 'idempotency_key_reused'
   | 'invalid_idempotency_key'
+  | 'too_many_failed_tokens'
+  | 'too_many_streams'
+  | 'misdirected_request'
+  | 'cross_site_request'
   | 'internal';
 
 /**
@@ -171,4 +175,39 @@ export function notFound(detail: string): ApiError {
 
 export function headersTooLarge(): ApiError {
   return new ApiError(431, 'headers_too_large', { detail: 'The request headers are too large' });
+}
+
+/** Too many wrong tokens from this client address within a minute: not even compared until `retryAfterMs` has passed. */
+export function tooManyFailedTokens(retryAfterMs: number): ApiError {
+  const seconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
+  return new ApiError(
+    429,
+    'too_many_failed_tokens',
+    { detail: `Too many wrong tokens from this address; retry in ${seconds} s`, retry_after_ms: retryAfterMs },
+    { 'retry-after': String(seconds) },
+  );
+}
+
+/** As many dashboard streams are open as `DASHBOARD_MAX_STREAMS` allows. */
+export function tooManyStreams(maxStreams: number): ApiError {
+  return new ApiError(
+    503,
+    'too_many_streams',
+    { detail: `${maxStreams} dashboard streams are open already, the most this gateway serves; retry later`, max_streams: maxStreams },
+    { 'retry-after': String(RETRY_AFTER_SECONDS * 5), connection: 'close' },
+  );
+}
+
+/** A request to a loopback-only gateway naming another host (a browser led there by DNS rebinding). */
+export function misdirectedRequest(host: string): ApiError {
+  return new ApiError(421, 'misdirected_request', {
+    detail: `This gateway listens on this machine only and does not answer to Host ${JSON.stringify(host.slice(0, 100))}`,
+  });
+}
+
+/** A write a browser sent from a page of another site to an open gateway. */
+export function crossSiteRequest(origin: string): ApiError {
+  return new ApiError(403, 'cross_site_request', {
+    detail: `Requests from pages of another site (Origin ${JSON.stringify(origin.slice(0, 100))}) are refused by an open gateway; use TENANTS_FILE and an API key`,
+  });
 }

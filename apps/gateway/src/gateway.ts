@@ -16,9 +16,11 @@ import type { AdmissionSettings } from './admission/replication.ts';
 import type { AdminDependencies } from './routes/admin/admin-routes.ts';
 import { type GatewayDependencies, createGatewayApp } from './app.ts';
 import type { GatewayConfig } from './env.ts';
+import { listensOnLoopbackOnly, loopbackHostNames } from './http/exposure.ts';
 import { GatewayMetrics } from './metrics/gateway-metrics.ts';
 import { MetricsView } from './metrics/metrics-view.ts';
 import { registerStoreGauges } from './metrics/store-gauges.ts';
+import { initTenantSeries } from './metrics/tenant-series.ts';
 import { StoreSnapshots } from './metrics/store-snapshot.ts';
 import { DEFAULT_SPACE, DedupSpaces, type SpaceResolver } from './tenants/dedup-space.ts';
 import { DashboardFeed } from './routes/dashboard/dashboard-feed.ts';
@@ -55,7 +57,7 @@ export interface AdmissionPorts {
 }
 
 /** What the admin routes read and change: the store, through the gateway's Redis commands. */
-export type AdminPorts = Omit<AdminDependencies, 'token'>;
+export type AdminPorts = Omit<AdminDependencies, 'token' | 'logger' | 'failuresPerMinute'>;
 
 /**
  * The Hono app with its settings from `config` and admission through `ports`; the admin routes
@@ -72,10 +74,21 @@ export function gatewayAppOf(
   dashboard = new DashboardFeed({ metrics: metricsView }).start(),
 ): Hono {
   return createGatewayApp({
-    dashboard: { settings: dashboardSettingsOf(config), feed: dashboard },
-    ...(config.DDUP_ADMIN_TOKEN !== undefined && admin ? { admin: { ...admin, token: config.DDUP_ADMIN_TOKEN } } : {}),
+    dashboard: {
+      settings: dashboardSettingsOf(config),
+      feed: dashboard,
+      streamLimits: { maxStreams: config.DASHBOARD_MAX_STREAMS, maxStreamMs: config.DASHBOARD_STREAM_MAX_MS },
+    },
+    ...(config.DDUP_ADMIN_TOKEN !== undefined && admin
+      ? { admin: { ...admin, token: config.DDUP_ADMIN_TOKEN, failuresPerMinute: config.ADMIN_AUTH_FAILURES_PER_MINUTE } }
+      : {}),
     metrics,
     metricsView,
+    metricsToken: config.METRICS_TOKEN,
+    browserGuard: {
+      hostNames: config.HOST !== undefined && listensOnLoopbackOnly(config.HOST) ? loopbackHostNames(config.HOST) : undefined,
+      sameOriginWrites: config.tenants === undefined,
+    },
     spaces: ports.spaces,
     bodyLimitBytes: config.BODY_LIMIT_BYTES,
     checkRedis: ports.checkRedis,
@@ -142,7 +155,10 @@ export function createGateway(config: GatewayConfig, logger: Logger, hooks: Gate
     spaces: () => spaces.rememberedSpaces(),
   });
   registerStoreGauges(metrics.registry, snapshots);
-  for (const tenant of config.tenants?.tenants ?? [{ id: DEFAULT_SPACE }]) metrics.initTenant(tenant.id);
+  initTenantSeries(
+    metrics,
+    (config.tenants?.tenants ?? [{ id: DEFAULT_SPACE }]).map((tenant) => tenant.id),
+  );
   const outOfMemory = new OutOfMemoryReplies();
   const ports: AdmissionPorts = { spaces, checkRedis: redisHealthCheck(redis, preflight, outOfMemory), outOfMemory };
   const metricsView = new MetricsView(metrics);

@@ -13,3 +13,4 @@ export { type AdmissionPorts, createGateway, gatewayAppOf, stopGateway, type Gat
 export { DEFAULT_SPACE, DedupSpaces, rememberedSpacesOf, type DedupSpace, type SpaceResolver } from './tenants/dedup-space.ts';
 export { parseGatewayConfig, type GatewayConfig } from './env.ts';
 export { BODY_TIMEOUT_MS, closeGracefully, listen, type ListenOptions } from './http/node/server.ts';
+export { addressInUseMessage, isAddressInUse } from './http/address-in-use.ts';

@@ -4,12 +4,14 @@
  */
 import cluster from 'node:cluster';
 import { describeRedisTarget } from '@ddup/config';
-import { createLogger, exitStatusOnShutdown } from '@ddup/runtime';
+import { createLogger, exitStatusOnShutdown, onNotReadyWithin } from '@ddup/runtime';
 import { withRequestDeadline } from './http/bun/deadline.ts';
 import { withBodyDrainedBeforeAnswer } from './http/bun/drain.ts';
 import { type BunServer, bunIdleTimeoutSeconds, BUN_MAX_REQUEST_BODY_SIZE, bunRuntime, stopGracefully } from './http/bun/server.ts';
 import { BodyBudget, withBodyBudget } from './http/body-budget.ts';
+import { addressInUseMessage, isAddressInUse } from './http/address-in-use.ts';
 import { loadGatewayConfig } from './env.ts';
+import { warnAboutExposure } from './http/exposure.ts';
 import { createGateway, stopGateway } from './gateway.ts';
 import { runGatewayPrimary } from './processes/gateway-primary.ts';
 import { untilReadyToServe } from './processes/ready-to-serve.ts';
@@ -49,7 +51,8 @@ try {
     ...(cluster.isWorker ? { reusePort: true } : {}),
     fetch: withRequestDeadline(
       withBodyDrainedBeforeAnswer(
-        withBodyBudget((request: Request) => gateway.app.fetch(request), new BodyBudget(config.MAX_INFLIGHT_BODY_BYTES)),
+        // The server as the app's env: it tells a request's peer (the admin token throttle counts per address).
+        withBodyBudget((request: Request) => gateway.app.fetch(request, server), new BodyBudget(config.MAX_INFLIGHT_BODY_BYTES)),
         { timeoutMs: config.LINGER_TIMEOUT_MS, maxBytes: config.LINGER_MAX_BYTES },
       ),
       config.BODY_TIMEOUT_MS,
@@ -58,6 +61,10 @@ try {
     idleTimeout: bunIdleTimeoutSeconds({ bodyTimeoutMs: config.BODY_TIMEOUT_MS, longestHandlerMs }),
   });
 } catch (error) {
+  if (isAddressInUse(error)) {
+    logger.error(addressInUseMessage(config.PORT, config.HOST));
+    process.exit(2);
+  }
   logger.error('cannot listen', { port: config.PORT, host: config.HOST, error });
   process.exit(1);
 }
@@ -73,6 +80,9 @@ logger.info('gateway listening', {
 });
 announceAndReloadTenants(config.tenants, logger, gateway.metrics);
 announceListening();
+warnAboutExposure(config, logger);
+// A Redis that does not answer in time at start-up stops the gateway (exit 2: not restarted).
+onNotReadyWithin(gateway.redis, config.REDIS_CONNECT_TIMEOUT_MS, logger, () => process.exit(2));
 
 const exitStatus = exitStatusOnShutdown(logger, async () => {
   await stopGateway(gateway, () => stopGracefully(server, config.SHUTDOWN_TIMEOUT_MS));

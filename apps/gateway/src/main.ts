@@ -1,10 +1,12 @@
 import cluster from 'node:cluster';
 import { describeRedisTarget } from '@ddup/config';
-import { createLogger, exitStatusOnShutdown } from '@ddup/runtime';
+import { createLogger, exitStatusOnShutdown, onNotReadyWithin } from '@ddup/runtime';
 import { loadGatewayConfig } from './env.ts';
+import { warnAboutExposure } from './http/exposure.ts';
 import { createGateway, stopGateway } from './gateway.ts';
 import { announceAndReloadTenants } from './tenants/tenant-reload.ts';
 import { announceListening } from './processes/worker-listening.ts';
+import { addressInUseMessage, isAddressInUse } from './http/address-in-use.ts';
 import { closeGracefully, listen } from './http/node/server.ts';
 import { runGatewayPrimary } from './processes/gateway-primary.ts';
 import { untilReadyToServe } from './processes/ready-to-serve.ts';
@@ -35,6 +37,12 @@ const server = await listen(gateway.app, config.PORT, config.HOST, {
   linger: { timeoutMs: config.LINGER_TIMEOUT_MS, maxBytes: config.LINGER_MAX_BYTES },
   maxInflightBodyBytes: config.MAX_INFLIGHT_BODY_BYTES,
 }).catch((error: unknown) => {
+  // Taken by another process: restarting cannot help (and a launcher waiting for "ready" would
+  // hear that other process answer), so one line naming the port and exit 2, never restarted.
+  if (isAddressInUse(error)) {
+    logger.error(addressInUseMessage(config.PORT, config.HOST));
+    process.exit(2);
+  }
   logger.error('cannot listen', { port: config.PORT, host: config.HOST, error });
   process.exit(1);
 });
@@ -47,6 +55,9 @@ logger.info('gateway listening', {
 });
 announceAndReloadTenants(config.tenants, logger, gateway.metrics);
 announceListening();
+warnAboutExposure(config, logger);
+// A Redis that does not answer in time at start-up stops the gateway (exit 2: not restarted).
+onNotReadyWithin(gateway.redis, config.REDIS_CONNECT_TIMEOUT_MS, logger, () => process.exit(2));
 
 const exitStatus = exitStatusOnShutdown(logger, async () => {
   await stopGateway(gateway, () => closeGracefully(server, config.SHUTDOWN_TIMEOUT_MS));

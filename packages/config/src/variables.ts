@@ -61,6 +61,8 @@ export const redisVariables = {
   REDIS_URL: redisUrl.optional(),
   /** Seed nodes of a Redis Cluster (`host:port,host:port` or redis:// URLs); use it instead of REDIS_URL. */
   REDIS_CLUSTER_NODES: clusterNodes.optional(),
+  /** At start-up: a Redis that has not answered within this many ms stops the process (exit 2) naming it; 0: wait for ever. */
+  REDIS_CONNECT_TIMEOUT_MS: integerVar({ min: 0, max: 86_400_000, fallback: 0 }),
 } as const;
 
 export const DURABILITY_MODES = ['memory', 'fsync', 'wait'] as const;

@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { createCluster } from '@redis/client';
 import type { RedisTarget } from '@ddup/config';
 import { withTimeout } from './command-timeout.ts';
-import { rateLimitedWarning } from './log.ts';
+import { reportOutages } from './outage-report.ts';
 import { isClusterTransitionReply, isConnectionError } from './redis-errors.ts';
 import { reconnectDelayMs } from './reconnect.ts';
 import type { PinnedSender, RedisConnection, RedisConnectionOptions } from './redis-types.ts';
@@ -70,7 +70,10 @@ function readyCountOf(client: { on(event: 'ready', listener: () => void): unknow
 export function createClusterConnection(target: Extract<RedisTarget, { kind: 'cluster' }>, options: RedisConnectionOptions): RedisConnection {
   const { tls, ...credentials } = nodeDefaults(target.nodes[0] ?? '');
   const connectTimeout = Math.max(options.commandTimeoutMs, 1_000);
-  const noteError = rateLimitedWarning(options.logger, 'redis cluster connection problem');
+  // Set once the client below exists.
+  let clusterReady = () => false;
+  const outages = reportOutages(target, options.logger, () => clusterReady(), options.reportOutages);
+  const noteError = (error: unknown) => outages.noteError(error);
   const build = () => {
     const client = createCluster({
       rootNodes: target.nodes.map((url) => ({ url })),
@@ -93,6 +96,7 @@ export function createClusterConnection(target: Extract<RedisTarget, { kind: 'cl
   };
 
   let cluster = build();
+  clusterReady = () => cluster.isReady;
   const readyListeners: (() => void)[] = [];
   let closed = false;
   let rebuilding = false;
@@ -154,7 +158,7 @@ export function createClusterConnection(target: Extract<RedisTarget, { kind: 'cl
         for (const listener of readyListeners) listener();
         return;
       } catch (error) {
-        if (attempt === 0) options.logger.warn('redis cluster not reachable yet; retrying in the background', { error });
+        noteError(error);
         // A connect that failed or hung leaves the client unusable: start again with a new one.
         if (cluster.isOpen) cluster.destroy();
         cluster = build();
@@ -207,11 +211,15 @@ export function createClusterConnection(target: Extract<RedisTarget, { kind: 'cl
     close: async () => {
       closed = true;
       clearInterval(watchdog);
-      if (cluster.isOpen) await cluster.close();
+      outages.stop();
+      // Not ready, nothing will answer: waiting for replies would hang a stop for good.
+      if (cluster.isReady) await cluster.close();
+      else if (cluster.isOpen) cluster.destroy();
     },
     destroy: () => {
       closed = true;
       clearInterval(watchdog);
+      outages.stop();
       if (cluster.isOpen) cluster.destroy();
     },
   };

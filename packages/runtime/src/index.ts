@@ -1,4 +1,4 @@
-export { createLogger, errorText, rateLimitedWarning, writesPretty, type LogFormat, type LogLevel, type Logger } from './log.ts';
+export { createLogger, errorText, rateLimited, rateLimitedWarning, writesPretty, type LogFormat, type LogLevel, type Logger } from './log.ts';
 export { createRedisConnection } from './redis-connection.ts';
 export type { PinnedSender, RedisCommands, RedisConnection, RedisConnectionOptions } from './redis-types.ts';
 export { reconnectDelayMs } from './reconnect.ts';
@@ -19,3 +19,4 @@ export {
   readMemoryStates,
 } from './memory-state.ts';
 export { type MemoryWatchOptions, RedisMemoryWatch } from './memory-watch.ts';
+export { OUTAGE_REPORT_INTERVAL_MS, onNotReadyWithin } from './outage-report.ts';

@@ -57,4 +57,9 @@ export interface RedisConnectionOptions {
   readonly logger: Logger;
   /** Log "redis ready" at info at each (re)connection; default true. A pool of connections to one Redis says it once (the others at debug). */
   readonly announceReady?: boolean;
+  /**
+   * Log a line every few seconds while Redis does not answer (default true); false for a pool's
+   * other connections to the same Redis, so that an outage is one line per process.
+   */
+  readonly reportOutages?: boolean;
 }

@@ -2,7 +2,7 @@ import type { RedisArgument } from '@ddup/store';
 import { once } from 'node:events';
 import { createClient } from '@redis/client';
 import type { RedisTarget } from '@ddup/config';
-import { rateLimitedWarning } from './log.ts';
+import { reportOutages } from './outage-report.ts';
 import { reconnectDelayMs } from './reconnect.ts';
 import type { RedisConnection, RedisConnectionOptions } from './redis-types.ts';
 
@@ -24,7 +24,8 @@ export function createSingleConnection(target: Extract<RedisTarget, { kind: 'sin
       reconnectStrategy: reconnectDelayMs,
     },
   });
-  client.on('error', rateLimitedWarning(options.logger, 'redis connection problem'));
+  const outages = reportOutages(target, options.logger, () => client.isReady, options.reportOutages);
+  client.on('error', (error: unknown) => outages.noteError(error));
   const send = <T>(args: readonly RedisArgument[]) => client.sendCommand<T>(args);
   let connections = 0;
   client.on('ready', () => connections++);
@@ -50,11 +51,18 @@ export function createSingleConnection(target: Extract<RedisTarget, { kind: 'sin
       await client.connect();
     },
     connectInBackground() {
-      client.connect().catch((error: unknown) => {
-        options.logger.warn('redis not reachable yet; retrying in the background', { error });
-      });
+      // Failures are retried by the reconnect strategy and reported by `outages`.
+      client.connect().catch((error: unknown) => outages.noteError(error));
     },
-    close: () => client.close(),
-    destroy: () => client.destroy(),
+    async close() {
+      outages.stop();
+      // Not ready, nothing will answer: waiting for replies would hang a stop for good.
+      if (client.isReady) await client.close();
+      else if (client.isOpen) client.destroy();
+    },
+    destroy: () => {
+      outages.stop();
+      client.destroy();
+    },
   };
 }

@@ -64,6 +64,9 @@ export { type RedisResetState, acceptRedisReset, hasRecordedLayout, markRedisRes
 export {
   FIRST_SAMPLE_BUCKETS,
   MAX_SAMPLE_BUCKETS,
+  BUCKETS_PER_CALL,
+  MAX_SAMPLE_CALLS,
+  SAMPLE_BUDGET_BUCKETS,
   estimateRememberedEvents,
   type RememberedSpace,
   inspectShards,

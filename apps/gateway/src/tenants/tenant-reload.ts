@@ -1,6 +1,7 @@
 import type { Logger } from '@ddup/runtime';
 import { type TenantDirectory, reloadOnSighup } from '@ddup/tenants';
 import type { GatewayMetrics } from '../metrics/gateway-metrics.ts';
+import { initTenantSeries } from '../metrics/tenant-series.ts';
 
 /**
  * What an entry point does about tenants at start: says which tenants are in force, or warns that
@@ -15,6 +16,9 @@ export function announceAndReloadTenants(tenants: TenantDirectory | undefined, l
   }
   logger.info('tenants in force', { file: tenants.path, tenants: tenants.tenants.map((tenant) => tenant.id) });
   return reloadOnSighup(tenants, logger, (reloaded) => {
-    for (const tenant of reloaded) metrics.initTenant(tenant.id);
+    initTenantSeries(
+      metrics,
+      reloaded.map((tenant) => tenant.id),
+    );
   });
 }

@@ -31,6 +31,8 @@ export interface BunServer {
    * in-flight requests are cut.
    */
   stop(closeActiveConnections?: boolean): Promise<void>;
+  /** The peer of `request` (one this server is serving). */
+  requestIP?(request: Request): { readonly address: string } | null;
 }
 
 export interface BunRuntime {

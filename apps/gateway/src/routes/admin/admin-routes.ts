@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import type { Logger } from '@ddup/runtime';
 import { type RedisCommandSender, type Store, listDeadLetters, replayAllDeadLetters, replayDeadLettersById } from '@ddup/store';
 import { notFound, validationError } from '../../errors.ts';
 import { readBodyBytes } from '../../http/read-body.ts';
@@ -6,10 +7,15 @@ import { decodeUtf8Body } from '../../http/utf8-body.ts';
 import { deadLetterBody, rememberedEventBody } from './admin-answers.ts';
 import { hashParam, limitQuery, replayRequestOf } from './admin-input.ts';
 import { requireBearerToken } from './bearer-token.ts';
+import { FailureThrottle } from './failure-throttle.ts';
 
 export interface AdminDependencies {
   /** `DDUP_ADMIN_TOKEN`: the bearer token every admin request must carry. */
   readonly token: string;
+  /** `ADMIN_AUTH_FAILURES_PER_MINUTE`: wrong tokens one address may send a minute before it gets 429. */
+  readonly failuresPerMinute?: number;
+  /** Where refused tokens are reported (rate-limited). */
+  readonly logger: Logger;
   readonly redis: RedisCommandSender;
   readonly store: Store;
   /**
@@ -40,7 +46,7 @@ export function adminRoutes(deps: AdminDependencies): Hono {
     return found;
   };
   return new Hono()
-    .use(requireBearerToken(deps.token))
+    .use(requireBearerToken(deps.token, { logger: deps.logger, routes: 'admin' }, new FailureThrottle(deps.failuresPerMinute)))
     .get('/events/:hash', async function lookUpEvent(c) {
       const hash = hashParam(c.req.param('hash'));
       const remembered = await spaceStore(c.req.query('tenant')).lookup(redis, hash);

@@ -10,7 +10,7 @@ import { GatewayMetrics } from '../../metrics/gateway-metrics.ts';
 import { DashboardStreamReader } from '../../../test/dashboard-stream-reader.ts';
 import { startTestGateway, stopTestGateway } from '../../../test/test-gateway.ts';
 import { DashboardFeed } from './dashboard-feed.ts';
-import { dashboardRoutes } from './dashboard-routes.ts';
+import { type DashboardDependencies, dashboardRoutes } from './dashboard-routes.ts';
 import { DASHBOARD_CSP } from './security-headers.ts';
 
 // The dashboard's routes in memory (app.request) on a gateway with a real Redis: the page and
@@ -20,6 +20,14 @@ const logger = createLogger('test', 'error');
 let redis: TestRedis;
 let gateway: Gateway;
 const others: Gateway[] = [];
+
+/** A dashboard app on a feed ticking every 20 ms over fresh counters (no store). */
+function feedApp(deps: Pick<DashboardDependencies, 'streamLimits' | 'settings' | 'adminEnabled'>) {
+  const metrics = new GatewayMetrics();
+  const feed = new DashboardFeed({ metrics }, { tickMs: 20 }).start();
+  const app = new Hono().route('/dashboard', dashboardRoutes({ feed, logger, ...deps }));
+  return { metrics, feed, app };
+}
 
 async function stream(app: Hono): Promise<DashboardStreamReader> {
   const response = await app.request('http://localhost/dashboard/stream');
@@ -139,17 +147,11 @@ describe('GET /dashboard/stream', () => {
 
 describe('the dashboard feed', () => {
   it('keeps serving a viewer while another takes nothing, and drops each viewer when it hangs up', async () => {
-    const metrics = new GatewayMetrics();
-    const feed = new DashboardFeed({ metrics }, { tickMs: 20 }).start();
-    const app = new Hono().route(
-      '/dashboard',
-      dashboardRoutes({
-        feed,
-        settings: { windowSeconds: 3600, streamShards: 1, canonicalForm: 'jcs', indexCapacity: 1, durability: 'memory' },
-        adminEnabled: true,
-        logger,
-      }),
-    );
+    const { metrics, feed, app } = feedApp({
+      streamLimits: { maxStreams: 10, maxStreamMs: 60_000 },
+      settings: { windowSeconds: 3600, streamShards: 1, canonicalForm: 'jcs', indexCapacity: 1, durability: 'memory' },
+      adminEnabled: true,
+    });
     try {
       const stalled = await stream(app);
       const reader = await stream(app);
@@ -174,18 +176,39 @@ describe('the dashboard feed', () => {
     }
   });
 
+  it('cuts a viewer that stops taking messages, and keeps one that reads', async () => {
+    const { feed, app } = feedApp({
+      streamLimits: { maxStreams: 10, maxStreamMs: 60_000, stalledWriteMs: 300 },
+      settings: { windowSeconds: 3600, streamShards: 1, canonicalForm: 'jcs', indexCapacity: 1, durability: 'memory' },
+      adminEnabled: false,
+    });
+    try {
+      const stalled = await stream(app);
+      const reader = await stream(app);
+      await eventually('both viewers subscribed', () => feed.viewers === 2);
+      const startedAt = Date.now();
+      let messages = 0;
+      while (feed.viewers === 2 && Date.now() - startedAt < 5_000) {
+        await reader.next();
+        messages++;
+      }
+      expect(feed.viewers).toBe(1);
+      // The reading viewer goes on.
+      for (let n = 0; n < 3; n++) await reader.next();
+      expect(messages).toBeGreaterThan(3);
+      await reader.close();
+      await stalled.close();
+    } finally {
+      feed.stop();
+    }
+  });
+
   it('ends every stream when closed (a shutdown), and any opened after', async () => {
-    const metrics = new GatewayMetrics();
-    const feed = new DashboardFeed({ metrics }, { tickMs: 20 }).start();
-    const app = new Hono().route(
-      '/dashboard',
-      dashboardRoutes({
-        feed,
-        settings: { windowSeconds: 60, streamShards: 1, canonicalForm: 'python', indexCapacity: 1, durability: 'memory' },
-        adminEnabled: false,
-        logger,
-      }),
-    );
+    const { feed, app } = feedApp({
+      streamLimits: { maxStreams: 10, maxStreamMs: 60_000 },
+      settings: { windowSeconds: 60, streamShards: 1, canonicalForm: 'python', indexCapacity: 1, durability: 'memory' },
+      adminEnabled: false,
+    });
     const open = await stream(app);
     await open.next();
     feed.close();

@@ -1,4 +1,4 @@
-import { Hono } from 'hono';
+import { type Context, Hono } from 'hono';
 import type { Logger } from '@ddup/runtime';
 import { notFound } from '../../errors.ts';
 import { dashboardAssets } from './dashboard-assets.ts';
@@ -6,7 +6,7 @@ import type { DashboardFeed } from './dashboard-feed.ts';
 import { dashboardMessage } from './dashboard-message.ts';
 import { dashboardPage } from './dashboard-page.ts';
 import type { DashboardSettings } from './dashboard-settings.ts';
-import { streamDashboard } from './dashboard-stream.ts';
+import { type StreamLimits, StreamSlots, streamDashboard } from './dashboard-stream.ts';
 import { dashboardSecurityHeaders } from './security-headers.ts';
 
 export interface DashboardDependencies {
@@ -16,6 +16,13 @@ export interface DashboardDependencies {
   /** Whether `/admin/*` is mounted: the page then offers the token field, the dead-letter list and Replay. */
   readonly adminEnabled: boolean;
   readonly logger: Logger;
+  /** How many streams may be open, and for how long each (`DASHBOARD_MAX_STREAMS`, `DASHBOARD_STREAM_MAX_MS`). */
+  readonly streamLimits: StreamLimits;
+  /**
+   * Whether this request may see the figures in the page itself (METRICS_TOKEN guards them as it
+   * guards the stream); absent: every request may. Without, the page comes without them.
+   */
+  readonly showsFigures?: (c: Context) => boolean;
 }
 
 /**
@@ -27,14 +34,16 @@ export interface DashboardDependencies {
 export function dashboardRoutes(deps: DashboardDependencies): Hono {
   const { feed } = deps;
   const assets = dashboardAssets();
+  const slots = new StreamSlots(deps.streamLimits.maxStreams);
   return new Hono()
     .use(dashboardSecurityHeaders())
     .get('/', async (c) => {
       // The figures now, in the page: the stream's first message comes a moment later.
-      const initial = dashboardMessage(await feed.current(), feed.history.since(undefined), deps.settings, deps.adminEnabled);
+      const shown = deps.showsFigures?.(c) ?? true;
+      const initial = shown ? dashboardMessage(await feed.current(), feed.history.since(undefined), deps.settings, deps.adminEnabled) : undefined;
       return c.html(dashboardPage(deps.settings, initial), 200, { 'cache-control': 'no-store' });
     })
-    .get('/stream', (c) => streamDashboard(c, feed, deps))
+    .get('/stream', (c) => streamDashboard(c, feed, slots, deps))
     .get('/assets/:name', (c) => {
       const asset = assets.get(c.req.param('name'));
       if (asset === undefined) throw notFound('No such dashboard asset');

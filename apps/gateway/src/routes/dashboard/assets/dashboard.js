@@ -336,7 +336,9 @@
   if (initial !== null) render(JSON.parse(initial.textContent));
 
   const connection = byTestId('connection');
-  const source = new EventSource('dashboard/stream');
+  // With METRICS_TOKEN set on the gateway the page is opened as /dashboard?token=<it>, which the stream needs too.
+  const readToken = new URLSearchParams(location.search).get('token');
+  const source = new EventSource(readToken ? `dashboard/stream?token=${encodeURIComponent(readToken)}` : 'dashboard/stream');
   source.addEventListener('open', () => {
     connection.textContent = 'live';
     connection.className = 'badge good';
