@@ -17,6 +17,7 @@ describe('parseEnv', () => {
   it('applies documented defaults', () => {
     expect(parseEnv(schema, {})).toEqual({
       REDIS_URL: undefined,
+      REDIS_CONNECT_TIMEOUT_MS: 0,
       DEDUP_WINDOW_SECONDS: 604_800,
       STREAM_SHARDS: 1,
       INDEX_CAPACITY: 10_000_000,
