@@ -51,6 +51,17 @@ export function fingerprintOf(hash: string): Buffer {
   return Buffer.from(hash.slice(16, 40), 'hex');
 }
 
+/** A glob matching every index bucket key, of every shard and space (SCAN MATCH). */
+export const INDEX_BUCKET_KEY_PATTERN = `${KEY_PREFIX}:*ix:*`;
+
+const INDEX_BUCKET_KEY = new RegExp(`^${KEY_PREFIX}:\\{s(\\d+)\\}:(?:t:([A-Za-z0-9_-]{1,64}):)?ix:\\d+$`);
+
+/** The shard and tenant (undefined: the default space) of an index bucket key; undefined for any other name. */
+export function spaceOfIndexBucketKey(key: string): { readonly shard: number; readonly tenant: string | undefined } | undefined {
+  const match = INDEX_BUCKET_KEY.exec(key);
+  return match?.[1] === undefined ? undefined : { shard: Number(match[1]), tenant: match[2] };
+}
+
 /**
  * One bucket of a shard's index: `ddup:{s00}:ix:<bucket>`, a string of packed records; a tenant's
  * own index is `ddup:{s00}:t:<tenant>:ix:<bucket>` (the same hash tag: the shard's slot).

@@ -1,6 +1,6 @@
-import { type IndexLayout, indexBucketKey } from './index-layout.ts';
+import { INDEX_BUCKET_KEY_PATTERN, type IndexLayout, indexBucketKey, spaceOfIndexBucketKey } from './index-layout.ts';
 import { CONSUMER_GROUP, deadLetterStreamKey, eventsStreamKey } from './names.ts';
-import { type RedisCommandSender, runScript } from './script-runner.ts';
+import { type RedisArgument, type RedisCommandSender, runScript } from './script-runner.ts';
 import { countLiveScript } from './scripts.ts';
 
 /** One consumer of the `ddup-workers` group on one shard's stream, as `XINFO CONSUMERS` shows it. */
@@ -188,6 +188,57 @@ async function estimateShard(
   }
 }
 
+/** A connection that can send a command to every master (a single server is its one master). */
+export interface EachMasterSender {
+  sendToEachMaster<T = unknown>(args: readonly RedisArgument[]): Promise<T[]>;
+}
+
+function reachesEveryMaster(redis: RedisCommandSender): redis is RedisCommandSender & EachMasterSender {
+  return typeof (redis as Partial<EachMasterSender>).sendToEachMaster === 'function';
+}
+
+/**
+ * Index keys few enough to count one by one rather than sample: a young or small index (26 events
+ * among 78,125 buckets a shard would all but escape a sample of 2,048).
+ */
+export const EXACT_COUNT_MAX_KEYS = 4_096;
+
+/**
+ * The events the index remembers, counted exactly, when every master holds at most
+ * EXACT_COUNT_MAX_KEYS keys in all: one SCAN a master (its COUNT covers the whole keyspace), then
+ * the live records of each bucket key found, within its own space's window (keys of spaces not
+ * given, e.g. a tenant no longer in the file, are left out). Undefined when the keyspace is larger
+ * or a SCAN did not cover it in one call: then the estimate samples.
+ */
+async function countExactly(redis: RedisCommandSender & EachMasterSender, spaces: readonly RememberedSpace[]): Promise<number | undefined> {
+  const sizes = await redis.sendToEachMaster<number>(['DBSIZE']);
+  if (sizes.some((size) => Number(size) > EXACT_COUNT_MAX_KEYS)) return undefined;
+  const scans = await redis.sendToEachMaster<[string, string[]]>(['SCAN', '0', 'MATCH', INDEX_BUCKET_KEY_PATTERN, 'COUNT', String(4 * EXACT_COUNT_MAX_KEYS)]);
+  if (scans.some(([cursor]) => String(cursor) !== '0')) return undefined;
+  const windows = new Map(spaces.map((space) => [space.tenant, String(space.windowSeconds)]));
+  const byShard = new Map<number, { keys: string[]; windows: string[] }>();
+  for (const [, keys] of scans) {
+    for (const key of keys) {
+      const space = spaceOfIndexBucketKey(key);
+      const window = space && windows.get(space.tenant);
+      if (space === undefined || window === undefined) continue;
+      const shard = byShard.get(space.shard) ?? { keys: [], windows: [] };
+      shard.keys.push(key);
+      shard.windows.push(window);
+      byShard.set(space.shard, shard);
+    }
+  }
+  let live = 0;
+  // A shard's keys share its slot: one call each, in parts of BUCKETS_PER_CALL.
+  for (const { keys, windows: perKey } of byShard.values()) {
+    for (let from = 0; from < keys.length; from += BUCKETS_PER_CALL) {
+      const part = keys.slice(from, from + BUCKETS_PER_CALL);
+      live += await runScript<number>(redis, countLiveScript.withKeyCount(part.length), part, perKey.slice(from, from + BUCKETS_PER_CALL));
+    }
+  }
+  return live;
+}
+
 /**
  * About how many events the index remembers (within each space's window), over the given dedup
  * spaces. Per shard, the live records of a sample of (space, bucket) pairs spread evenly over all
@@ -197,7 +248,8 @@ async function estimateShard(
  * SAMPLE_BUDGET_BUCKETS buckets over all shards. With more spaces than a sample has buckets, only
  * some spaces are looked at in one estimate; where the sample starts moves at random from one
  * estimate to the next, so the figure is right on average but jumps when a few tenants hold
- * most events. Exact when every pair fits in the sample.
+ * most events. Exact when every pair fits in the sample, and, given a connection that reaches
+ * every master, when the keyspace is small (countExactly).
  */
 export async function estimateRememberedEvents(
   redis: RedisCommandSender,
@@ -207,6 +259,10 @@ export async function estimateRememberedEvents(
   offset = Math.random(),
 ): Promise<number> {
   if (spaces.length === 0) return 0;
+  if (reachesEveryMaster(redis)) {
+    const exact = await countExactly(redis, spaces);
+    if (exact !== undefined) return exact;
+  }
   const most = Math.max(1, Math.min(MAX_SAMPLE_BUCKETS, Math.floor(SAMPLE_BUDGET_BUCKETS / layout.shardCount)));
   const perShard = await Promise.all(Array.from({ length: layout.shardCount }, (_, shard) => estimateShard(redis, layout, shard, spaces, most, offset)));
   return Math.round(perShard.reduce((sum, count) => sum + count, 0));

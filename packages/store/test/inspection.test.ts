@@ -52,6 +52,26 @@ describe('estimateRememberedEvents', () => {
     expect(await estimateRememberedEvents(redis.client, layout, defaultSpace(0))).toBe(0);
   });
 
+  it('counts exactly when the keyspace is small, given a connection that reaches every master', async () => {
+    const capacity = 10_000_000;
+    const layout = indexLayoutOf(2, capacity);
+    const store = new Store({ shardCount: 2, indexCapacity: capacity, windowSeconds: 3600 });
+    await admitMany(store, 26, 'few-');
+    await admitMany(store.forTenant('acme', { windowSeconds: 7200 }), 9, 'acme-few-');
+    // The one server is the one master (as RedisCommands.sendToEachMaster answers on one node).
+    const everyMaster = {
+      sendCommand: <T>(args: readonly (string | Buffer)[]) => redis.client.sendCommand(args as (string | Buffer)[]) as Promise<T>,
+      sendToEachMaster: async <T>(args: readonly (string | Buffer)[]) => [(await redis.client.sendCommand(args as (string | Buffer)[])) as T],
+    };
+    // 26 events over 156,250 buckets: a sample of 2,048 a shard finds none or a few.
+    expect(await estimateRememberedEvents(everyMaster, layout, defaultSpace(3600))).toBe(26);
+    expect(await estimateRememberedEvents(everyMaster, layout, [{ tenant: 'acme', windowSeconds: 7200 }])).toBe(9);
+    expect(await estimateRememberedEvents(everyMaster, layout, [...defaultSpace(3600), { tenant: 'acme', windowSeconds: 7200 }])).toBe(35);
+    // Each space within its own window: none of the default space's is left after a zero window.
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    expect(await estimateRememberedEvents(everyMaster, layout, [...defaultSpace(0), { tenant: 'acme', windowSeconds: 7200 }])).toBe(9);
+  });
+
   it('scales a sample up to all buckets, growing the sample where the index is sparse', async () => {
     const capacity = 1_000_000;
     const store = new Store({ shardCount: 1, indexCapacity: capacity, windowSeconds: 3600 });
