@@ -1,4 +1,8 @@
+import { createHash } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '@ddup/redis-process';
@@ -269,6 +273,39 @@ describe.skipIf(missing !== undefined)('the dashboard in a browser', () => {
       await showing(downPage, 'unavailable', '1');
     } finally {
       await downPage.close();
+    }
+  });
+});
+
+describe.skipIf(missing !== undefined)('the dashboard of a gateway with tenants', () => {
+  it('lists each tenant with its window, form, key and rate limit, and what it had refused', async () => {
+    const digest = (key: string) => `sha256:${createHash('sha256').update(key).digest('hex')}`;
+    const file = join(mkdtempSync(join(tmpdir(), 'ddup-dashboard-tenants-')), 'tenants.json');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        tenants: [
+          { id: 'acme', api_keys: [digest('acme-key-0123456789')], window_seconds: 7200, key_fields: ['user_id', 'payload.order_id'], canonical_form: 'jcs' },
+          { id: 'trickle', api_keys: [digest('trickle-key-0123456789')], rate_limit_per_second: 0.1, rate_limit_burst: 1, refresh_on_duplicate: true },
+        ],
+      }),
+    );
+    // The same layout as the gateway above, on the same Redis.
+    const base = await serve(await startTestGateway({ REDIS_URL: redis.url, STREAM_SHARDS: '2', INDEX_CAPACITY: '5000', TENANTS_FILE: file }));
+    const url = `${base}${API_PREFIX}/events`;
+    const statuses: number[] = [];
+    for (let n = 0; n < 3; n++) statuses.push((await postJson(url, JSON.stringify(sampleEvent(`t${n}`)), { 'x-api-key': 'trickle-key-0123456789' })).status);
+    expect(statuses).toEqual([202, 429, 429]);
+    const page = await openDashboard(base);
+    try {
+      await page.waitForFunction(() => document.querySelector('[data-testid="tenants"]')?.hidden === false, { timeout: WAIT_MS });
+      const rows = await page.$$eval('#tenants tbody tr', (trs) => trs.map((tr) => [...tr.cells].map((cell) => cell.textContent)));
+      expect(rows).toEqual([
+        ['acme', '2 h', 'jcs', 'user_id, payload.order_id', '–', '0'],
+        ['trickle', '7 d (sliding)', 'python', 'whole event', '0.1/s', '2'],
+      ]);
+    } finally {
+      await page.close();
     }
   });
 });

@@ -14,24 +14,31 @@ export interface LiveFigures {
   readonly events: Readonly<Record<EventOutcome, number>>;
   /** Request-time quantiles of the event routes over the last minute (seconds); null before any request. */
   readonly latency: { readonly p50: number; readonly p99: number } | null;
+  /** Events refused without a look (413, 429: rate limit or quota) since start, by tenant. */
+  readonly rejectedByTenant: Readonly<Record<string, number>>;
 }
 
 /** One process's share of the live figures, for adding up across gateway processes (metrics-view.ts). */
 export interface LiveCounts {
   readonly events: Readonly<Record<EventOutcome, number>>;
   readonly latency: LatencyCounts;
+  readonly rejectedByTenant: Readonly<Record<string, number>>;
 }
 
 /** The live figures of one or more processes' counts together. */
 export function liveFiguresOf(shares: readonly LiveCounts[]): LiveFigures {
   const events = Object.fromEntries(EVENT_OUTCOMES.map((outcome) => [outcome, 0])) as Record<EventOutcome, number>;
-  for (const share of shares) for (const outcome of EVENT_OUTCOMES) events[outcome] += share.events[outcome] ?? 0;
+  const rejectedByTenant: Record<string, number> = {};
+  for (const share of shares) {
+    for (const outcome of EVENT_OUTCOMES) events[outcome] += share.events[outcome] ?? 0;
+    for (const [tenant, count] of Object.entries(share.rejectedByTenant)) rejectedByTenant[tenant] = (rejectedByTenant[tenant] ?? 0) + count;
+  }
   const [p50, p99] =
     quantilesOf(
       shares.map((share) => share.latency),
       [0.5, 0.99],
     ) ?? [];
-  return { events, latency: p50 !== undefined && p99 !== undefined ? { p50, p99 } : null };
+  return { events, latency: p50 !== undefined && p99 !== undefined ? { p50, p99 } : null, rejectedByTenant };
 }
 
 /**
@@ -134,11 +141,14 @@ export class GatewayMetrics {
   /** This process's event counts and recent request times. */
   async liveCounts(): Promise<LiveCounts> {
     const events = Object.fromEntries(EVENT_OUTCOMES.map((outcome) => [outcome, 0])) as Record<EventOutcome, number>;
+    const rejectedByTenant: Record<string, number> = {};
     for (const { labels, value } of (await this.#events.get()).values) {
       const outcome = labels.outcome as EventOutcome | undefined;
       if (outcome !== undefined && outcome in events) events[outcome] += value;
+      const tenant = labels.tenant === undefined ? undefined : String(labels.tenant);
+      if (outcome === 'rejected' && tenant !== undefined) rejectedByTenant[tenant] = (rejectedByTenant[tenant] ?? 0) + value;
     }
-    return { events, latency: this.#recentLatency.counts() };
+    return { events, latency: this.#recentLatency.counts(), rejectedByTenant };
   }
 
   /** This process's own live figures (metrics-view.ts adds up every gateway process's). */

@@ -81,6 +81,19 @@ function storeBody(store: StoreSnapshot) {
   };
 }
 
+/** The tenants in force, each with its settings and what it had refused (413, 429) since start. */
+function tenantsBody(settings: DashboardSettings, figures: LiveFigures) {
+  return settings.tenants().map((tenant) => ({
+    id: tenant.id,
+    window_seconds: tenant.windowSeconds,
+    canonical_form: tenant.canonicalForm,
+    key_fields: tenant.keyFields ?? null,
+    rate_limit_per_second: tenant.rateLimitPerSecond ?? null,
+    refresh_on_duplicate: tenant.refreshOnDuplicate,
+    rejected: figures.rejectedByTenant[tenant.id] ?? 0,
+  }));
+}
+
 function settingsBody(settings: DashboardSettings) {
   return {
     window_seconds: settings.windowSeconds,
@@ -107,6 +120,7 @@ export function dashboardMessage(state: DashboardState, points: readonly RatePoi
     store: state.store === undefined ? null : storeBody(state.store),
     store_error: state.storeError ?? null,
     settings: settingsBody(settings),
+    tenants: tenantsBody(settings, state.figures),
     admin_enabled: adminEnabled,
   };
 }

@@ -144,6 +144,11 @@ export function dashboardPage(settings: DashboardSettings, initial?: DashboardMe
         <dt>index capacity</dt><dd data-testid="setting-capacity">${settings.indexCapacity.toLocaleString('en-US')}</dd>
         <dt>durability</dt><dd data-testid="setting-durability">${settings.durability}</dd>
       </dl>
+      <table id="tenants" data-testid="tenants" hidden>
+        <caption>tenants (TENANTS_FILE)</caption>
+        <thead><tr><th>tenant</th><th>window</th><th>form</th><th>key</th><th>rate limit</th><th>rejected</th></tr></thead>
+        <tbody></tbody>
+      </table>
     </section>
   </div>
 </main>

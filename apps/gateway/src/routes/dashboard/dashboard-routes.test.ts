@@ -149,7 +149,7 @@ describe('the dashboard feed', () => {
   it('keeps serving a viewer while another takes nothing, and drops each viewer when it hangs up', async () => {
     const { metrics, feed, app } = feedApp({
       streamLimits: { maxStreams: 10, maxStreamMs: 60_000 },
-      settings: { windowSeconds: 3600, streamShards: 1, canonicalForm: 'jcs', indexCapacity: 1, durability: 'memory' },
+      settings: { windowSeconds: 3600, streamShards: 1, canonicalForm: 'jcs', indexCapacity: 1, durability: 'memory', tenants: () => [] },
       adminEnabled: true,
     });
     try {
@@ -179,7 +179,7 @@ describe('the dashboard feed', () => {
   it('cuts a viewer that stops taking messages, and keeps one that reads', async () => {
     const { feed, app } = feedApp({
       streamLimits: { maxStreams: 10, maxStreamMs: 60_000, stalledWriteMs: 300 },
-      settings: { windowSeconds: 3600, streamShards: 1, canonicalForm: 'jcs', indexCapacity: 1, durability: 'memory' },
+      settings: { windowSeconds: 3600, streamShards: 1, canonicalForm: 'jcs', indexCapacity: 1, durability: 'memory', tenants: () => [] },
       adminEnabled: false,
     });
     try {
@@ -206,7 +206,7 @@ describe('the dashboard feed', () => {
   it('ends every stream when closed (a shutdown), and any opened after', async () => {
     const { feed, app } = feedApp({
       streamLimits: { maxStreams: 10, maxStreamMs: 60_000 },
-      settings: { windowSeconds: 60, streamShards: 1, canonicalForm: 'python', indexCapacity: 1, durability: 'memory' },
+      settings: { windowSeconds: 60, streamShards: 1, canonicalForm: 'python', indexCapacity: 1, durability: 'memory', tenants: () => [] },
       adminEnabled: false,
     });
     const open = await stream(app);

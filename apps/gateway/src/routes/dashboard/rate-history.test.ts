@@ -3,7 +3,7 @@ import type { LiveFigures } from '../../metrics/gateway-metrics.ts';
 import { RateHistory } from './rate-history.ts';
 
 function figures(accepted: number, duplicate: number, invalid = 0): LiveFigures {
-  return { events: { accepted, duplicate, invalid, unavailable: 0, rejected: 0 }, latency: { p50: 0.001, p99: 0.004 } };
+  return { events: { accepted, duplicate, invalid, unavailable: 0, rejected: 0 }, latency: { p50: 0.001, p99: 0.004 }, rejectedByTenant: {} };
 }
 
 describe('RateHistory', () => {

@@ -193,6 +193,38 @@
     document.querySelector('#consumers tbody').replaceChildren(...consumerRows);
   }
 
+  /** `604800` → `7 d`, as the page's settings say it (dashboard-page.ts, describeSeconds). */
+  const windowText = (seconds) => {
+    for (const [size, unit] of [
+      [86_400, 'd'],
+      [3_600, 'h'],
+      [60, 'min'],
+    ]) {
+      if (seconds >= size && seconds % size === 0) return `${seconds / size} ${unit}`;
+    }
+    return `${seconds} s`;
+  };
+
+  function renderTenants(tenants) {
+    const table = document.getElementById('tenants');
+    table.hidden = tenants.length === 0;
+    const rows = tenants.map((tenant) => {
+      const key = tenant.key_fields === null ? 'whole event' : tenant.key_fields.join(', ');
+      const limit = tenant.rate_limit_per_second === null ? '–' : `${integers.format(tenant.rate_limit_per_second)}/s`;
+      const tr = row([
+        tenant.id,
+        `${windowText(tenant.window_seconds)}${tenant.refresh_on_duplicate ? ' (sliding)' : ''}`,
+        tenant.canonical_form,
+        key,
+        limit,
+        count(tenant.rejected),
+      ]);
+      tr.dataset.tenant = tenant.id;
+      return tr;
+    });
+    table.querySelector('tbody').replaceChildren(...rows);
+  }
+
   let deadLetterTotal;
 
   function render(message) {
@@ -205,6 +237,7 @@
     updated.dateTime = message.time;
     updated.textContent = `updated ${new Date(message.time).toLocaleTimeString()}`;
     renderStore(message.store, message.store_error);
+    renderTenants(message.tenants);
     renderAdmin(message.admin_enabled);
     addPoints(message.rates);
     drawCharts();
