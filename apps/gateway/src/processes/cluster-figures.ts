@@ -13,7 +13,8 @@ type ViewAnswer = { readonly ddup: 'view-answer'; readonly id: number; readonly 
 type Collect = { readonly ddup: 'collect'; readonly ask: string; readonly kind: FigureKind };
 type Collected = { readonly ddup: 'collected'; readonly ask: string; readonly figures: unknown };
 
-function isMessage<T extends { ddup: string }>(message: unknown, kind: T['ddup']): message is T {
+/** Whether a node:cluster IPC message is ddup's message `kind` (`{ddup: kind, …}`). */
+export function isClusterMessage<T extends { ddup: string }>(message: unknown, kind: T['ddup']): message is T {
   return typeof message === 'object' && message !== null && (message as { ddup?: unknown }).ddup === kind;
 }
 
@@ -27,7 +28,7 @@ const COLLECT_TIMEOUT_MS = 2_000;
 export function relayFigureRequests(workers: () => Iterable<Worker>): void {
   let asks = 0;
   cluster.on('message', (from, message: unknown) => {
-    if (!isMessage<ViewRequest>(message, 'view-request')) return;
+    if (!isClusterMessage<ViewRequest>(message, 'view-request')) return;
     const ask = `${process.pid}:${++asks}`;
     const targets = [...workers()].filter((worker) => worker.isConnected());
     const figures: unknown[] = [];
@@ -41,7 +42,7 @@ export function relayFigureRequests(workers: () => Iterable<Worker>): void {
       if (from.isConnected()) from.send({ ddup: 'view-answer', id: message.id, figures } satisfies ViewAnswer);
     };
     const onCollected = (_: Worker, reply: unknown) => {
-      if (!isMessage<Collected>(reply, 'collected') || reply.ask !== ask) return;
+      if (!isClusterMessage<Collected>(reply, 'collected') || reply.ask !== ask) return;
       figures.push(reply.figures);
       if (--waiting === 0) finish();
     };
@@ -66,9 +67,9 @@ export class ClusterFigures {
     this.#own = own;
     if (!cluster.isWorker) return;
     process.on('message', (message: unknown) => {
-      if (isMessage<Collect>(message, 'collect')) {
+      if (isClusterMessage<Collect>(message, 'collect')) {
         void this.#own(message.kind).then((figures) => process.send?.({ ddup: 'collected', ask: message.ask, figures } satisfies Collected));
-      } else if (isMessage<ViewAnswer>(message, 'view-answer')) {
+      } else if (isClusterMessage<ViewAnswer>(message, 'view-answer')) {
         this.#pending.get(message.id)?.(message.figures);
       }
     });

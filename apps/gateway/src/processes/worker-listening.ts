@@ -1,4 +1,5 @@
 import cluster from 'node:cluster';
+import { isClusterMessage } from './cluster-figures.ts';
 
 const LISTENING = { ddup: 'listening' } as const;
 
@@ -12,5 +13,5 @@ export function announceListening(): void {
 }
 
 export function isListeningMessage(message: unknown): boolean {
-  return typeof message === 'object' && message !== null && (message as { ddup?: unknown }).ddup === LISTENING.ddup;
+  return isClusterMessage<typeof LISTENING>(message, LISTENING.ddup);
 }
