@@ -4,19 +4,17 @@
  */
 import cluster from 'node:cluster';
 import { describeRedisTarget } from '@ddup/config';
-import { createLogger, exitStatusOnShutdown, onNotReadyWithin } from '@ddup/runtime';
+import { createLogger, exitStatusOnShutdown } from '@ddup/runtime';
 import { withRequestDeadline } from './http/bun/deadline.ts';
 import { withBodyDrainedBeforeAnswer } from './http/bun/drain.ts';
 import { type BunServer, bunIdleTimeoutSeconds, BUN_MAX_REQUEST_BODY_SIZE, bunRuntime, stopGracefully } from './http/bun/server.ts';
 import { BodyBudget, withBodyBudget } from './http/body-budget.ts';
 import { addressInUseMessage, isAddressInUse } from './http/address-in-use.ts';
 import { loadGatewayConfig } from './env.ts';
-import { warnAboutExposure } from './http/exposure.ts';
 import { createGateway, stopGateway } from './gateway.ts';
-import { runGatewayPrimary } from './processes/gateway-primary.ts';
+import { superviseIfPrimary } from './processes/gateway-primary.ts';
+import { afterListening } from './serving.ts';
 import { untilReadyToServe } from './processes/ready-to-serve.ts';
-import { announceAndReloadTenants } from './tenants/tenant-reload.ts';
-import { announceListening } from './processes/worker-listening.ts';
 
 const loaded = loadGatewayConfig();
 if ('failure' in loaded) {
@@ -25,11 +23,9 @@ if ('failure' in loaded) {
 }
 const config = loaded.config;
 const logger = createLogger('gateway', config.LOG_LEVEL, config.LOG_FORMAT);
-if (config.GATEWAY_PROCESSES > 1 && cluster.isPrimary) {
-  // This process only forks and supervises the gateway processes (Bun's node:cluster; each listens with reusePort).
-  const status = await runGatewayPrimary({ processes: config.GATEWAY_PROCESSES, shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS }, logger);
-  process.exit(status);
-}
+// GATEWAY_PROCESSES > 1: the first process only forks and supervises the gateway processes.
+const primaryStatus = await superviseIfPrimary(config, logger);
+if (primaryStatus !== undefined) process.exit(primaryStatus);
 const bun = bunRuntime();
 const gateway = createGateway(config, logger, {
   // An evicting Redis, or data written with other settings, would break the dedup window.
@@ -78,11 +74,7 @@ logger.info('gateway listening', {
   shards: config.STREAM_SHARDS,
   canonicalForm: config.CANONICAL_FORM,
 });
-announceAndReloadTenants(config.tenants, logger, gateway.metrics);
-announceListening();
-warnAboutExposure(config, logger);
-// A Redis that does not answer in time at start-up stops the gateway (exit 2: not restarted).
-onNotReadyWithin(gateway.redis, config.REDIS_CONNECT_TIMEOUT_MS, logger, () => process.exit(2));
+afterListening(config, logger, gateway, () => process.exit(2));
 
 const exitStatus = exitStatusOnShutdown(logger, async () => {
   await stopGateway(gateway, () => stopGracefully(server, config.SHUTDOWN_TIMEOUT_MS));

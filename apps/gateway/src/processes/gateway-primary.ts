@@ -1,5 +1,6 @@
 import cluster, { type Worker } from 'node:cluster';
 import type { Logger } from '@ddup/runtime';
+import type { GatewayConfig } from '../env.ts';
 import { relayFigureRequests } from './cluster-figures.ts';
 import { isListeningMessage } from './worker-listening.ts';
 
@@ -106,4 +107,14 @@ export function runGatewayPrimary(settings: PrimarySettings, logger: Logger): Pr
 
   for (let i = 0; i < settings.processes; i++) fork();
   return status;
+}
+
+/**
+ * For both entry points: with GATEWAY_PROCESSES > 1, the process started first only forks and
+ * supervises the gateway processes (which run the same entry point as cluster workers) and
+ * resolves with the status to exit with; undefined in a worker, or with one process: serve.
+ */
+export async function superviseIfPrimary(config: GatewayConfig, logger: Logger): Promise<number | undefined> {
+  if (config.GATEWAY_PROCESSES <= 1 || !cluster.isPrimary) return undefined;
+  return runGatewayPrimary({ processes: config.GATEWAY_PROCESSES, shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS }, logger);
 }
