@@ -41,6 +41,16 @@ export function liveFiguresOf(shares: readonly LiveCounts[]): LiveFigures {
   return { events, latency: p50 !== undefined && p99 !== undefined ? { p50, p99 } : null, rejectedByTenant };
 }
 
+/** The metric child kept under `key`, looked up (`make`) the first time only. */
+function childOf<C>(children: Map<string, C>, key: string, make: () => C): C {
+  let child = children.get(key);
+  if (child === undefined) {
+    child = make();
+    children.set(key, child);
+  }
+  return child;
+}
+
 /**
  * The gateway's Prometheus metrics (prom-client), on a registry of its own so that several
  * gateways in one process (tests) do not share counts. Scrape-time Redis gauges are registered on
@@ -103,13 +113,7 @@ export class GatewayMetrics {
 
   countEvents(route: EventRoute, outcome: EventOutcome, tenant: string, count = 1): void {
     if (count <= 0) return;
-    const key = `${route}\n${outcome}\n${tenant}`;
-    let child = this.#eventCounters.get(key);
-    if (child === undefined) {
-      child = this.#events.labels({ outcome, route, tenant });
-      this.#eventCounters.set(key, child);
-    }
-    child.inc(count);
+    childOf(this.#eventCounters, `${route}\n${outcome}\n${tenant}`, () => this.#events.labels({ outcome, route, tenant })).inc(count);
   }
 
   /** A request refused at a tenant's bound (a 429 with this `reason` code). */
@@ -123,13 +127,7 @@ export class GatewayMetrics {
   }
 
   observeRequest(route: EventRoute, statusClass: string, seconds: number): void {
-    const key = `${route}\n${statusClass}`;
-    let child = this.#durationObservers.get(key);
-    if (child === undefined) {
-      child = this.#duration.labels({ route, status: statusClass });
-      this.#durationObservers.set(key, child);
-    }
-    child.observe(seconds);
+    childOf(this.#durationObservers, `${route}\n${statusClass}`, () => this.#duration.labels({ route, status: statusClass })).observe(seconds);
     this.#recentLatency.observe(seconds);
   }
 
