@@ -19,7 +19,6 @@ import { localGatewayUrl, waitUntilReady } from './wait-ready.ts';
 
 const STOP_TIMEOUT_MS = 15_000;
 /** Exit statuses: 2 a bad setting (or a child's data-layout error), 3 no redis-server (or no bun for GATEWAY_RUNTIME=bun), 4 the data directory is in use. */
-const EXIT_MISSING_REDIS_SERVER = 3;
 const EXIT_MISSING_EXECUTABLE = 3;
 const EXIT_DATA_DIR_IN_USE = 4;
 
@@ -78,7 +77,7 @@ if (usesEmbeddedRedis(config)) {
       maxmemoryBytes: config.REDIS_MAXMEMORY,
     });
   } catch (error) {
-    fail(errorText(error), error instanceof RedisServerMissingError ? EXIT_MISSING_REDIS_SERVER : 1);
+    fail(errorText(error), error instanceof RedisServerMissingError ? EXIT_MISSING_EXECUTABLE : 1);
   }
   logger.info('embedded redis-server started', {
     url: redactUrl(server.url),
