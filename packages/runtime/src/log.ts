@@ -24,7 +24,7 @@ export function writesPretty(format: LogFormat): boolean {
  * 8601. An `error` field that is an Error is written with its type, message and stack. Writes are
  * synchronous, so the line that explains an exit is never lost to it. With `format` pretty (or
  * auto, when stderr is a terminal) the same records are written as readable lines by pino-pretty
- * (`12:00:00 INFO gateway: gateway listening port=8000 …`), synchronously too.
+ * (`[12:00:00] INFO: gateway: gateway listening {"port":8000,…}`), synchronously too.
  */
 export function createLogger(name: string, minimum: LogLevel = 'info', format: LogFormat = 'json'): Logger {
   const pretty = writesPretty(format);
