@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freeLauncherPort } from '@ddup/test-utils';
+import { freeLauncherPort, waitUntilReady } from '@ddup/test-utils';
 import { type RunningProcess, startCommand } from '../processes/command-process.ts';
 import { type Role, processesBelow } from './process-tree.ts';
 
@@ -12,22 +12,6 @@ export interface LaunchedDdup {
   /** The launcher's processes by role, as they run now. */
   processes(): Map<Role, number[]>;
   stop(): Promise<void>;
-}
-
-async function waitReady(url: string, launcher: RunningProcess, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let exited = false;
-  void launcher.exited.then(() => (exited = true));
-  while (Date.now() < deadline && !exited) {
-    try {
-      const answer = await fetch(`${url}/readyz`);
-      if (answer.ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`ddup at ${url} was not ready within ${timeoutMs} ms${exited ? ' (the launcher exited)' : ''}:\n${launcher.output().slice(-2000)}`);
 }
 
 /**
@@ -51,7 +35,7 @@ export async function launchDdup(root: string, env: Record<string, string> = {})
   );
   const url = `http://127.0.0.1:${port}`;
   try {
-    await waitReady(url, launcher, 60_000);
+    await waitUntilReady(url, 60_000, () => `launcher output:\n${launcher.output().slice(-2000)}`);
   } catch (error) {
     await launcher.stop('SIGKILL');
     rmSync(dataDir, { recursive: true, force: true });
