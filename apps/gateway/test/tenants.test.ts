@@ -184,7 +184,9 @@ describe('rate limits', () => {
     const urls = [one, two].map((gateway) => `http://127.0.0.1:${gateway.port}`);
     const answers = await Promise.all(Array.from({ length: 20 }, (_, n) => post(urls[n % 2] ?? '', sampleEvent(`rl${n}`), as('limited-key-0123456789'))));
     const statuses = answers.map((answer) => answer.status);
-    // A burst of 10 for both together (plus at most a token or two refilled meanwhile), not 10 each.
+    // A burst of 10 for both together (plus at most a token or two refilled meanwhile), not 10 each:
+    // a limit per process would have let all 20 through. Which process met the empty bucket first
+    // depends on timing, so the test does not ask that both were refused.
     expect(statuses.filter((status) => status === 202).length).toBeGreaterThanOrEqual(10);
     expect(statuses.filter((status) => status === 202).length).toBeLessThanOrEqual(12);
     const limited = answers.filter((answer) => answer.status === 429);
@@ -193,8 +195,6 @@ describe('rate limits', () => {
       expect(answer.json.code).toBe('rate_limited');
       expect(Number(answer.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
     }
-    // Each process saw about half: both were refused, so the limit was shared, not per process.
-    expect(new Set(answers.map((answer, n) => (answer.status === 429 ? n % 2 : -1)).filter((side) => side >= 0)).size).toBe(2);
     const metrics = await Promise.all(urls.map(async (url) => (await fetch(`${url}/metrics`)).text()));
     const rejected = metrics
       .map((text) => Number(/^ddup_events_total\{outcome="rejected",route="single",tenant="limited"\} (\d+)$/m.exec(text)?.[1] ?? 0))
