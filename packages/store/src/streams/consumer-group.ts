@@ -1,5 +1,6 @@
-import { allEventsStreamKeys } from '../names.ts';
-import type { RedisCommandSender } from '../script-runner.ts';
+import { allEventsStreamKeys, deadLetterStreamKey, shardOfEventsStreamKey } from '../names.ts';
+import { type RedisCommandSender, runScript } from '../script-runner.ts';
+import { type MoveReply, deadLetterScript } from '../scripts.ts';
 import { fieldsOf } from './flat-reply.ts';
 import { type EventEntry, type RawStreamEntry, decodeStreamEntry, decodeStreamEntries } from './stream-entry.ts';
 import { rangeOfStream } from './stream-reads.ts';
@@ -145,6 +146,18 @@ export class StreamGroup {
   async entry(redis: RedisCommandSender, stream: string, id: string): Promise<EventEntry | undefined> {
     const [raw] = await rangeOfStream(redis, stream, id, id);
     return raw && decodeStreamEntry(raw);
+  }
+
+  /**
+   * Moves entry `id` of events stream `stream`, pending in this group, to its shard's dead letters
+   * (with the reason and delivery count) and acknowledges it, atomically (dead-letter-2.lua); true
+   * when moved, false when it was no longer pending.
+   */
+  async deadLetter(redis: RedisCommandSender, stream: string, id: string, reason: string, deliveries: number): Promise<boolean> {
+    const shard = shardOfEventsStreamKey(stream);
+    if (shard === undefined) throw new RangeError(`not an events stream: ${stream}`);
+    const [moved] = await runScript<MoveReply>(redis, deadLetterScript, [stream, deadLetterStreamKey(shard)], [this.name, id, reason, String(deliveries)]);
+    return moved === 1;
   }
 
   /** XPENDING's summary of the group on `stream`. */
