@@ -1,6 +1,9 @@
 import { deadLetterStreamKey } from './names.ts';
 import type { RedisCommandSender } from './script-runner.ts';
 import type { Store } from './store.ts';
+import { fieldsOf } from './streams/flat-reply.ts';
+import type { RawStreamEntry } from './streams/stream-entry.ts';
+import { lastOfStream, rangeOfStream } from './streams/stream-reads.ts';
 
 /** One entry of a shard's dead-letter stream `ddup:{sNN}:dead`: `source_id`, `reason`, `deliveries`, then the original fields. */
 export interface DeadLetter {
@@ -33,15 +36,8 @@ export interface DeadLetterSelection {
 /** Letters read per XRANGE when going through a whole dead-letter stream. */
 export const DEAD_LETTER_PAGE_SIZE = 500;
 
-type RawEntry = [string, string[] | null];
-
-function lettersOf(shard: number, reply: unknown): DeadLetter[] {
-  if (!Array.isArray(reply)) throw new TypeError('unexpected XRANGE reply');
-  return (reply as RawEntry[]).map(([id, flat]) => {
-    const fields: Record<string, string> = {};
-    for (let i = 0; flat && i + 1 < flat.length; i += 2) fields[flat[i] as string] = flat[i + 1] as string;
-    return { shard, id, fields };
-  });
+function letterOf(shard: number, [id, flat]: RawStreamEntry): DeadLetter {
+  return { shard, id, fields: fieldsOf<string>(flat) };
 }
 
 function shardsOf(shardCount: number, selection: DeadLetterSelection): number[] {
@@ -64,8 +60,8 @@ export async function readDeadLetters(
   range: { readonly count: number; readonly after?: string; readonly until?: string },
 ): Promise<DeadLetter[]> {
   const start = range.after === undefined ? '-' : `(${range.after}`;
-  const reply = await redis.sendCommand(['XRANGE', deadLetterStreamKey(shard), start, range.until ?? '+', 'COUNT', String(range.count)]);
-  return lettersOf(shard, reply);
+  const entries = await rangeOfStream(redis, deadLetterStreamKey(shard), start, range.until ?? '+', range.count);
+  return entries.map((entry) => letterOf(shard, entry));
 }
 
 /** The oldest `count` dead letters of each shard (or of `selection.shard` only), shard by shard. */
@@ -87,7 +83,9 @@ export async function findDeadLetters(
   selection: Omit<DeadLetterSelection, 'limit'> = {},
 ): Promise<DeadLetter[]> {
   const found = await Promise.all(
-    shardsOf(shardCount, selection).map(async (shard) => lettersOf(shard, await redis.sendCommand(['XRANGE', deadLetterStreamKey(shard), id, id]))),
+    shardsOf(shardCount, selection).map(async (shard) =>
+      (await rangeOfStream(redis, deadLetterStreamKey(shard), id, id)).map((entry) => letterOf(shard, entry)),
+    ),
   );
   return found.flat();
 }
@@ -131,12 +129,12 @@ export async function replayAllDeadLetters(
 ): Promise<string[]> {
   const replayed: string[] = [];
   for (const shard of shardsOf(store.layout.shardCount, selection)) {
-    const [last] = lettersOf(shard, await redis.sendCommand(['XREVRANGE', deadLetterStreamKey(shard), '+', '-', 'COUNT', '1']));
+    const [last] = (await lastOfStream(redis, deadLetterStreamKey(shard))) ?? [];
     if (last === undefined) continue;
     let left = selection.limit ?? Number.POSITIVE_INFINITY;
     let after: string | undefined;
     while (left > 0) {
-      const page = await readDeadLetters(redis, shard, { count: Math.min(left, DEAD_LETTER_PAGE_SIZE), after, until: last.id });
+      const page = await readDeadLetters(redis, shard, { count: Math.min(left, DEAD_LETTER_PAGE_SIZE), after, until: last });
       if (page.length === 0) break;
       replayed.push(...(await replayDeadLetters(redis, store, page)));
       onReplayed(replayed.length);

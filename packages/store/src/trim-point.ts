@@ -1,4 +1,5 @@
 import type { RedisCommandSender } from './script-runner.ts';
+import { groupsOfStream, pendingSummaryOf } from './streams/consumer-group.ts';
 
 /** Orders stream ids (`ms-seq`) numerically. */
 export function compareIds(a: string, b: string): number {
@@ -13,11 +14,6 @@ function nextId(id: string): string {
   return `${ms}-${seq + 1}`;
 }
 
-function field(flat: readonly unknown[], name: string): unknown {
-  const index = flat.indexOf(name);
-  return index === -1 ? undefined : flat[index + 1];
-}
-
 /**
  * The lowest id `stream` may be trimmed to (XTRIM MINID keeps ids >= it): older than the retention,
  * and below every entry that ANY consumer group on the stream has not acknowledged — `ddup-workers`
@@ -28,15 +24,14 @@ function field(flat: readonly unknown[], name: string): unknown {
  * (nothing is trimmed then: nobody has read it).
  */
 export async function safeTrimId(redis: RedisCommandSender, stream: string, retentionMs: number, now: number): Promise<string | undefined> {
-  const groups = await redis.sendCommand<unknown[][]>(['XINFO', 'GROUPS', stream]);
+  const groups = await groupsOfStream(redis, stream);
   if (groups.length === 0) return undefined;
   const candidates = [`${Math.max(0, now - retentionMs)}-0`];
   for (const group of groups) {
-    const name = String(field(group, 'name'));
-    candidates.push(nextId(String(field(group, 'last-delivered-id') ?? '0-0')));
-    if (Number(field(group, 'pending') ?? 0) === 0) continue;
-    const [pendingCount, oldestPending] = await redis.sendCommand<[number, string | null]>(['XPENDING', stream, name]);
-    if (pendingCount > 0 && oldestPending) candidates.push(oldestPending);
+    candidates.push(nextId(String(group['last-delivered-id'] ?? '0-0')));
+    if (Number(group.pending ?? 0) === 0) continue;
+    const pending = await pendingSummaryOf(redis, stream, String(group.name));
+    if (pending.count > 0 && pending.oldestId) candidates.push(pending.oldestId);
   }
   return candidates.sort(compareIds)[0];
 }
