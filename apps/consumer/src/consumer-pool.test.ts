@@ -245,7 +245,7 @@ describe('confirmBatch', () => {
     const stream = eventsStreamKey(0);
     await workers.ensure(client);
     const id = await client.sendCommand<string>(['XADD', stream, '*', ...encodeStreamEntry({ event: '{}' })]);
-    await workers.read(client, 'c', [[stream, NEW_ENTRIES]], 10);
+    await workers.read(client, 'c', [[stream, NEW_ENTRIES]]);
     const result = await confirmBatch(
       client,
       { stream, entries: [{ id, present: true, hash: undefined, event: '{}', tenant: undefined }] },

@@ -13,7 +13,7 @@ const HASH = 'cd'.repeat(32);
 const redis = useTestRedis({ flushAfterEach: true });
 
 async function deliverTo(consumer: string) {
-  await group.read(redis.client, consumer, [[stream, NEW_ENTRIES]], 10);
+  await group.read(redis.client, consumer, [[stream, NEW_ENTRIES]]);
 }
 
 async function pendingCount() {
@@ -59,7 +59,7 @@ describe('reclaimStale', () => {
     expect((await store.admit(redis.client, { hash: HASH, canonical: '{}' })).outcome).toBe('accepted');
     // Re-read from the pending list again and again, as a consumer does after each failed confirm.
     await deliverTo('unlucky');
-    for (let i = 0; i < 6; i++) await group.read(redis.client, 'unlucky', [[stream, '0']], 10);
+    for (let i = 0; i < 6; i++) await group.read(redis.client, 'unlucky', [[stream, '0']]);
     const [{ deliveries } = { deliveries: 0 }] = await group.pendingOf(redis.client, stream, 'unlucky', 10);
     expect(deliveries).toBe(7);
     await new Promise((resolve) => setTimeout(resolve, 5));

@@ -100,11 +100,12 @@ export class StreamGroup {
 
   /**
    * One XREADGROUP as `consumer` over `cursors` (on a cluster, streams of one slot only), at most
-   * `count` entries a stream; with `blockMs`, waits that long for new entries when there are none.
-   * A stream with nothing to give may be left out of the answer.
+   * `count` entries a stream (all there are when unset); with `blockMs`, waits that long for new
+   * entries when there are none. A stream with nothing to give may be left out of the answer.
    */
-  async read(redis: RedisCommandSender, consumer: string, cursors: readonly ReadCursor[], count: number, blockMs?: number): Promise<StreamBatch[]> {
-    const command = ['XREADGROUP', 'GROUP', this.name, consumer, 'COUNT', String(count)];
+  async read(redis: RedisCommandSender, consumer: string, cursors: readonly ReadCursor[], count?: number, blockMs?: number): Promise<StreamBatch[]> {
+    const command = ['XREADGROUP', 'GROUP', this.name, consumer];
+    if (count !== undefined) command.push('COUNT', String(count));
     if (blockMs !== undefined) command.push('BLOCK', String(blockMs));
     command.push('STREAMS');
     for (const [stream] of cursors) command.push(stream);
