@@ -9,6 +9,8 @@ export {
   allEventsStreamKeys,
   idempotencyCountKey,
   idempotencyKeyPattern,
+  spaceOfIdempotencyKeyName,
+  TENANT_KEY_PATTERN,
   idempotencyKeyName,
   rateLimitKey,
   tenantPart,
@@ -21,6 +23,7 @@ export {
 export {
   BUCKET_HEADER_BYTES,
   DEFAULT_INDEX_CAPACITY,
+  INDEX_BUCKET_KEY_PATTERN,
   INDEX_LAYOUT,
   RECORD_BYTES,
   RECORDS_PER_BUCKET,
@@ -28,6 +31,7 @@ export {
   fingerprintOf,
   indexBucketKey,
   indexLayoutOf,
+  spaceOfIndexBucketKey,
   type IndexLayout,
 } from './index-layout.ts';
 export { MAX_SHARDS, shardOf } from './shard.ts';
