@@ -16,6 +16,7 @@ export {
   tenantPart,
   deadLetterStreamKey,
   eventsStreamKey,
+  formerSeenKey,
   legacyKey,
   shardOfEventsStreamKey,
   shardTag,

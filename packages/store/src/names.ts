@@ -55,6 +55,14 @@ export const INDEX_LAYOUT_KEY = `${KEY_PREFIX}:meta:index`;
  */
 export const REDIS_RESET_KEY = `${KEY_PREFIX}:meta:reset`;
 
+/**
+ * The per-event key of the layout before the compact index (`ddup:{s00}:seen:<hash>`): no longer
+ * written; named for the layout check that finds such data and for the index bench's comparison.
+ */
+export function formerSeenKey(shard: number, hash: string): string {
+  return `${KEY_PREFIX}:${shardTag(shard)}:seen:${hash}`;
+}
+
 /** The key the Python service wrote for an event (SETEX <hash> ... 1 in db 0): the bare hex hash. */
 export function legacyKey(hash: string): string {
   return hash;
