@@ -1,5 +1,6 @@
 import { CONSUMER_GROUP, Store, allEventsStreamKeys } from '@ddup/store';
-import { type Logger, type RedisConnection, type OnRefused, logRefusal, RedisPreflight, createRedisConnection, withCommandTimeout } from '@ddup/runtime';
+import { type OnRefused, RedisPreflight, logRefusal } from '@ddup/redis-checks';
+import { type Logger, type RedisConnection, createRedisConnection, withCommandTimeout } from '@ddup/runtime';
 import type { RedisTarget } from '@ddup/config';
 import type { ConsumerMetrics } from './metrics/consumer-metrics.ts';
 import { StreamConsumer } from './stream-consumer.ts';

@@ -1,14 +1,6 @@
 import type { Hono } from 'hono';
-import {
-  type Logger,
-  type RedisConnection,
-  type OnRefused,
-  logRefusal,
-  createRedisConnection,
-  RedisPreflight,
-  warnIfShardsMissMasters,
-  withCommandTimeout,
-} from '@ddup/runtime';
+import { type OnRefused, RedisPreflight, logRefusal, warnIfShardsMissMasters } from '@ddup/redis-checks';
+import { type Logger, type RedisConnection, createRedisConnection, withCommandTimeout } from '@ddup/runtime';
 import { Store, indexLayoutOf } from '@ddup/store';
 import { warnUnlessFsyncAlways } from './admission/durability-check.ts';
 import { OutOfMemoryReplies, redisHealthCheck } from './admission/redis-health.ts';

@@ -1,3 +1,4 @@
+import type { RedisArgument } from '@ddup/runtime';
 import { type IndexLayout, bucketOf, fingerprintOf, indexBucketKey, indexLayoutOf } from './index-layout.ts';
 import {
   CONSUMER_GROUP,
@@ -11,7 +12,7 @@ import {
   shardOfEventsStreamKey,
   tenantPart,
 } from './names.ts';
-import { type RedisArgument, type RedisCommandSender, runScript } from './script-runner.ts';
+import { type RedisCommandSender, runScript } from './script-runner.ts';
 import {
   type AdmitBatchReply,
   type AdmitReply,
