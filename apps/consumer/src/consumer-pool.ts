@@ -126,7 +126,7 @@ export class ConsumerPool {
             metrics,
           },
           retention: { retentionMs: settings.retentionSeconds * 1000, intervalMs: settings.trimIntervalMs },
-          logger,
+          logger: logger.child({ consumer: name }),
           metrics,
           // A group gone with its stream may be a Redis that lost ddup's data: not recreated until that is accepted.
           beforeGroupCreate: async () => preflight?.ensureNotReset(),
