@@ -14,3 +14,13 @@ export {
   type SinksConfig,
   type WebhookSinkConfig,
 } from './sinks-file.ts';
+export { backoffMs, type BackoffSchedule } from './retry/backoff.ts';
+export { CircuitBreaker, type BreakerState, type BreakerTicket, type CircuitBreakerOptions } from './retry/circuit-breaker.ts';
+export {
+  deliverWithRetries,
+  policyFor,
+  type AttemptReport,
+  type DeliveryPolicy,
+  type FinalOutcome,
+  type PolicyOptions,
+} from './retry/deliver-with-retries.ts';

@@ -14,6 +14,7 @@ export type SinkStart = (typeof SINK_STARTS)[number];
 export const SINK_DEFAULTS = {
   start: 'now',
   maxAttempts: 8,
+  initialBackoffMs: 500,
   maxBackoffMs: 60_000,
   concurrency: 4,
   timeoutMs: 10_000,
@@ -48,6 +49,11 @@ const common = {
   tenants: z.array(z.string().min(1)).min(1, { error: 'leave it out to send every tenant’s events' }).optional(),
   start: z.enum(SINK_STARTS).optional(),
   max_attempts: z.int().min(1).max(1000).optional(),
+  initial_backoff_ms: z
+    .int()
+    .min(1)
+    .max(3600 * 1000)
+    .optional(),
   max_backoff_ms: z
     .int()
     .min(1)
@@ -113,6 +119,7 @@ interface CommonSinkConfig {
   readonly tenants: readonly string[] | undefined;
   readonly start: SinkStart;
   readonly maxAttempts: number;
+  readonly initialBackoffMs: number;
   readonly maxBackoffMs: number;
   readonly concurrency: number;
   readonly timeoutMs: number;
@@ -156,6 +163,7 @@ function sinkOf(entry: SinkEntry): SinkConfig {
     tenants: entry.tenants,
     start: entry.start ?? SINK_DEFAULTS.start,
     maxAttempts: entry.max_attempts ?? SINK_DEFAULTS.maxAttempts,
+    initialBackoffMs: entry.initial_backoff_ms ?? SINK_DEFAULTS.initialBackoffMs,
     maxBackoffMs: entry.max_backoff_ms ?? SINK_DEFAULTS.maxBackoffMs,
     concurrency: entry.concurrency ?? SINK_DEFAULTS.concurrency,
     timeoutMs: entry.timeout_ms ?? SINK_DEFAULTS.timeoutMs,
