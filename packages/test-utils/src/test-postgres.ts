@@ -1,6 +1,7 @@
-import { accessSync, chownSync, constants, mkdtempSync, readFileSync, readdirSync, realpathSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { accessSync, chownSync, constants, existsSync, mkdtempSync, readFileSync, readdirSync, realpathSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { findExecutable, freePort } from '@ddup/redis-process';
 import { startProcess } from './service-process.ts';
 
@@ -60,21 +61,48 @@ function serverUser(): { uid: number; gid: number } | undefined {
   throw new Error('running as root, and there is neither a postgres nor a nobody user to run PostgreSQL as');
 }
 
+/** Runs initdb into `data` (as `user` when given); throws with its output when it fails. */
+async function initdb(bin: string, data: string, cwd: string, user: { uid: number; gid: number } | undefined): Promise<void> {
+  const args = ['-D', data, '-U', 'ddup', '-A', 'trust', '-E', 'UTF8', '--locale=C', '--no-sync'];
+  const run = startProcess(join(bin, 'initdb'), args, { env: ENV, cwd, ...(user ? { user } : {}) });
+  if ((await run.exited) !== 0) throw new Error(`initdb failed:\n${run.output()}`);
+}
+
+/**
+ * A fresh cluster's data directory, initdb'd once per machine and user and copied from then on
+ * (initdb takes seconds on a busy machine, a copy a fraction of one). Made under a temporary name
+ * and renamed into place, so test files starting at once never see half of one.
+ */
+async function clusterTemplate(bin: string, user: { uid: number; gid: number } | undefined): Promise<string> {
+  const version = basename(dirname(bin));
+  const template = join(tmpdir(), `ddup-postgres-template-${version}-${user?.uid ?? process.getuid?.() ?? 'u'}`);
+  if (existsSync(join(template, 'data', 'PG_VERSION'))) return template;
+  const building = mkdtempSync(`${template}-building-`);
+  if (user) chownSync(building, user.uid, user.gid);
+  try {
+    await initdb(bin, join(building, 'data'), building, user);
+    renameSync(building, template);
+  } catch (error) {
+    rmSync(building, { recursive: true, force: true });
+    // Another test file finished first: use its template.
+    if (!existsSync(join(template, 'data', 'PG_VERSION'))) throw error;
+  }
+  return template;
+}
+
 export async function startTestPostgres(): Promise<TestPostgres> {
   const bin = findPostgresBinDir();
   const user = serverUser();
+  const template = await clusterTemplate(bin, user);
   const dir = mkdtempSync(join(tmpdir(), 'ddup-postgres-'));
   if (user) chownSync(dir, user.uid, user.gid);
   const data = join(dir, 'data');
   const cleanUp = () => rmSync(dir, { recursive: true, force: true });
-  const initdb = startProcess(join(bin, 'initdb'), ['-D', data, '-U', 'ddup', '-A', 'trust', '-E', 'UTF8', '--locale=C', '--no-sync'], {
-    env: ENV,
-    cwd: dir,
-    ...(user ? { user } : {}),
-  });
-  if ((await initdb.exited) !== 0) {
+  // cp -a keeps the owner and the 0700 mode PostgreSQL insists on.
+  const copy = spawnSync('cp', ['-a', join(template, 'data'), data], { encoding: 'utf8' });
+  if (copy.status !== 0) {
     cleanUp();
-    throw new Error(`initdb failed:\n${initdb.output()}`);
+    throw new Error(`cannot copy the cluster template ${template}: ${copy.stderr}`);
   }
   for (let tries = 1; ; tries += 1) {
     const port = await freePort();
