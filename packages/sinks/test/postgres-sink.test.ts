@@ -35,7 +35,7 @@ describe('postgres sink', () => {
     const [row] = await sql`select tenant, event, first_seen_at, delivered_at from ddup_events where hash = ${events[3]?.hash ?? ''}`;
     expect(row?.tenant).toBe('acme');
     expect(row?.event).toEqual(JSON.parse(events[3]?.eventJson ?? ''));
-    expect((row?.first_seen_at as Date).getTime()).toBe(events[3]?.firstSeenMs);
+    expect(row?.first_seen_at).toEqual(new Date(events[3]?.firstSeenMs ?? 0));
     expect(row?.delivered_at).toBeInstanceOf(Date);
   });
 
