@@ -39,6 +39,14 @@ describe('nats sink', () => {
     expect(await sink.deliver([...events.slice(5), ...events.slice(0, 5)], never)).toEqual(events.map(() => ({ kind: 'delivered' })));
     await sink.close();
     expect(await streamMessages(defaultStreamName('bus'))).toBe(20);
+
+    const connection = await connect({ servers: nats.url });
+    const stored = await (await jetstreamManager(connection)).streams.getMessage(defaultStreamName('bus'), { seq: 1 });
+    await connection.close();
+    expect(stored?.string()).toBe(events[0]?.eventJson);
+    expect(stored?.header.get('Nats-Msg-Id')).toBe(events[0]?.hash);
+    expect(stored?.header.get('Ddup-Tenant')).toBe('acme');
+    expect(stored?.header.get('Ddup-First-Seen-At')).toBe(new Date(events[0]?.firstSeenMs ?? 0).toISOString());
   });
 
   it('publishes into the stream SINKS_FILE names, with the window it asks for', async () => {
