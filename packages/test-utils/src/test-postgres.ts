@@ -2,7 +2,8 @@ import { spawnSync } from 'node:child_process';
 import { accessSync, chownSync, constants, existsSync, mkdtempSync, readFileSync, readdirSync, realpathSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
-import { findExecutable, freePort } from '@ddup/redis-process';
+import { findExecutable } from '@ddup/redis-process';
+import { startServerOnFreePort } from './server-on-free-port.ts';
 import { startProcess } from './service-process.ts';
 
 /** A PostgreSQL cluster this test initdb'd in a temporary directory and started on a free port. */
@@ -15,7 +16,6 @@ export interface TestPostgres {
   stop(): Promise<void>;
 }
 
-const READY = /database system is ready to accept connections/;
 const ENV = { PATH: process.env.PATH ?? '', LANG: 'C', LC_ALL: 'C' };
 
 function isExecutable(file: string): boolean {
@@ -104,34 +104,18 @@ export async function startTestPostgres(): Promise<TestPostgres> {
     cleanUp();
     throw new Error(`cannot copy the cluster template ${template}: ${copy.stderr}`);
   }
-  for (let tries = 1; ; tries += 1) {
-    const port = await freePort();
-    // Durability settings off: a test cluster is thrown away, and this keeps it quick.
-    const settings = ['listen_addresses=127.0.0.1', 'fsync=off', 'synchronous_commit=off', 'full_page_writes=off', 'max_connections=40', 'shared_buffers=16MB'];
-    const args = ['-D', data, '-p', String(port), '-k', dir, ...settings.flatMap((setting) => ['-c', setting])];
-    const server = startProcess(join(bin, 'postgres'), args, { env: ENV, cwd: dir, ...(user ? { user } : {}) });
-    try {
-      await server.waitForOutput(READY, 20_000);
-    } catch (error) {
-      await server.stop('SIGKILL');
-      if (tries < 3 && /already in use|could not bind/i.test(server.output())) continue;
-      cleanUp();
-      throw error;
-    }
-    let stopped: Promise<void> | undefined;
-    return {
-      url: `postgres://ddup@127.0.0.1:${port}/postgres`,
-      port,
-      pid: server.pid,
-      stop() {
-        stopped ??= (async () => {
-          const timer = setTimeout(() => void server.stop('SIGKILL'), 5000);
-          await server.stop('SIGINT');
-          clearTimeout(timer);
-          cleanUp();
-        })();
-        return stopped;
-      },
-    };
-  }
+  // Durability settings off: a test cluster is thrown away, and this keeps it quick.
+  const settings = ['listen_addresses=127.0.0.1', 'fsync=off', 'synchronous_commit=off', 'full_page_writes=off', 'max_connections=40', 'shared_buffers=16MB'];
+  const server = await startServerOnFreePort({
+    command: join(bin, 'postgres'),
+    args: (port) => ['-D', data, '-p', String(port), '-k', dir, ...settings.flatMap((setting) => ['-c', setting])],
+    env: ENV,
+    cwd: dir,
+    ...(user ? { user } : {}),
+    ready: /database system is ready to accept connections/,
+    portTaken: /already in use|could not bind/i,
+    stopSignal: 'SIGINT', // fast shutdown
+    cleanUp,
+  });
+  return { url: `postgres://ddup@127.0.0.1:${server.port}/postgres`, port: server.port, pid: server.pid, stop: server.stop };
 }
