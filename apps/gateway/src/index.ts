@@ -1,5 +1,5 @@
 export { API_PREFIX, createGatewayApp, type GatewayDependencies } from './app.ts';
-export { DEFAULT_SPACE, DedupSpace, type SpaceContext, type SpaceRules } from './admission/dedup-space.ts';
+export { DedupSpace } from './admission/dedup-space.ts';
 export { batchEventsHandler, type BatchDependencies } from './routes/batch/batch-routes.ts';
 export type { BatchAnswer, BatchResult } from './routes/batch/batch-results.ts';
 export { hashEvent, keyEvent, type HashedEvent, type KeyedEvent } from './validation/hash-event.ts';
