@@ -18,7 +18,7 @@ import { countEvents } from './metrics/count-events.ts';
 import type { GatewayMetrics } from './metrics/gateway-metrics.ts';
 import { MetricsView } from './metrics/metrics-view.ts';
 import { authenticate } from './tenants/authenticate.ts';
-import type { SpaceResolver } from './tenants/dedup-space.ts';
+import type { SpaceResolver } from './tenants/dedup-spaces.ts';
 
 export const API_PREFIX = '/api/v1/ddup_service';
 

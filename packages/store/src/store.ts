@@ -196,7 +196,7 @@ export class Store {
     const keys = [stream, ...entries.map(({ hash, tenant }) => this.#bucketKeyIn(hash, tenant))];
     // A tenant whose duplicates refresh the window moves records on in time: compare its admission's second instead.
     const latest = ({ id, tenant }: EntryToConfirm) => (tenant !== undefined && refreshing.has(tenant) ? `+${id}` : id);
-    const args = [CONSUMER_GROUP, '', ...entries.flatMap((entry) => [fingerprintOf(entry.hash), latest(entry)]), ...ackIds];
+    const args = [CONSUMER_GROUP, ...entries.flatMap((entry) => [fingerprintOf(entry.hash), latest(entry)]), ...ackIds];
     return runScript<number>(redis, confirmBatchScript.withKeyCount(keys.length), keys, args);
   }
 
