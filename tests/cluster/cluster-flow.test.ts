@@ -9,7 +9,8 @@ import {
   shardOf,
   spaceOfIndexBucketKey,
 } from '@ddup/store';
-import { createLogger, createRedisConnection, shardSpread } from '@ddup/runtime';
+import { shardSpread } from '@ddup/redis-checks';
+import { createLogger, createRedisConnection } from '@ddup/runtime';
 import {
   type ServiceProcess,
   type TestCluster,

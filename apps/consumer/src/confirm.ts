@@ -21,9 +21,6 @@ export interface ConfirmSettings {
   readonly tenantRules?: () => TenantRules;
 }
 
-/** Sends raw commands (a connection, or one bounded by withCommandTimeout). */
-export type CommandSender = RedisCommandSender;
-
 const HASH = /^[0-9a-f]{64}$/;
 
 /** Why an entry cannot be confirmed (it would fail on every delivery), or undefined when it can. */
@@ -45,7 +42,7 @@ export function whyUnconfirmable(entry: EventEntry, shard: number | undefined, s
  * still stands for that entry): a late redelivery never touches a newer admission of the same event.
  * Entries that cannot be confirmed (no or bad hash, wrong shard) are left pending.
  */
-export async function confirmBatch(redis: CommandSender, batch: StreamBatch, settings: ConfirmSettings, now: number = Date.now()): Promise<BatchOutcome> {
+export async function confirmBatch(redis: RedisCommandSender, batch: StreamBatch, settings: ConfirmSettings, now: number = Date.now()): Promise<BatchOutcome> {
   const shard = shardOfEventsStreamKey(batch.stream);
   const toMark: EntryToConfirm[] = [];
   const acked: string[] = [];

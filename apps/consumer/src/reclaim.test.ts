@@ -1,8 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { CONSUMER_GROUP, NEW_ENTRIES, StreamGroup, deadLetterStreamKey, encodeStreamEntry, eventsStreamKey, readEventEntries } from '@ddup/store';
+import {
+  CONSUMER_GROUP,
+  NEW_ENTRIES,
+  StreamGroup,
+  deadLetterStreamKey,
+  encodeStreamEntry,
+  eventsStreamKey,
+  listDeadLetters,
+  readEventEntries,
+  replayDeadLetters,
+} from '@ddup/store';
 import { seenState, testStore, useTestRedis } from '@ddup/test-utils';
 import { confirmHandler } from './confirm.ts';
-import { listDeadLetters, replayDeadLetters } from './dead-letters.ts';
 import { reclaimStale } from './reclaim.ts';
 
 const stream = eventsStreamKey(0);

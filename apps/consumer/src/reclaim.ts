@@ -27,7 +27,7 @@ export interface ReclaimResult {
  * and handed to `handler`; the confirm workers' handling is idempotent, so an entry its first owner
  * did confirm but not acknowledge does no harm.
  *
- * An entry delivered `maxDeliveries` times goes to `ddup:{sNN}:dead` (with the reason and delivery
+ * An entry delivered `maxDeliveries` times goes to its shard's dead letters (with the reason and delivery
  * count, then acknowledged) only when the handler says it can never be handled on its own merits,
  * so one poison entry cannot cycle for ever. Deliveries that failed because Redis refused the write
  * (out of memory, read-only, a lost connection, a timeout) are not the entry's fault: such an entry

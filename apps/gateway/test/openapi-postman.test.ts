@@ -3,8 +3,8 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { API_PREFIX } from '../src/app.ts';
 import { openApiDocument } from '../src/openapi/openapi-document.ts';
-import { type PostmanCollection, postmanCollectionOf, postmanCollectionText } from '../src/openapi/postman-collection.ts';
-import type { CollectionStep } from '../src/openapi/postman-steps.ts';
+import { type PostmanCollection, postmanCollectionOf, postmanCollectionText } from '../scripts/postman/postman-collection.ts';
+import type { CollectionStep } from '../scripts/postman/postman-steps.ts';
 
 // The committed Postman collection is what the generator makes of the OpenAPI document now; the
 // newman run against a real gateway is tests/e2e/postman-project.test.ts.
