@@ -3,11 +3,11 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CONSUMER_GROUP, eventsStreamKey } from '@ddup/store';
 import { type Logger, type RedisConnection, createLogger, createRedisConnection } from '@ddup/runtime';
 import { type TestRedis, admitEvents, eventually, names, rememberedEvent, seenState, startTestRedis, testStore, workersGroupInfo } from '@ddup/test-utils';
-import { confirmBatch } from './confirm.ts';
-import { ConsumerPool, type ConsumerPoolSettings } from './consumer-pool.ts';
-import { ensureConsumerGroup } from './consumer-group.ts';
-import { StreamConsumer } from './stream-consumer.ts';
-import { testPoolSettings } from '../test/pool-settings.ts';
+import { confirmBatch } from '../src/confirm.ts';
+import { ConsumerPool, type ConsumerPoolSettings } from '../src/consumer-pool.ts';
+import { ensureConsumerGroup } from '../src/consumer-group.ts';
+import { StreamConsumer } from '../src/stream-consumer.ts';
+import { testPoolSettings } from './pool-settings.ts';
 
 const WINDOW_SECONDS = 7 * 24 * 3600;
 const logger = createLogger('test', 'error');

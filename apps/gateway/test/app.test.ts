@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type TestRedis, rememberedEvent, sampleEvent, seenState, startTestRedis } from '@ddup/test-utils';
-import { API_PREFIX } from './app.ts';
-import type { Gateway } from './gateway.ts';
-import { startTestGateway, stopTestGateway } from '../test/test-gateway.ts';
+import { API_PREFIX } from '../src/app.ts';
+import type { Gateway } from '../src/gateway.ts';
+import { startTestGateway, stopTestGateway } from './test-gateway.ts';
 
 const EVENTS = `http://localhost${API_PREFIX}/events`;
 let redis: TestRedis;

@@ -3,15 +3,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '@ddup/redis-process';
 import { createLogger } from '@ddup/runtime';
 import { type TestRedis, eventually, sampleEvent, startTestRedis } from '@ddup/test-utils';
-import { API_PREFIX } from '../../app.ts';
-import { parseGatewayConfig } from '../../env.ts';
-import { createGateway, type Gateway } from '../../gateway.ts';
-import { GatewayMetrics } from '../../metrics/gateway-metrics.ts';
-import { DashboardStreamReader } from '../../../test/dashboard-stream-reader.ts';
-import { startTestGateway, stopTestGateway } from '../../../test/test-gateway.ts';
-import { DashboardFeed } from './dashboard-feed.ts';
-import { type DashboardDependencies, dashboardRoutes } from './dashboard-routes.ts';
-import { DASHBOARD_CSP } from './security-headers.ts';
+import { API_PREFIX } from '../src/app.ts';
+import { parseGatewayConfig } from '../src/env.ts';
+import { createGateway, type Gateway } from '../src/gateway.ts';
+import { GatewayMetrics } from '../src/metrics/gateway-metrics.ts';
+import { DashboardStreamReader } from './dashboard-stream-reader.ts';
+import { startTestGateway, stopTestGateway } from './test-gateway.ts';
+import { DashboardFeed } from '../src/routes/dashboard/dashboard-feed.ts';
+import { type DashboardDependencies, dashboardRoutes } from '../src/routes/dashboard/dashboard-routes.ts';
+import { DASHBOARD_CSP } from '../src/routes/dashboard/security-headers.ts';
 
 // The dashboard's routes in memory (app.request) on a gateway with a real Redis: the page and
 // its headers, the assets, and the server-sent figures, including with Redis away.

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { CONSUMER_GROUP, deadLetterStreamKey, eventsStreamKey } from '@ddup/store';
 import { seenState, testStore, useTestRedis } from '@ddup/test-utils';
-import { ensureConsumerGroup } from './consumer-group.ts';
-import { listDeadLetters, replayDeadLetters } from './dead-letters.ts';
-import { reclaimStale } from './reclaim.ts';
+import { ensureConsumerGroup } from '../src/consumer-group.ts';
+import { listDeadLetters, replayDeadLetters } from '../src/dead-letters.ts';
+import { reclaimStale } from '../src/reclaim.ts';
 
 const stream = eventsStreamKey(0);
 const store = testStore({ windowSeconds: 3_600 });
