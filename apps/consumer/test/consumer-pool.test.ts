@@ -1,8 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CONSUMER_GROUP, eventsStreamKey } from '@ddup/store';
 import { type Logger, type RedisConnection, createLogger, createRedisConnection } from '@ddup/runtime';
-import { type TestRedis, admitEvents, eventually, names, rememberedEvent, seenState, startTestRedis, testStore, workersGroupInfo } from '@ddup/test-utils';
+import { type TestClient, admitEvents, eventually, names, rememberedEvent, seenState, useTestRedis, testStore, workersGroupInfo } from '@ddup/test-utils';
 import { confirmBatch } from '../src/confirm.ts';
 import { ConsumerPool, type ConsumerPoolSettings } from '../src/consumer-pool.ts';
 import { ensureConsumerGroup } from '../src/consumer-group.ts';
@@ -11,14 +11,12 @@ import { testPoolSettings } from './pool-settings.ts';
 
 const WINDOW_SECONDS = 7 * 24 * 3600;
 const logger = createLogger('test', 'error');
-let redis: TestRedis;
-let client: Awaited<ReturnType<TestRedis['client']>>;
+const test = useTestRedis();
+let client: TestClient;
 
-beforeAll(async () => {
-  redis = await startTestRedis();
-  client = await redis.client();
+beforeAll(() => {
+  client = test.client;
 });
-afterAll(() => redis.cleanup());
 
 function admit(prefix: string, count: number, shardCount = 1): Promise<string[]> {
   return admitEvents(client, names(prefix, count), { shardCount, windowSeconds: WINDOW_SECONDS });
@@ -30,7 +28,7 @@ const groupInfo = (stream: string) => workersGroupInfo(client, stream);
 const stateOf = (hash: string, shardCount = 1) => seenState(client, hash, { shardCount, windowSeconds: WINDOW_SECONDS });
 
 function settings(overrides: Partial<ConsumerPoolSettings> = {}): ConsumerPoolSettings {
-  return testPoolSettings(redis.url, { windowSeconds: WINDOW_SECONDS, ...overrides });
+  return testPoolSettings(test.redis.url, { windowSeconds: WINDOW_SECONDS, ...overrides });
 }
 
 describe('ConsumerPool', () => {
@@ -155,7 +153,7 @@ describe('StreamConsumer', () => {
     await client.sendCommand(['XREADGROUP', 'GROUP', CONSUMER_GROUP, 'worker-x', 'COUNT', '30', 'STREAMS', stream, '>']);
     expect((await groupInfo(stream)).pending).toBe(30);
 
-    const connection = createRedisConnection({ target: { kind: 'single', url: redis.url }, name: 'test', commandTimeoutMs: 2_000, logger });
+    const connection = createRedisConnection({ target: { kind: 'single', url: test.redis.url }, name: 'test', commandTimeoutMs: 2_000, logger });
     await connection.connect();
     const consumer = streamConsumer(connection, 'worker-x', 7);
     consumer.start();
@@ -178,7 +176,7 @@ describe('StreamConsumer without the right to create its group', () => {
     const warnings: string[] = [];
     const quiet = createLogger('test', 'error');
     const capturing = { ...quiet, warn: (message: string, fields?: Record<string, unknown>) => void warnings.push(`${message} ${String(fields?.error)}`) };
-    const url = new URL(redis.url);
+    const url = new URL(test.redis.url);
     url.username = 'no-xgroup';
     url.password = 'secret';
     const connection = createRedisConnection({ target: { kind: 'single', url: url.href }, name: 'test', commandTimeoutMs: 2_000, logger: quiet });

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TestRedis, rememberedEvent, sampleEvent, seenState, startTestRedis } from '@ddup/test-utils';
+import { rememberedEvent, sampleEvent, seenState, useTestRedis } from '@ddup/test-utils';
 import { API_PREFIX } from '../src/app.ts';
 import type { Gateway } from '../src/gateway.ts';
 import { startTestGateway, stopTestGateway } from './test-gateway.ts';
 
 const EVENTS = `http://localhost${API_PREFIX}/events`;
-let redis: TestRedis;
+const test = useTestRedis();
 let gateway: Gateway;
 
 async function post(body: string, headers: Record<string, string> = { 'content-type': 'application/json' }) {
@@ -13,13 +13,11 @@ async function post(body: string, headers: Record<string, string> = { 'content-t
 }
 
 beforeAll(async () => {
-  redis = await startTestRedis();
-  gateway = await startTestGateway({ REDIS_URL: redis.url, BODY_LIMIT_BYTES: '4096' });
+  gateway = await startTestGateway({ REDIS_URL: test.redis.url, BODY_LIMIT_BYTES: '4096' });
 });
 
 afterAll(async () => {
   await stopTestGateway(gateway);
-  await redis.cleanup();
 });
 
 describe('POST /events', () => {
@@ -33,7 +31,7 @@ describe('POST /events', () => {
     expect(body.hash).toMatch(/^[0-9a-f]{64}$/);
     expect(typeof body.timestamp).toBe('string');
 
-    const client = await redis.client();
+    const client = await test.redis.client();
     const entries = await client.xRange('ddup:{s00}:events', String(body.id), String(body.id));
     expect(entries?.[0]?.message.hash).toBe(body.hash);
     expect(await seenState(client, String(body.hash))).toBe('pending');

@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '@ddup/redis-process';
 import { createLogger } from '@ddup/runtime';
-import { type TestRedis, eventually, sampleEvent, startTestRedis } from '@ddup/test-utils';
+import { eventually, sampleEvent, useTestRedis } from '@ddup/test-utils';
 import { API_PREFIX } from '../src/app.ts';
 import { parseGatewayConfig } from '../src/env.ts';
 import { createGateway, type Gateway } from '../src/gateway.ts';
@@ -17,7 +17,7 @@ import { DASHBOARD_CSP } from '../src/routes/dashboard/security-headers.ts';
 // its headers, the assets, and the server-sent figures, including with Redis away.
 
 const logger = createLogger('test', 'error');
-let redis: TestRedis;
+const test = useTestRedis();
 let gateway: Gateway;
 const others: Gateway[] = [];
 
@@ -37,13 +37,11 @@ async function stream(app: Hono): Promise<DashboardStreamReader> {
 }
 
 beforeAll(async () => {
-  redis = await startTestRedis();
-  gateway = await startTestGateway({ REDIS_URL: redis.url, STREAM_SHARDS: '2', INDEX_CAPACITY: '5000', DEDUP_WINDOW_SECONDS: '3600' });
+  gateway = await startTestGateway({ REDIS_URL: test.redis.url, STREAM_SHARDS: '2', INDEX_CAPACITY: '5000', DEDUP_WINDOW_SECONDS: '3600' });
 });
 
 afterAll(async () => {
   for (const other of [gateway, ...others]) await stopTestGateway(other);
-  await redis.cleanup();
 });
 
 describe('GET /dashboard', () => {
