@@ -16,6 +16,7 @@ const test = useTestRedis();
 let dir: string;
 let base: string;
 const started: ServiceProcess[] = [];
+let consumer: ServiceProcess;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'ddup-sliding-'));
@@ -23,7 +24,8 @@ beforeAll(async () => {
   const digest = `sha256:${createHash('sha256').update(KEY).digest('hex')}`;
   writeFileSync(tenantsFile, JSON.stringify({ tenants: [{ id: 'debounce', api_keys: [digest], window_seconds: 2, refresh_on_duplicate: true }] }));
   const env = { REDIS_URL: test.redis.url, TENANTS_FILE: tenantsFile, LOG_LEVEL: 'warn', DDUP_ADMIN_TOKEN: ADMIN_TOKEN };
-  started.push(startService(CONSUMER_ENTRY, { ...env, CONSUMER_BLOCK_MS: '100', CONSUMER_CLAIM_IDLE_MS: '1000', CONSUMER_CLAIM_INTERVAL_MS: '200' }));
+  consumer = startService(CONSUMER_ENTRY, { ...env, CONSUMER_BLOCK_MS: '100', CONSUMER_CLAIM_IDLE_MS: '1000', CONSUMER_CLAIM_INTERVAL_MS: '200' });
+  started.push(consumer);
   const gateway = await startGatewayProcess(env, { readyTimeoutMs: 60_000 });
   started.push(gateway.service);
   base = gateway.url;
@@ -48,8 +50,6 @@ const stateOf = async (hash: string) => {
 };
 
 it('a consumer stopped longer than the window while duplicates arrive marks the event processed once it resumes', async () => {
-  const consumer = started[1];
-  if (!consumer) throw new Error('no consumer');
   const client = await test.redis.client();
   // The consumer has created its group and reads: a first event is confirmed.
   const warm = await post(sampleEvent('warm-up'));
@@ -80,8 +80,6 @@ it('a consumer stopped longer than the window while duplicates arrive marks the 
 });
 
 it('an entry a dead consumer left pending past the window is reclaimed and marks the event processed', async () => {
-  const consumer = started[1];
-  if (!consumer) throw new Error('no consumer');
   const client = await test.redis.client();
   await eventually('the consumer group exists', async () => (await workersGroupInfo(client, EVENTS_STREAM).catch(() => undefined))?.name !== undefined, 60_000);
   process.kill(consumer.pid, 'SIGSTOP');
