@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { allEventsStreamKeys, eventsStreamKey, shardOf } from '@ddup/store';
-import { createLogger, createRedisConnection, shardSpread } from '@ddup/runtime';
+import { shardSpread } from '@ddup/redis-checks';
+import { createLogger, createRedisConnection } from '@ddup/runtime';
 import {
   type ServiceProcess,
   type TestCluster,

@@ -13,9 +13,6 @@ export interface ConfirmSettings {
   readonly tenantRules?: () => TenantRules;
 }
 
-/** Sends raw commands (a connection, or one bounded by withCommandTimeout). */
-export type CommandSender = RedisCommandSender;
-
 export interface ConfirmResult {
   /** Entries acknowledged: confirmed, or deleted from the stream while pending (nothing left to confirm). */
   readonly confirmed: number;
@@ -43,7 +40,7 @@ export function whyUnconfirmable(fields: Readonly<Record<string, string>>, shard
  * window has already passed is only acknowledged (a sliding window's too is marked, when its record
  * still stands for that entry): a late redelivery never touches a newer admission of the same event.
  */
-export async function confirmBatch(redis: CommandSender, batch: StreamBatch, settings: ConfirmSettings, now: number = Date.now()): Promise<ConfirmResult> {
+export async function confirmBatch(redis: RedisCommandSender, batch: StreamBatch, settings: ConfirmSettings, now: number = Date.now()): Promise<ConfirmResult> {
   const shard = shardOfEventsStreamKey(batch.stream);
   const toMark: EntryToConfirm[] = [];
   const acked: string[] = [];

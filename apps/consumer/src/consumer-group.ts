@@ -1,11 +1,10 @@
-import { CONSUMER_GROUP } from '@ddup/store';
-import type { CommandSender } from './confirm.ts';
+import { CONSUMER_GROUP, type RedisCommandSender } from '@ddup/store';
 
 /**
  * Creates the consumer group on each stream (and the stream itself) if missing. The group starts
  * at `0`, so events admitted before any consumer ever ran are confirmed too.
  */
-export async function ensureConsumerGroup(redis: CommandSender, streams: readonly string[]): Promise<void> {
+export async function ensureConsumerGroup(redis: RedisCommandSender, streams: readonly string[]): Promise<void> {
   await Promise.all(
     streams.map(async (stream) => {
       try {

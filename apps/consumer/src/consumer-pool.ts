@@ -1,5 +1,6 @@
 import { CONSUMER_GROUP, Store, allEventsStreamKeys } from '@ddup/store';
-import { type Logger, type RedisConnection, type OnRefused, logRefusal, RedisPreflight, createRedisConnection, withCommandTimeout } from '@ddup/runtime';
+import { type OnRefused, RedisPreflight, logRefusal } from '@ddup/redis-checks';
+import { type Logger, type RedisConnection, createRedisConnection, withCommandTimeout } from '@ddup/runtime';
 import type { RedisTarget } from '@ddup/config';
 import type { ConsumerMetrics } from './metrics/consumer-metrics.ts';
 import { StreamConsumer } from './stream-consumer.ts';
@@ -125,7 +126,7 @@ export class ConsumerPool {
             metrics,
           },
           retention: { retentionMs: settings.retentionSeconds * 1000, intervalMs: settings.trimIntervalMs },
-          logger,
+          logger: logger.child({ consumer: name }),
           metrics,
           // A group gone with its stream may be a Redis that lost ddup's data: not recreated until that is accepted.
           beforeGroupCreate: async () => preflight?.ensureNotReset(),

@@ -5,6 +5,5 @@ export { ensureConsumerGroup } from './consumer-group.ts';
 export { metricsServerSettingsOf, parseConsumerConfig, type ConsumerConfig } from './env.ts';
 export { ConsumerMetrics } from './metrics/consumer-metrics.ts';
 export { metricsUrlOf, startMetricsServer, type MetricsServer, type MetricsServerSettings } from './metrics/metrics-server.ts';
-export { listDeadLetters, replayDeadLetters, type DeadLetter } from './dead-letters.ts';
 export { reclaimStale, type ReclaimSettings } from './reclaim.ts';
 export { trimAcknowledged } from '@ddup/store';

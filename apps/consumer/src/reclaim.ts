@@ -1,5 +1,5 @@
-import { CONSUMER_GROUP, shardOfEventsStreamKey } from '@ddup/store';
-import { type CommandSender, type ConfirmSettings, confirmBatch, whyUnconfirmable } from './confirm.ts';
+import { CONSUMER_GROUP, type RedisCommandSender, shardOfEventsStreamKey } from '@ddup/store';
+import { type ConfirmSettings, confirmBatch, whyUnconfirmable } from './confirm.ts';
 import type { ConsumerMetrics } from './metrics/consumer-metrics.ts';
 import { parseStreamsReply } from './stream-reply.ts';
 
@@ -28,7 +28,7 @@ type PendingRow = [string, string, number, number];
  * Why entry `id` can never be confirmed (no or bad hash, wrong shard), or undefined when it can
  * (or is gone from the stream, which confirming handles).
  */
-async function problemOf(redis: CommandSender, stream: string, id: string, confirm: ConfirmSettings): Promise<string | undefined> {
+async function problemOf(redis: RedisCommandSender, stream: string, id: string, confirm: ConfirmSettings): Promise<string | undefined> {
   const [entry] = parseStreamsReply([[stream, await redis.sendCommand(['XRANGE', stream, id, id])]])[0]?.entries ?? [];
   return entry?.fields ? whyUnconfirmable(entry.fields, shardOfEventsStreamKey(stream), confirm.store) : undefined;
 }
@@ -46,7 +46,7 @@ async function problemOf(redis: CommandSender, stream: string, id: string, confi
  * confirmed like any other, however often it was delivered before.
  */
 export async function reclaimStale(
-  redis: CommandSender,
+  redis: RedisCommandSender,
   stream: string,
   consumer: string,
   settings: ReclaimSettings,

@@ -30,6 +30,7 @@ export interface StreamConsumerOptions {
   readonly confirm: ConfirmSettings;
   readonly reclaim: ReclaimSettings & { readonly intervalMs: number };
   readonly retention: { readonly retentionMs: number; readonly intervalMs: number };
+  /** One that names this consumer on every line: the pool gives `logger.child({ consumer: name })`. */
   readonly logger: Logger;
   /** Where reads are timed (confirm and reclaim count through their own settings); none: not measured. */
   readonly metrics?: ConsumerMetrics;
@@ -64,7 +65,7 @@ export class StreamConsumer {
   constructor(options: StreamConsumerOptions) {
     this.#options = options;
     this.#position = this.#fromBacklogStart();
-    this.#notePartialFailure = rateLimitedWarning(options.logger, 'some shards cannot be read or confirmed; the others go on', { consumer: options.name });
+    this.#notePartialFailure = rateLimitedWarning(options.logger, 'some shards cannot be read or confirmed; the others go on');
   }
 
   get name(): string {
@@ -99,7 +100,7 @@ export class StreamConsumer {
     const { redis, logger, blockMs, commandTimeoutMs } = this.#options;
     const reads = withCommandTimeout(redis, blockMs + commandTimeoutMs);
     const writes = withCommandTimeout(redis, commandTimeoutMs);
-    const logFailure = rateLimitedWarning(logger, 'consumer cannot read', { consumer: this.name });
+    const logFailure = rateLimitedWarning(logger, 'consumer cannot read');
     let failures = 0;
     while (!this.#stop.signal.aborted) {
       if (!redis.isReady) {
@@ -175,8 +176,8 @@ export class StreamConsumer {
         }
         this.#confirmed += confirmed;
         this.#deadLettered += deadLettered;
-        if (confirmed > 0) logger.info('reclaimed stale entries', { consumer: name, stream, confirmed });
-        if (deadLettered > 0) logger.warn('entries moved to dead letters', { consumer: name, stream, count: deadLettered });
+        if (confirmed > 0) logger.info('reclaimed stale entries', { stream, confirmed });
+        if (deadLettered > 0) logger.warn('entries moved to dead letters', { stream, count: deadLettered });
       }
     }
     if (now - this.#lastTrim >= retention.intervalMs) {

@@ -1,5 +1,6 @@
 import { expect, it } from 'vitest';
-import { type Refusal, createLogger } from '@ddup/runtime';
+import type { Refusal } from '@ddup/redis-checks';
+import { createLogger } from '@ddup/runtime';
 import { SHARD_COUNT_KEY } from '@ddup/store';
 import { startTestRedis } from '@ddup/test-utils';
 import { ConsumerPool } from '../src/consumer-pool.ts';

@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { CONSUMER_GROUP, deadLetterStreamKey, eventsStreamKey } from '@ddup/store';
+import { CONSUMER_GROUP, deadLetterStreamKey, eventsStreamKey, listDeadLetters, replayDeadLetters } from '@ddup/store';
 import { seenState, testStore, useTestRedis } from '@ddup/test-utils';
 import { ensureConsumerGroup } from '../src/consumer-group.ts';
-import { listDeadLetters, replayDeadLetters } from '../src/dead-letters.ts';
 import { reclaimStale } from '../src/reclaim.ts';
 
 const stream = eventsStreamKey(0);

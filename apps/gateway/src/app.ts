@@ -1,7 +1,6 @@
 import { type Context, Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
-import type { Logger } from '@ddup/runtime';
-import { isOutOfMemoryReply, isRedisUnavailable, unavailableReasonOf } from './admission/redis-errors.ts';
+import { type Logger, isOutOfMemoryReply, isRedisUnavailable, unavailableReasonOf } from '@ddup/runtime';
 import type { OutOfMemoryReplies, RedisHealthProblem } from './admission/redis-health.ts';
 import { ApiError, errorResponse, redisUnavailable } from './errors.ts';
 import { type BrowserGuardSettings, guardBrowserRequests } from './http/browser-guard.ts';
@@ -19,7 +18,7 @@ import { countEvents } from './metrics/count-events.ts';
 import type { GatewayMetrics } from './metrics/gateway-metrics.ts';
 import { MetricsView } from './metrics/metrics-view.ts';
 import { authenticate } from './tenants/authenticate.ts';
-import type { SpaceResolver } from './tenants/dedup-space.ts';
+import type { SpaceResolver } from './tenants/dedup-spaces.ts';
 
 export const API_PREFIX = '/api/v1/ddup_service';
 

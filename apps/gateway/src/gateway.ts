@@ -1,14 +1,6 @@
 import type { Hono } from 'hono';
-import {
-  type Logger,
-  type RedisConnection,
-  type OnRefused,
-  logRefusal,
-  createRedisConnection,
-  RedisPreflight,
-  warnIfShardsMissMasters,
-  withCommandTimeout,
-} from '@ddup/runtime';
+import { type OnRefused, RedisPreflight, logRefusal, warnIfShardsMissMasters } from '@ddup/redis-checks';
+import { type Logger, type RedisConnection, createRedisConnection, withCommandTimeout } from '@ddup/runtime';
 import { Store, indexLayoutOf } from '@ddup/store';
 import { warnUnlessFsyncAlways } from './admission/durability-check.ts';
 import { OutOfMemoryReplies, redisHealthCheck } from './admission/redis-health.ts';
@@ -22,7 +14,8 @@ import { MetricsView } from './metrics/metrics-view.ts';
 import { registerStoreGauges } from './metrics/store-gauges.ts';
 import { initTenantSeries } from './metrics/tenant-series.ts';
 import { StoreSnapshots } from './metrics/store-snapshot.ts';
-import { DEFAULT_SPACE, DedupSpaces, type SpaceResolver } from './tenants/dedup-space.ts';
+import { DEFAULT_SPACE } from './admission/dedup-space.ts';
+import { DedupSpaces } from './tenants/dedup-spaces.ts';
 import { DashboardFeed } from './routes/dashboard/dashboard-feed.ts';
 import { dashboardSettingsOf } from './routes/dashboard/dashboard-settings.ts';
 
@@ -48,58 +41,27 @@ export interface GatewayHooks {
   readonly onRefused?: OnRefused;
 }
 
-/** Where the app admits events (the dedup space of each request) and how it learns whether its store answers. */
-export interface AdmissionPorts {
-  readonly spaces: SpaceResolver;
-  readonly checkRedis: GatewayDependencies['checkRedis'];
-  /** Where the app notes OOM refusals for checkRedis (see OutOfMemoryReplies). */
-  readonly outOfMemory?: OutOfMemoryReplies;
-}
-
 /** What the admin routes read and change: the store, through the gateway's Redis commands. */
 export type AdminPorts = Omit<AdminDependencies, 'token' | 'logger' | 'failuresPerMinute'>;
 
-/**
- * The Hono app with its settings from `config` and admission through `ports`; the admin routes
- * too when `DDUP_ADMIN_TOKEN` is set and `admin` says where their store is. The dashboard shows
- * what `dashboard` reads: by default the counters only (no store to look at).
- */
-export function gatewayAppOf(
-  config: GatewayConfig,
-  logger: Logger,
-  ports: AdmissionPorts,
-  metrics = new GatewayMetrics(),
-  admin?: AdminPorts,
-  metricsView = new MetricsView(metrics),
-  dashboard = new DashboardFeed({ metrics: metricsView }).start(),
-): Hono {
-  return createGatewayApp({
-    dashboard: {
-      settings: dashboardSettingsOf(config),
-      feed: dashboard,
-      streamLimits: { maxStreams: config.DASHBOARD_MAX_STREAMS, maxStreamMs: config.DASHBOARD_STREAM_MAX_MS },
-    },
-    ...(config.DDUP_ADMIN_TOKEN !== undefined && admin
-      ? { admin: { ...admin, token: config.DDUP_ADMIN_TOKEN, failuresPerMinute: config.ADMIN_AUTH_FAILURES_PER_MINUTE } }
-      : {}),
-    metrics,
-    metricsView,
-    metricsToken: config.METRICS_TOKEN,
-    browserGuard: {
-      hostNames: config.HOST !== undefined && listensOnLoopbackOnly(config.HOST) ? loopbackHostNames(config.HOST) : undefined,
-      sameOriginWrites: config.tenants === undefined,
-    },
-    spaces: ports.spaces,
+/** What the app takes from the settings alone, whatever admits its events (Redis here, memory in bench:ladder). */
+export type AppSettings = Pick<GatewayDependencies, 'bodyLimitBytes' | 'batch' | 'metricsToken' | 'browserGuard'>;
+
+/** The app's settings from the gateway's validated config. */
+export function appSettingsOf(config: GatewayConfig): AppSettings {
+  return {
     bodyLimitBytes: config.BODY_LIMIT_BYTES,
-    checkRedis: ports.checkRedis,
-    ...(ports.outOfMemory ? { outOfMemory: ports.outOfMemory } : {}),
-    logger,
     batch: {
       bodyLimitBytes: config.BATCH_BODY_LIMIT_BYTES,
       eventLimitBytes: config.BODY_LIMIT_BYTES,
       maxEvents: config.BATCH_MAX_EVENTS,
     },
-  });
+    metricsToken: config.METRICS_TOKEN,
+    browserGuard: {
+      hostNames: config.HOST !== undefined && listensOnLoopbackOnly(config.HOST) ? loopbackHostNames(config.HOST) : undefined,
+      sameOriginWrites: config.tenants === undefined,
+    },
+  };
 }
 
 /**
@@ -160,17 +122,25 @@ export function createGateway(config: GatewayConfig, logger: Logger, hooks: Gate
     (config.tenants?.tenants ?? [{ id: DEFAULT_SPACE }]).map((tenant) => tenant.id),
   );
   const outOfMemory = new OutOfMemoryReplies();
-  const ports: AdmissionPorts = { spaces, checkRedis: redisHealthCheck(redis, preflight, outOfMemory), outOfMemory };
   const metricsView = new MetricsView(metrics);
   const dashboard = new DashboardFeed({ metrics: metricsView, snapshots }).start();
-  const app = gatewayAppOf(
-    config,
+  const admin: AdminPorts = { redis: writes, store, storeOf: (tenant) => spaces.storeOf(tenant), tenantRequired: spaces.authenticated };
+  const app = createGatewayApp({
+    ...appSettingsOf(config),
+    spaces,
+    checkRedis: redisHealthCheck(redis, preflight, outOfMemory),
+    outOfMemory,
     logger,
-    ports,
     metrics,
-    { redis: writes, store, storeOf: (tenant) => spaces.storeOf(tenant), tenantRequired: spaces.authenticated },
     metricsView,
-    dashboard,
-  );
+    dashboard: {
+      settings: dashboardSettingsOf(config),
+      feed: dashboard,
+      streamLimits: { maxStreams: config.DASHBOARD_MAX_STREAMS, maxStreamMs: config.DASHBOARD_STREAM_MAX_MS },
+    },
+    ...(config.DDUP_ADMIN_TOKEN !== undefined
+      ? { admin: { ...admin, token: config.DDUP_ADMIN_TOKEN, failuresPerMinute: config.ADMIN_AUTH_FAILURES_PER_MINUTE } }
+      : {}),
+  });
   return { app, redis, preflight, spaces, dashboard, metrics };
 }

@@ -25,6 +25,7 @@ const recordingLogger: Logger = {
   info: () => undefined,
   warn: () => undefined,
   error: (message, fields) => loggedErrors.push(`${message} ${JSON.stringify(fields ?? {})}`),
+  child: () => recordingLogger,
 };
 
 type Body = string | Uint8Array | ReadableStream<Uint8Array>;

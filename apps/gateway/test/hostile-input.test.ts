@@ -51,6 +51,7 @@ const recordingLogger: Logger = {
   info: () => undefined,
   warn: () => undefined,
   error: (message, fields) => loggedErrors.push(`${message} ${JSON.stringify(fields ?? {})}`),
+  child: () => recordingLogger,
 };
 
 /** The server's side of a client connection, found by the client's local port. */

@@ -1,4 +1,3 @@
-import type { RedisArgument } from '@ddup/store';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createCluster } from '@redis/client';
 import type { RedisTarget } from '@ddup/config';
@@ -6,7 +5,7 @@ import { withTimeout } from './command-timeout.ts';
 import { reportOutages } from './outage-report.ts';
 import { isClusterTransitionReply, isConnectionError } from './redis-errors.ts';
 import { reconnectDelayMs } from './reconnect.ts';
-import type { PinnedSender, RedisConnection, RedisConnectionOptions } from './redis-types.ts';
+import type { PinnedSender, RedisArgument, RedisConnection, RedisConnectionOptions } from './redis-types.ts';
 import { routingKeyOf } from './routing-key.ts';
 
 /**

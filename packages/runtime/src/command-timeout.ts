@@ -1,5 +1,4 @@
-import type { RedisArgument } from '@ddup/store';
-import type { PinnedSender, RedisCommands } from './redis-types.ts';
+import type { PinnedSender, RedisArgument, RedisCommands } from './redis-types.ts';
 
 /** Redis did not answer a command in time. The command may still run when Redis wakes up. */
 export class CommandTimeoutError extends Error {

@@ -1,4 +1,4 @@
-import { pino } from 'pino';
+import { type Logger as PinoLogger, pino } from 'pino';
 import { build as prettyStream } from 'pino-pretty';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -11,6 +11,12 @@ export interface Logger {
   info(message: string, fields?: Record<string, unknown>): void;
   warn(message: string, fields?: Record<string, unknown>): void;
   error(message: string, fields?: Record<string, unknown>): void;
+  /**
+   * A logger whose every line also carries `fields` (pino's child logger), for a part of a process
+   * that names itself on each line: `logger.child({ consumer: name })`. Make one per part, not per
+   * request.
+   */
+  child(fields: Record<string, unknown>): Logger;
 }
 
 /** Whether `format` writes readable lines here: `pretty`, or `auto` with stderr on a terminal. */
@@ -51,11 +57,16 @@ export function createLogger(name: string, minimum: LogLevel = 'info', format: L
         })
       : pino.destination({ fd: 2, sync: true }),
   );
+  return loggerOver(log);
+}
+
+function loggerOver(log: PinoLogger): Logger {
   return {
     debug: (message, fields) => log.debug(fields ?? {}, message),
     info: (message, fields) => log.info(fields ?? {}, message),
     warn: (message, fields) => log.warn(fields ?? {}, message),
     error: (message, fields) => log.error(fields ?? {}, message),
+    child: (fields) => loggerOver(log.child(fields)),
   };
 }
 
@@ -86,10 +97,11 @@ export function errorText(error: unknown): string {
 /**
  * A warning about recurring errors, logged at most once per `intervalMs` with the latest error
  * and how many went unlogged since (`rateLimited`, for the common case of an error to report).
+ * Fields every line should carry come with the logger (`logger.child(...)`).
  */
-export function rateLimitedWarning(logger: Logger, message: string, fields: Record<string, unknown> = {}, intervalMs = 5_000): (error: unknown) => void {
+export function rateLimitedWarning(logger: Logger, message: string, intervalMs = 5_000): (error: unknown) => void {
   let lastError = '';
-  const log = rateLimited(intervalMs, (suppressed) => logger.warn(message, { ...fields, error: lastError, suppressed }));
+  const log = rateLimited(intervalMs, (suppressed) => logger.warn(message, { error: lastError, suppressed }));
   return (error) => {
     lastError = errorText(error);
     log();

@@ -17,9 +17,10 @@ export interface OutageReport {
  * connection and never replies, which node-redis does not report at all). With `report` false
  * (a pool's other connections to the same Redis) only errors while ready are logged.
  */
-export function reportOutages(target: RedisTarget, logger: Logger, isReady: () => boolean, report = true): OutageReport {
+export function reportOutages(target: RedisTarget, connectionLogger: Logger, isReady: () => boolean, report = true): OutageReport {
   const redis = describeRedisTarget(target);
-  const warnWhileReady = rateLimitedWarning(logger, 'redis connection problem', { redis });
+  const logger = connectionLogger.child({ redis });
+  const warnWhileReady = rateLimitedWarning(logger, 'redis connection problem');
   let lastError: string | undefined;
   let unreadySince: number | undefined = Date.now();
   const timer = report
@@ -33,7 +34,6 @@ export function reportOutages(target: RedisTarget, logger: Logger, isReady: () =
         const seconds = Math.round((now - unreadySince) / 1000);
         if (seconds === 0) return;
         logger.warn(`redis at ${redis} has not answered for ${seconds} s; still trying`, {
-          redis,
           seconds,
           error: lastError ?? 'no reply (connected, or connecting, and nothing answered)',
         });

@@ -1,6 +1,8 @@
-import type { RedisArgument } from '@ddup/store';
 import type { RedisTarget } from '@ddup/config';
 import type { Logger } from './log.ts';
+
+/** A command word: text, or bytes sent as they are. */
+export type RedisArgument = string | Buffer;
 
 /** What ddup's code sends to Redis, the same for one server and for a cluster. */
 export interface RedisCommands {

@@ -1,4 +1,4 @@
-import type { RedisArgument } from '@ddup/store';
+import type { RedisArgument } from './redis-types.ts';
 
 /** Commands whose first key is their third word: `XINFO GROUPS <key>`, `XGROUP CREATE <key> ...`. */
 const KEY_AFTER_SUBCOMMAND = new Set(['XINFO', 'XGROUP', 'OBJECT', 'MEMORY']);

@@ -1,10 +1,9 @@
-import type { RedisArgument } from '@ddup/store';
 import { once } from 'node:events';
 import { createClient } from '@redis/client';
 import type { RedisTarget } from '@ddup/config';
 import { reportOutages } from './outage-report.ts';
 import { reconnectDelayMs } from './reconnect.ts';
-import type { RedisConnection, RedisConnectionOptions } from './redis-types.ts';
+import type { RedisArgument, RedisConnection, RedisConnectionOptions } from './redis-types.ts';
 
 /** A node-redis client to one server behind the RedisConnection interface. */
 export function createSingleConnection(target: Extract<RedisTarget, { kind: 'single' }>, options: RedisConnectionOptions): RedisConnection {

@@ -31,7 +31,7 @@ export {
 } from './index-layout.ts';
 export { MAX_SHARDS, shardOf } from './shard.ts';
 export { type LuaScript, type VariadicLuaScript, admitScript, withIncludes } from './scripts.ts';
-export { runScript, type RedisArgument, type RedisCommandSender } from './script-runner.ts';
+export { runScript, type RedisCommandSender } from './script-runner.ts';
 export { LayoutMismatchError, checkLayout, shardCountMismatch } from './layout-guard.ts';
 export { compareIds, safeTrimId, trimAcknowledged } from './trim-point.ts';
 export {

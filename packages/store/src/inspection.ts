@@ -1,6 +1,7 @@
 import { INDEX_BUCKET_KEY_PATTERN, type IndexLayout, indexBucketKey, spaceOfIndexBucketKey } from './index-layout.ts';
 import { CONSUMER_GROUP, deadLetterStreamKey, eventsStreamKey } from './names.ts';
-import { type RedisArgument, type RedisCommandSender, runScript } from './script-runner.ts';
+import type { RedisArgument } from '@ddup/runtime';
+import { type RedisCommandSender, runScript } from './script-runner.ts';
 import { countLiveScript } from './scripts.ts';
 
 /** One consumer of the `ddup-workers` group on one shard's stream, as `XINFO CONSUMERS` shows it. */

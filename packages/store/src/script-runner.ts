@@ -1,7 +1,5 @@
+import type { RedisArgument } from '@ddup/runtime';
 import type { LuaScript } from './scripts.ts';
-
-/** A command word: text, or bytes sent as they are (the index's binary fingerprints). */
-export type RedisArgument = string | Buffer;
 
 /** The one thing a script runner needs from a Redis connection (a node-redis client or a cluster adapter). */
 export interface RedisCommandSender {

@@ -1,3 +1,4 @@
+import type { RedisArgument } from '@ddup/runtime';
 import { type IndexLayout, bucketOf, fingerprintOf, indexBucketKey, indexLayoutOf } from './index-layout.ts';
 import {
   CONSUMER_GROUP,
@@ -11,7 +12,7 @@ import {
   shardOfEventsStreamKey,
   tenantPart,
 } from './names.ts';
-import { type RedisArgument, type RedisCommandSender, runScript } from './script-runner.ts';
+import { type RedisCommandSender, runScript } from './script-runner.ts';
 import {
   type AdmitBatchReply,
   type AdmitReply,
@@ -195,7 +196,7 @@ export class Store {
     const keys = [stream, ...entries.map(({ hash, tenant }) => this.#bucketKeyIn(hash, tenant))];
     // A tenant whose duplicates refresh the window moves records on in time: compare its admission's second instead.
     const latest = ({ id, tenant }: EntryToConfirm) => (tenant !== undefined && refreshing.has(tenant) ? `+${id}` : id);
-    const args = [CONSUMER_GROUP, '', ...entries.flatMap((entry) => [fingerprintOf(entry.hash), latest(entry)]), ...ackIds];
+    const args = [CONSUMER_GROUP, ...entries.flatMap((entry) => [fingerprintOf(entry.hash), latest(entry)]), ...ackIds];
     return runScript<number>(redis, confirmBatchScript.withKeyCount(keys.length), keys, args);
   }
 

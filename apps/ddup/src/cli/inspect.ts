@@ -1,4 +1,4 @@
-import { type RedisMemoryState, readMemoryStates } from '@ddup/runtime';
+import { type RedisMemoryState, readMemoryStates } from '@ddup/redis-checks';
 import { rememberedSpacesOf } from '@ddup/gateway';
 import { type ShardInspection, MAX_SAMPLE_BUCKETS, estimateRememberedEvents, inspectShards } from '@ddup/store';
 import { bytes, type CliOutput, duration, table } from './output.ts';

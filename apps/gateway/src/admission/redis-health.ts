@@ -1,4 +1,5 @@
-import { type RedisConnection, type RedisPreflight, RedisNotCheckedError, errorText } from '@ddup/runtime';
+import { type RedisPreflight, RedisNotCheckedError } from '@ddup/redis-checks';
+import { type RedisConnection, errorText } from '@ddup/runtime';
 
 /** Why the gateway cannot serve admissions now, as /readyz reports it. */
 export interface RedisHealthProblem {

@@ -1,4 +1,4 @@
-import type { PinnedSender } from '@ddup/runtime';
+import { type PinnedSender, RedisUnavailableError } from '@ddup/runtime';
 
 export interface AdmissionSettings {
   /** When set, a 202 also waits for this many replicas to have the admission (WAIT). */
@@ -6,7 +6,7 @@ export interface AdmissionSettings {
 }
 
 /** The admission was stored on the primary but not acknowledged by enough replicas in time. */
-export class ReplicationTimeoutError extends Error {
+export class ReplicationTimeoutError extends RedisUnavailableError {
   override readonly name = 'ReplicationTimeoutError';
   constructor(
     readonly acknowledged: number,
@@ -17,7 +17,7 @@ export class ReplicationTimeoutError extends Error {
 }
 
 /** The connection changed between the admission and its WAIT, so its replication is unknown. */
-export class ReplicationUnconfirmedError extends Error {
+export class ReplicationUnconfirmedError extends RedisUnavailableError {
   override readonly name = 'ReplicationUnconfirmedError';
   constructor() {
     super('the connection to Redis changed before the admission was confirmed on a replica');

@@ -3,7 +3,7 @@ import { ApiError } from '../errors.ts';
 import type { BatchAnswer } from '../routes/batch/batch-results.ts';
 import { type EventRoute, outcomeOfStatus, statusClassOf } from './event-outcome.ts';
 import type { GatewayMetrics } from './gateway-metrics.ts';
-import type { DedupSpace } from '../tenants/dedup-space.ts';
+import type { DedupSpace } from '../admission/dedup-space.ts';
 
 /** The Hono variables the event routes leave for this middleware (the space is set by tenants/authenticate.ts). */
 export type EventMetricsEnv = {

@@ -1,4 +1,5 @@
-import { type RedisCommands, readMemoryStates } from '@ddup/runtime';
+import { readMemoryStates } from '@ddup/redis-checks';
+import type { RedisCommands } from '@ddup/runtime';
 import { singleFlight } from './single-flight.ts';
 import { type IndexLayout, type RememberedSpace, type ShardInspection, estimateRememberedEvents, inspectShards } from '@ddup/store';
 

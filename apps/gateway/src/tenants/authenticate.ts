@@ -1,6 +1,7 @@
 import type { MiddlewareHandler } from 'hono';
 import { noApiKey } from '../errors.ts';
-import type { DedupSpace, SpaceResolver } from './dedup-space.ts';
+import type { DedupSpace } from '../admission/dedup-space.ts';
+import type { SpaceResolver } from './dedup-spaces.ts';
 
 /** The Hono variables of an event request once its tenant is known. */
 export type SpaceEnv = { Variables: { space: DedupSpace } };

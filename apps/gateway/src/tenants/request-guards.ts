@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { idempotencyKeyReused, invalidIdempotencyKey, quotaExceeded, rateLimited } from '../errors.ts';
-import type { DedupSpace } from './dedup-space.ts';
+import type { DedupSpace } from '../admission/dedup-space.ts';
 
 /** The longest Idempotency-Key taken (the draft sets none; Stripe takes 255). */
 export const MAX_IDEMPOTENCY_KEY_CHARS = 255;

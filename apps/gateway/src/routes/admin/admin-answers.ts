@@ -1,5 +1,5 @@
 import { type RememberedEvent, deadLetterSummary } from '@ddup/store';
-import { firstSeenAt } from '../../admission/admitted-result.ts';
+import { firstSeenAt } from '../admitted-result.ts';
 
 /** `GET /admin/events/{hash}`: what the index remembers of the event; times in ISO 8601 UTC. */
 export function rememberedEventBody(event: RememberedEvent) {

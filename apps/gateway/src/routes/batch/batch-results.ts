@@ -1,4 +1,4 @@
-import type { AdmittedResult } from '../../admission/admitted-result.ts';
+import type { AdmittedResult } from '../admitted-result.ts';
 import type { ValidationProblem } from '../../errors.ts';
 
 /** One item of a batch answer, in the order the items came: admitted (accepted, duplicate) or invalid. */

@@ -5,6 +5,7 @@ import { readBodyBytes } from '../../http/read-body.ts';
 import { decodeUtf8Body } from '../../http/utf8-body.ts';
 import { batchFormat } from './batch-format.ts';
 import { tooManyEventsProblem } from './batch-problems.ts';
+import { admittedResultOf } from '../admitted-result.ts';
 import { batchAnswer } from './batch-results.ts';
 import { splitJsonBatch } from './json-array-body.ts';
 import { type BatchSource, readBatch } from './read-batch.ts';
@@ -55,7 +56,10 @@ export function batchEventsHandler(deps: BatchDependencies) {
     if (idempotencyKey !== undefined && read.events.length > 0) await checkIdempotencyKey(space, idempotencyKey, sha256Hex(text));
     if (read.events.length > 0) {
       const admitted = await space.admitBatch(read.events);
-      for (let k = 0; k < admitted.length; k++) read.results[read.positions[k] ?? 0] = admitted[k];
+      for (let k = 0; k < admitted.length; k++) {
+        const admission = admitted[k];
+        if (admission !== undefined) read.results[read.positions[k] ?? 0] = admittedResultOf(admission);
+      }
     }
     const answer = batchAnswer(read.results);
     // For the metrics middleware (metrics/count-events.ts), which counts each item's outcome.

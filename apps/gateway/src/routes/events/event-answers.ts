@@ -1,6 +1,6 @@
 import { jsonText } from '@ddup/hashing';
-import type { Admission } from '../../admission/event-admission.ts';
-import { firstSeenAt } from '../../admission/admitted-result.ts';
+import type { AdmitResult } from '@ddup/store';
+import { firstSeenAt } from '../admitted-result.ts';
 import type { ParsedEvent } from '../../validation/parse-event.ts';
 
 /**
@@ -22,7 +22,7 @@ export function acceptedBody({ event }: ParsedEvent, id: string, hash: string): 
  * as every ApiError's (errors.ts). A duplicate is an expected answer, not a failure: it is answered
  * directly rather than thrown, which would capture a stack trace on every duplicate.
  */
-export function duplicateBody(hash: string, admission: Extract<Admission, { outcome: 'duplicate' }>): string {
+export function duplicateBody(hash: string, admission: Extract<AdmitResult, { outcome: 'duplicate' }>): string {
   return JSON.stringify({
     detail: 'Duplicate event detected',
     hash,

@@ -43,7 +43,7 @@ export function eventRoutes(deps: EventRouteDependencies): Hono<EventEnv> {
     const hashed = keyEvent(parsed, space.canonicalForm, space.keyFields);
     if (isProblems(hashed)) throw validationError(hashed);
     if (idempotencyKey !== undefined) await checkIdempotencyKey(space, idempotencyKey, hashed.contentHash);
-    const admission = await space.admitEvent(hashed.hash, hashed.canonical);
+    const admission = await space.admit(hashed.hash, hashed.canonical);
     if (admission.outcome === 'duplicate') {
       if (admission.firstSeenMs !== undefined) c.set('duplicateFirstSeenMs', admission.firstSeenMs);
       return c.body(duplicateBody(hashed.hash, admission), 409, JSON_CONTENT);

@@ -1,4 +1,4 @@
-import type { RedisCommands } from './redis-types.ts';
+import type { RedisCommands } from '@ddup/runtime';
 
 /** What `INFO memory` says of one server: its eviction policy, and how close it is to its limit. */
 export interface RedisMemoryState {

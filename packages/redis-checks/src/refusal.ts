@@ -1,4 +1,4 @@
-import type { Logger } from './log.ts';
+import type { Logger } from '@ddup/runtime';
 
 /**
  * Why a process must not run on the Redis it reached: serving there would break the dedup window.

@@ -1,11 +1,10 @@
+import { type Logger, type PinnedSender, type RedisCommands, type RedisConnection, RedisUnavailableError, rateLimitedWarning } from '@ddup/runtime';
 import { LayoutMismatchError, type Store, checkLayout, hasRecordedLayout, markRedisResetPending, readRedisReset } from '@ddup/store';
-import { type Logger, rateLimitedWarning } from './log.ts';
 import { RedisMemoryWatch } from './memory-watch.ts';
-import type { PinnedSender, RedisCommands, RedisConnection } from './redis-types.ts';
 import type { OnRefused } from './refusal.ts';
 
 /** A command refused because this process has not yet checked the Redis it reached (see RedisPreflight). */
-export class RedisNotCheckedError extends Error {
+export class RedisNotCheckedError extends RedisUnavailableError {
   override readonly name = 'RedisNotCheckedError';
   constructor() {
     super('Redis is not checked yet (its memory settings and data layout): nothing is written to it before');
@@ -16,8 +15,11 @@ export class RedisNotCheckedError extends Error {
  * A command refused because Redis came back without ddup's data (restarted empty, replaced, flushed)
  * and no operator has accepted that yet (see RedisPreflight).
  */
-export class RedisResetError extends Error {
+export class RedisResetError extends RedisUnavailableError {
   override readonly name = 'RedisResetError';
+  override get reason(): string {
+    return 'redis_reset';
+  }
 }
 
 export interface PreflightOptions {

@@ -1,37 +1,10 @@
 import type { CanonicalForm } from '@ddup/hashing';
 import type { RedisCommands } from '@ddup/runtime';
-import type { IdempotencyClaim, RateDecision, RememberedSpace, Store } from '@ddup/store';
+import type { RememberedSpace, Store } from '@ddup/store';
 import type { Tenant, TenantDirectory } from '@ddup/tenants';
-import { type AdmitBatch, createBatchAdmitter } from '../admission/batch-admission.ts';
 import { limitConcurrency } from '../admission/concurrency-limit.ts';
-import { type AdmitEvent, createEventAdmitter } from '../admission/event-admission.ts';
+import { DEFAULT_SPACE, DedupSpace, type SpaceContext } from '../admission/dedup-space.ts';
 import type { AdmissionSettings } from '../admission/replication.ts';
-
-/** The label of the one open space when there is no TENANTS_FILE (metrics, logs). */
-export const DEFAULT_SPACE = 'default';
-
-/**
- * Where a request's events are deduplicated: a tenant's own space (its window, key fields, form,
- * rate limit), or the default space when ddup runs without TENANTS_FILE.
- */
-export interface DedupSpace {
-  /** The tenant id; undefined for the default space. */
-  readonly tenant: string | undefined;
-  /** `tenant`, or `default`: the metrics label. */
-  readonly label: string;
-  readonly canonicalForm: CanonicalForm;
-  /** Undefined: the key is the whole event (the Python-compatible hash). */
-  readonly keyFields: readonly string[] | undefined;
-  /** Events a second the tenant may post; undefined: no limit. */
-  readonly rateLimitPerSecond: number | undefined;
-  /** Idempotency-Key records the tenant may hold (max_idempotency_keys); undefined: no bound. */
-  readonly maxIdempotencyKeys: number | undefined;
-  readonly admitEvent: AdmitEvent;
-  readonly admitBatch: AdmitBatch;
-  claimIdempotencyKey(keyDigest: string, contentHash: string): Promise<IdempotencyClaim>;
-  /** Takes `tokens` from the tenant's rate limit; always allowed without one. */
-  takeTokens(tokens: number): Promise<RateDecision>;
-}
 
 /** What every space shares: the Redis commands, the deployment's store, the defaults and the batch limit. */
 export interface SpaceSettings {
@@ -42,8 +15,6 @@ export interface SpaceSettings {
   readonly canonicalForm: CanonicalForm;
   readonly batchConcurrency: number;
 }
-
-const ALLOWED: RateDecision = { allowed: true };
 
 /**
  * The spaces whose remembered events count (metrics, dashboard, `ddup inspect`): the tenants in
@@ -72,15 +43,16 @@ export class DedupSpaces implements SpaceResolver {
   readonly #directory: TenantDirectory | undefined;
   readonly #spaces = new WeakMap<Tenant, { space: DedupSpace; store: Store }>();
   readonly #default: DedupSpace;
-  // One limit for every space's batches: they all share the Redis connection it protects.
-  readonly #batchLimit: <R>(run: () => Promise<R>) => Promise<R>;
+  readonly #context: SpaceContext;
 
   constructor(settings: SpaceSettings, directory: TenantDirectory | undefined) {
     this.#settings = settings;
     this.#directory = directory;
+    // One limit for every space's batches: they all share the Redis connection it protects.
     const limited = limitConcurrency(settings.batchConcurrency, (run: () => Promise<unknown>) => run());
-    this.#batchLimit = <R>(run: () => Promise<R>) => limited(run) as Promise<R>;
-    this.#default = this.#build(undefined, settings.store, settings.canonicalForm, undefined);
+    const batchLimit = <R>(run: () => Promise<R>) => limited(run) as Promise<R>;
+    this.#context = { redis: settings.redis, admission: settings.admission, batchLimit };
+    this.#default = new DedupSpace(this.#context, settings.store, { canonicalForm: settings.canonicalForm });
   }
 
   /** Whether requests must name a tenant (TENANTS_FILE is set). */
@@ -119,29 +91,16 @@ export class DedupSpaces implements SpaceResolver {
         windowSeconds: tenant.windowSeconds ?? this.#settings.store.settings.windowSeconds,
         refreshOnDuplicate: tenant.refreshOnDuplicate,
       });
-      built = { space: this.#build(tenant.id, store, tenant.canonicalForm ?? this.#settings.canonicalForm, tenant), store };
+      const space = new DedupSpace(this.#context, store, {
+        tenant: tenant.id,
+        canonicalForm: tenant.canonicalForm ?? this.#settings.canonicalForm,
+        keyFields: tenant.keyFields,
+        rateLimit: tenant.rateLimit,
+        maxIdempotencyKeys: tenant.maxIdempotencyKeys,
+      });
+      built = { space, store };
       this.#spaces.set(tenant, built);
     }
     return built;
-  }
-
-  /** A space: the default one (`rules` undefined), or tenant `id`'s with its key fields, rate limit and quota. */
-  #build(id: string | undefined, store: Store, canonicalForm: CanonicalForm, rules: Tenant | undefined): DedupSpace {
-    const { redis, admission } = this.#settings;
-    const admitBatch = createBatchAdmitter(redis, store, admission);
-    const rateLimit = rules?.rateLimit;
-    const maxKeys = rules?.maxIdempotencyKeys;
-    return {
-      tenant: id,
-      label: id ?? DEFAULT_SPACE,
-      canonicalForm,
-      keyFields: rules?.keyFields,
-      rateLimitPerSecond: rateLimit?.perSecond,
-      maxIdempotencyKeys: maxKeys,
-      admitEvent: createEventAdmitter(redis, store, admission),
-      admitBatch: (events) => this.#batchLimit(() => admitBatch(events)),
-      claimIdempotencyKey: (keyDigest, contentHash) => store.claimIdempotencyKey(redis, keyDigest, contentHash, maxKeys),
-      takeTokens: (tokens) => (rateLimit === undefined ? Promise.resolve(ALLOWED) : store.takeTokens(redis, rateLimit, tokens)),
-    };
   }
 }

@@ -1,6 +1,6 @@
 import type { AdmitResult } from '@ddup/store';
 
-/** An admitted event as a batch answer lists it. */
+/** An admitted event as a batch answer lists it (the HTTP shape of the space's AdmitResult). */
 export type AcceptedResult = { readonly status: 'accepted'; readonly id: string; readonly hash: string };
 export type DuplicateResult = {
   readonly status: 'duplicate';

@@ -1,6 +1,5 @@
+import type { Logger, RedisCommands } from '@ddup/runtime';
 import { allEventsStreamKeys } from '@ddup/store';
-import type { Logger } from './log.ts';
-import type { RedisCommands } from './redis-types.ts';
 
 type SlotRange = [number, number, [string, number, ...unknown[]], ...unknown[]];
 

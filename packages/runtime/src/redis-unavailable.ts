@@ -1,6 +1,18 @@
 import { DisconnectsClientError, ErrorReply, MaxCommandRedirectionsError, RootNodesUnavailableError, TimeoutError } from '@redis/client';
-import { CommandTimeoutError, RedisNotCheckedError, RedisResetError, isClusterTransitionReply, isConnectionError } from '@ddup/runtime';
-import { ReplicationTimeoutError, ReplicationUnconfirmedError } from './replication.ts';
+import { CommandTimeoutError } from './command-timeout.ts';
+import { isClusterTransitionReply, isConnectionError } from './redis-errors.ts';
+
+/**
+ * An error raised by ddup's own code that means Redis cannot serve now (not that the command was
+ * wrong): the preflight's, the gateway's replication checks. They extend this class so that
+ * isRedisUnavailable knows them without this package knowing the packages above it.
+ */
+export class RedisUnavailableError extends Error {
+  /** The word /readyz uses for this state, if it has one (`redis_reset`); a getter, so logs of the error stay as they were. */
+  get reason(): string | undefined {
+    return undefined;
+  }
+}
 
 /** Server replies that mean "this node cannot serve now", not "your command is wrong" (cluster transitions besides). */
 const TRANSIENT_REPLY = /^(LOADING|MASTERDOWN|BUSY|READONLY|OOM|MISCONF|NOREPLICAS)\b/;
@@ -16,8 +28,7 @@ export function isOutOfMemoryReply(error: unknown): boolean {
  */
 export function unavailableReasonOf(error: Error): string {
   if (isOutOfMemoryReply(error)) return 'out_of_memory';
-  if (error instanceof RedisResetError) return 'redis_reset';
-  return error.message || error.name;
+  return (error instanceof RedisUnavailableError ? error.reason : undefined) ?? (error.message || error.name);
 }
 
 /**
@@ -34,10 +45,7 @@ export function isRedisUnavailable(error: unknown): boolean {
     error instanceof MaxCommandRedirectionsError ||
     error instanceof TimeoutError ||
     error instanceof CommandTimeoutError ||
-    error instanceof RedisNotCheckedError ||
-    error instanceof RedisResetError ||
-    error instanceof ReplicationTimeoutError ||
-    error instanceof ReplicationUnconfirmedError
+    error instanceof RedisUnavailableError
   ) {
     return true;
   }

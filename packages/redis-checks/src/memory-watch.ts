@@ -1,6 +1,5 @@
-import type { Logger } from './log.ts';
+import type { Logger, RedisCommands, RedisConnection } from '@ddup/runtime';
 import { type RedisMemoryProblem, memoryProblemOf, readMemoryStates } from './memory-state.ts';
-import type { RedisCommands, RedisConnection } from './redis-types.ts';
 import type { OnRefused } from './refusal.ts';
 
 export interface MemoryWatchOptions {

@@ -8,7 +8,7 @@ import {
   type Reference,
   type Response,
   isReference,
-} from './openapi-types.ts';
+} from '../../src/openapi/openapi-types.ts';
 import { COLLECTION_SETTINGS, COLLECTION_STEPS, type CollectionStep } from './postman-steps.ts';
 
 /** The parts of a Postman collection (format v2.1.0) the generator writes. */

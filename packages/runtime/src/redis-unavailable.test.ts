@@ -1,8 +1,15 @@
 import { ClientOfflineError, DisconnectsClientError, ErrorReply, SocketClosedUnexpectedlyError } from '@redis/client';
 import { expect, it } from 'vitest';
-import { CommandTimeoutError } from '@ddup/runtime';
-import { ReplicationTimeoutError, ReplicationUnconfirmedError } from './replication.ts';
-import { isRedisUnavailable } from './redis-errors.ts';
+import { CommandTimeoutError } from './command-timeout.ts';
+import { RedisUnavailableError, isRedisUnavailable, unavailableReasonOf } from './redis-unavailable.ts';
+
+/** As the packages above declare theirs (the preflight's, the gateway's replication checks). */
+class ReplicaMissingError extends RedisUnavailableError {}
+class HeldError extends RedisUnavailableError {
+  override get reason(): string {
+    return 'held';
+  }
+}
 
 it('takes Redis being away, busy or in a cluster transition as unavailable (503)', () => {
   const unavailable: unknown[] = [
@@ -13,8 +20,8 @@ it('takes Redis being away, busy or in a cluster transition as unavailable (503)
     new Error('Cannot find node 127.0.0.1:7000'),
     new Error('The queue is full'),
     new CommandTimeoutError('EVALSHA', 1000),
-    new ReplicationTimeoutError(0, 1),
-    new ReplicationUnconfirmedError(),
+    new ReplicaMissingError('only 0 of 1 replicas acknowledged'),
+    new HeldError('held'),
     new ErrorReply('LOADING Redis is loading the dataset in memory'),
     new ErrorReply('CLUSTERDOWN The cluster is down'),
     new ErrorReply('MOVED 3999 127.0.0.1:7001'),
@@ -34,4 +41,10 @@ it('takes a wrong command or a bug as an error of ours (500)', () => {
     'a string',
   ];
   for (const error of ours) expect(isRedisUnavailable(error), String(error)).toBe(false);
+});
+
+it('gives the 503 the reason an error declares, else its text', () => {
+  expect(unavailableReasonOf(new ErrorReply("OOM command not allowed when used memory > 'maxmemory'."))).toBe('out_of_memory');
+  expect(unavailableReasonOf(new HeldError('writes are held'))).toBe('held');
+  expect(unavailableReasonOf(new ReplicaMissingError('only 0 of 1 replicas acknowledged'))).toBe('only 0 of 1 replicas acknowledged');
 });
