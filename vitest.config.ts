@@ -4,7 +4,7 @@ import { configDefaults, defineConfig } from 'vitest/config';
 // unit test (no Redis, no process, no socket); `apps/*/test` and `packages/*/test` start their own
 // redis-server (and may start a service process); `tests/` and `bench/test` run whole services.
 // `pnpm test` runs every project, unit first (a broken unit fails in seconds), then the other three
-// together, slowest files first; `pnpm test:unit` (`--project unit`) runs only the first.
+// together, slowest (or largest) files first; `pnpm test:unit` (`--project unit`) runs only the first.
 const UNIT = ['apps/*/src/**/*.test.ts', 'apps/*/scripts/**/*.test.ts', 'packages/*/src/**/*.test.ts', 'bench/src/**/*.test.ts'];
 /** Tests that start a Redis Cluster (several redis-servers each). */
 const CLUSTER = ['tests/cluster/**/*.test.ts', 'packages/*/test/cluster-*.test.ts', 'bench/test/cluster-*.test.ts'];
