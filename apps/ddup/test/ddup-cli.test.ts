@@ -304,7 +304,8 @@ describe('ddup inspect and dead-letters', () => {
   }, 60_000);
 });
 
-describe('usage', () => {
+// Each only runs the CLI (a tsx start-up, mostly CPU): run side by side, on both cores.
+describe.concurrent('usage', () => {
   it.each([
     [[], 'no command given'],
     [['frobnicate'], 'unknown command: frobnicate'],
