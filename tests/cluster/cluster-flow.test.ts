@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '@ddup/redis-process';
 import {
   INDEX_BUCKET_KEY_PATTERN,
   allEventsStreamKeys,
@@ -20,10 +19,11 @@ import {
   postJson,
   sampleEvent,
   seenState,
+  startGatewayProcess,
   startService,
   startTestCluster,
 } from '@ddup/test-utils';
-import { CONSUMER_MAIN, DDUP_CLI, GATEWAY_MAIN, allConfirmed, currentMasters } from './cluster-helpers.ts';
+import { CONSUMER_MAIN, DDUP_CLI, allConfirmed, currentMasters } from './cluster-helpers.ts';
 
 const SHARDS = 16;
 let cluster: TestCluster;
@@ -35,10 +35,7 @@ let base: string;
 beforeAll(async () => {
   cluster = await startTestCluster(3);
   redis = await connectTestCluster(cluster.nodes);
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}/api/v1/ddup_service`;
   const env = { REDIS_CLUSTER_NODES: cluster.seeds, STREAM_SHARDS: String(SHARDS), LOG_LEVEL: 'info' };
-  gateway = startService(GATEWAY_MAIN, { ...env, PORT: String(port) });
   consumer = startService(CONSUMER_MAIN, {
     ...env,
     CONSUMER_CONCURRENCY: '2',
@@ -48,9 +45,10 @@ beforeAll(async () => {
     STREAM_RETENTION_SECONDS: '0',
     STREAM_TRIM_INTERVAL_MS: '200',
   });
-  await gateway.waitForOutput(/gateway listening/);
+  const started = await startGatewayProcess(env);
+  gateway = started.service;
+  base = `${started.url}/api/v1/ddup_service`;
   await consumer.waitForOutput(/redis ready/);
-  await eventually('gateway ready', async () => (await fetch(`http://127.0.0.1:${port}/readyz`)).status === 200);
 }, 60_000);
 
 afterAll(async () => {

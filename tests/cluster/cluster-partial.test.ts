@@ -1,9 +1,18 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { freePort } from '@ddup/redis-process';
 import { eventHash, isJsonObject, parseJson } from '@ddup/hashing';
 import { eventsStreamKey, shardOf } from '@ddup/store';
-import { type ServiceProcess, type TestCluster, eventually, postJson, sampleEvent, startService, startTestCluster, workersGroupInfo } from '@ddup/test-utils';
-import { CONSUMER_MAIN, GATEWAY_MAIN, currentMasters } from './cluster-helpers.ts';
+import {
+  type ServiceProcess,
+  type TestCluster,
+  eventually,
+  postJson,
+  sampleEvent,
+  startGatewayProcess,
+  startService,
+  startTestCluster,
+  workersGroupInfo,
+} from '@ddup/test-utils';
+import { CONSUMER_MAIN, currentMasters } from './cluster-helpers.ts';
 
 const SHARDS = 16;
 
@@ -31,11 +40,9 @@ afterAll(async () => {
 
 it('a master gone for good (no replica): its shards answer 503, every other shard is admitted and confirmed', async () => {
   const env = { REDIS_CLUSTER_NODES: cluster.seeds, STREAM_SHARDS: String(SHARDS), REDIS_COMMAND_TIMEOUT_MS: '1000' };
-  const port = await freePort();
-  const base = `http://127.0.0.1:${port}/api/v1/ddup_service`;
-  gateway = startService(GATEWAY_MAIN, { ...env, PORT: String(port) });
-  await gateway.waitForOutput(/gateway listening/);
-  await eventually('gateway ready', async () => (await fetch(`http://127.0.0.1:${port}/readyz`)).status === 200);
+  const started = await startGatewayProcess(env);
+  gateway = started.service;
+  const base = `${started.url}/api/v1/ddup_service`;
   // At debug, every connection of the pool says "redis ready" (at info only the first does).
   consumer = startService(CONSUMER_MAIN, { ...env, CONSUMER_CONCURRENCY: '2', LOG_LEVEL: 'debug' });
   // Both consumers connected before the master goes (a cluster client that connects later waits

@@ -4,7 +4,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DedupEvent, eventHash } from '@ddup/hashing';
-import { freePort } from '@ddup/redis-process';
 import {
   TENANT_KEY_PATTERN,
   allEventsStreamKeys,
@@ -24,12 +23,13 @@ import {
   eventually,
   postJson,
   sampleEvent,
+  startGatewayProcess,
   startService,
   startTestCluster,
   testStore,
   workersGroupInfo,
 } from '@ddup/test-utils';
-import { CONSUMER_MAIN, GATEWAY_MAIN, allConfirmed, currentMasters } from './cluster-helpers.ts';
+import { CONSUMER_MAIN, allConfirmed, currentMasters } from './cluster-helpers.ts';
 
 // Tenants (TENANTS_FILE) on a real 3-master Redis Cluster, over real HTTP: each tenant's keys carry
 // its shard's hash tag, so a tenant's event, its index bucket and its stream share a slot, while an
@@ -108,14 +108,12 @@ beforeAll(async () => {
       ],
     }),
   );
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}/api/v1/ddup_service`;
   const env = { REDIS_CLUSTER_NODES: cluster.seeds, STREAM_SHARDS: String(SHARDS), TENANTS_FILE: tenantsFile, LOG_LEVEL: 'info' };
-  gateway = startService(GATEWAY_MAIN, { ...env, PORT: String(port), DDUP_ADMIN_TOKEN: ADMIN_TOKEN });
   consumer = startService(CONSUMER_MAIN, { ...env, CONSUMER_CONCURRENCY: '2' });
-  await gateway.waitForOutput(/gateway listening/);
+  const started = await startGatewayProcess({ ...env, DDUP_ADMIN_TOKEN: ADMIN_TOKEN });
+  gateway = started.service;
+  base = `${started.url}/api/v1/ddup_service`;
   await consumer.waitForOutput(/redis ready/);
-  await eventually('gateway ready', async () => (await fetch(`http://127.0.0.1:${port}/readyz`)).status === 200);
 }, 60_000);
 
 afterAll(async () => {

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '@ddup/redis-process';
-import { type ServiceProcess, type TestRedis, eventually, postJson, sampleEvent, startProcess, startTestRedis, waitUntilReady } from '@ddup/test-utils';
+import { type ServiceProcess, eventually, postJson, sampleEvent, startProcess, useTestRedis, waitUntilReady } from '@ddup/test-utils';
 import { type BuiltImage, replayBuilds } from './replay-build.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -21,7 +21,7 @@ type App = (typeof APPS)[number];
 /** Both builds, started before the tests: their shared first layers (pnpm, pnpm fetch) once, as Docker's cache would. */
 let builds: Promise<Record<App, BuiltImage>>;
 
-let redis: TestRedis | undefined;
+const test = useTestRedis();
 const started: ServiceProcess[] = [];
 
 /** The image's CMD in its WORKDIR, with its ENV and `overrides` (node is this machine's, the rest the image's). */
@@ -41,12 +41,10 @@ beforeAll(async () => {
   ).then(([gateway, consumer]) => ({ gateway, consumer }) as Record<App, BuiltImage>);
   // Reported by the tests that await it, not as an unhandled rejection meanwhile.
   builds.catch(() => undefined);
-  redis = await startTestRedis();
 });
 
 afterAll(async () => {
   for (const child of started) await child.stop('SIGKILL');
-  await redis?.cleanup();
   const images = await builds.catch(() => undefined);
   for (const image of Object.values(images ?? {})) rmSync(path.dirname(image.runtimeRoot), { recursive: true, force: true });
 });
@@ -71,12 +69,11 @@ it('starts the built gateway and consumer as their images do: an event is accept
   timeout: 240_000,
 }, async () => {
   const images = await builds;
-  if (!redis) throw new Error('no Redis');
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   // Only this machine's loopback in a test (the image itself listens on every interface).
-  const gateway = startImage(images.gateway, { REDIS_URL: redis.url, PORT: String(port), HOST: '127.0.0.1' });
-  const consumer = startImage(images.consumer, { REDIS_URL: redis.url });
+  const gateway = startImage(images.gateway, { REDIS_URL: test.redis.url, PORT: String(port), HOST: '127.0.0.1' });
+  const consumer = startImage(images.consumer, { REDIS_URL: test.redis.url });
   await waitUntilReady(base, 30_000, () => `gateway:\n${gateway.output()}\nconsumer:\n${consumer.output()}`);
 
   const event = JSON.stringify(sampleEvent('image-build'));

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API_PREFIX, type Gateway, createGateway, parseGatewayConfig, stopGateway } from '@ddup/gateway';
 import { createLogger } from '@ddup/runtime';
 import { CONSUMER_GROUP, NEW_ENTRIES, StreamGroup, eventsStreamKey } from '@ddup/store';
-import { type TestRedis, eventually, sampleEvent, startTestRedis, testStore } from '@ddup/test-utils';
+import { eventually, sampleEvent, testStore, useTestRedis } from '@ddup/test-utils';
 import { makeTempDir, removeDir } from './ddup-process.ts';
 
 /** The pages' own files (scripts, styles): served, but not part of the API. */
@@ -33,7 +33,7 @@ const ADMIN_TOKEN = 'openapi-test-token-0123456789';
 const KEYS = { acme: 'openapi-acme-key-0123456789', limited: 'openapi-limited-key-0123456789' };
 const digest = (key: string) => `sha256:${createHash('sha256').update(key).digest('hex')}`;
 
-let redis: TestRedis;
+const test = useTestRedis();
 let gateway: Gateway;
 /** The same Redis, with TENANTS_FILE: acme, and limited (one event a second, a burst of one). */
 let tenantGateway: Gateway;
@@ -41,13 +41,12 @@ let tenantsDir: string | undefined;
 let document: Document;
 
 async function startGateway(env: Record<string, string>): Promise<Gateway> {
-  const started = createGateway(parseGatewayConfig({ REDIS_URL: redis.url, DDUP_ADMIN_TOKEN: ADMIN_TOKEN, ...env }), createLogger('test', 'error'));
+  const started = createGateway(parseGatewayConfig({ REDIS_URL: test.redis.url, DDUP_ADMIN_TOKEN: ADMIN_TOKEN, ...env }), createLogger('test', 'error'));
   await eventually('gateway checked its Redis', () => started.preflight.hasPassed);
   return started;
 }
 
 beforeAll(async () => {
-  redis = await startTestRedis();
   gateway = await startGateway({ BODY_LIMIT_BYTES: '256' });
   tenantsDir = makeTempDir('ddup-openapi-tenants-');
   const tenantsFile = join(tenantsDir, 'tenants.json');
@@ -64,7 +63,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const started of [gateway, tenantGateway]) if (started) await stopGateway(started);
-  await redis?.cleanup();
   removeDir(tenantsDir);
 });
 
@@ -228,7 +226,7 @@ describe("the gateway's answers match the document's schema for their status", (
     await expectDocumented('/admin/dead-letters', 'GET', 422, admin('/admin/dead-letters?limit=0'));
 
     // A dead letter as a consumer makes one: the entry read by the group, then moved by the store.
-    const client = await redis.client();
+    const client = await test.redis.client();
     const stream = eventsStreamKey(0);
     const workers = new StreamGroup(CONSUMER_GROUP, [stream]);
     await workers.ensure(client, '0');

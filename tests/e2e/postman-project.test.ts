@@ -10,9 +10,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import newman, { type NewmanRunOptions, type NewmanRunSummary } from 'newman';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { freePort } from '@ddup/redis-process';
-import { type ServiceProcess, type TestRedis, startService, startTestRedis, waitUntilReady } from '@ddup/test-utils';
-import { API, CONSUMER_ENTRY, GATEWAY_ENTRY, READY_TIMEOUT_MS, REPO_ROOT, makeTempDir, removeDir } from './ddup-process.ts';
+import { type ServiceProcess, startGatewayProcess, startService, useTestRedis } from '@ddup/test-utils';
+import { API, CONSUMER_ENTRY, READY_TIMEOUT_MS, REPO_ROOT, makeTempDir, removeDir } from './ddup-process.ts';
 
 const COLLECTION = join(REPO_ROOT, 'postman/ddup.postman_collection.json');
 const ADMIN_TOKEN = 'postman-test-token-0123456789abcdef';
@@ -22,7 +21,7 @@ const runCollection = promisify((options: NewmanRunOptions, done: (error: Error 
   newman.run(options, done);
 });
 
-let redis: TestRedis;
+const test = useTestRedis();
 let tenantsDir: string | undefined;
 const services: ServiceProcess[] = [];
 /** The gateway without TENANTS_FILE, and the one with it (same Redis, its own dedup space). */
@@ -31,23 +30,19 @@ let tenantUrl: string;
 /** A gateway as a plain `pnpm start` runs it: no TENANTS_FILE, no DDUP_ADMIN_TOKEN (no admin routes). */
 let plainUrl: string;
 
-/** Starts a gateway on a free port and waits until GET /readyz is 200. */
+/** Starts a gateway on a free port and resolves with its URL once GET /readyz is 200. */
 async function startGateway(env: Record<string, string>): Promise<string> {
-  const port = await freePort();
-  const baseUrl = `http://127.0.0.1:${port}`;
-  const gateway = startService(GATEWAY_ENTRY, { ...env, PORT: String(port), HOST: '127.0.0.1' });
-  services.push(gateway);
-  await waitUntilReady(baseUrl, READY_TIMEOUT_MS, () => `gateway output:\n${gateway.output()}`);
-  return baseUrl;
+  const gateway = await startGatewayProcess(env, { readyTimeoutMs: READY_TIMEOUT_MS });
+  services.push(gateway.service);
+  return gateway.url;
 }
 
 beforeAll(async () => {
-  redis = await startTestRedis();
   tenantsDir = makeTempDir('ddup-postman-tenants-');
   const tenantsFile = join(tenantsDir, 'tenants.json');
   const digest = `sha256:${createHash('sha256').update(TENANT.apiKey).digest('hex')}`;
   writeFileSync(tenantsFile, JSON.stringify({ tenants: [{ id: TENANT.id, api_keys: [digest] }] }));
-  const env = { REDIS_URL: redis.url, LOG_LEVEL: 'warn' };
+  const env = { REDIS_URL: test.redis.url, LOG_LEVEL: 'warn' };
   // One pool for both: it confirms default entries and the tenant's alike.
   services.push(startService(CONSUMER_ENTRY, { ...env, TENANTS_FILE: tenantsFile }));
   const admin = { DDUP_ADMIN_TOKEN: ADMIN_TOKEN };
@@ -60,7 +55,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const service of services) await service.stop('SIGTERM');
-  await redis?.cleanup();
   removeDir(tenantsDir);
 });
 

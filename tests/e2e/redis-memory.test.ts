@@ -1,7 +1,17 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { freePort } from '@ddup/redis-process';
 import { CONSUMER_GROUP, StreamGroup, deadLetterStreamKey } from '@ddup/store';
-import { type ServiceProcess, type TestRedis, eventually, postJson, sampleEvent, startService, startTestRedis, workersGroupInfo } from '@ddup/test-utils';
+import {
+  type ServiceProcess,
+  type TestRedis,
+  eventually,
+  postJson,
+  sampleEvent,
+  startGatewayProcess,
+  startService,
+  startTestRedis,
+  workersGroupInfo,
+} from '@ddup/test-utils';
 import { API, CONSUMER_ENTRY, EVENTS_STREAM, GATEWAY_ENTRY, seenState } from './ddup-process.ts';
 
 const workers = new StreamGroup(CONSUMER_GROUP, [EVENTS_STREAM]);
@@ -30,12 +40,9 @@ function start(entry: string, env: Record<string, string>): ServiceProcess {
 }
 
 async function startGateway(redis: TestRedis, env: Record<string, string> = {}) {
-  const port = await freePort();
-  const gateway = start(GATEWAY_ENTRY, { REDIS_URL: redis.url, PORT: String(port), HOST: '127.0.0.1', ...env });
-  await gateway.waitForOutput(/gateway listening/);
-  const base = `http://127.0.0.1:${port}`;
-  await eventually('gateway ready', async () => (await fetch(`${base}/readyz`)).status === 200);
-  return { gateway, base };
+  const gateway = await startGatewayProcess({ REDIS_URL: redis.url, LOG_LEVEL: 'info', ...env });
+  started.push(gateway.service);
+  return { gateway: gateway.service, base: gateway.url };
 }
 
 async function readyz(base: string): Promise<{ status: number; body: Record<string, unknown> }> {

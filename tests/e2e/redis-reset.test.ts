@@ -2,36 +2,38 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { freePort } from '@ddup/redis-process';
 import { INDEX_LAYOUT_KEY, REDIS_RESET_KEY } from '@ddup/store';
-import { type ServiceProcess, type TestRedis, eventually, postJson, sampleEvent, startService, startTestRedis } from '@ddup/test-utils';
-import { API, CONSUMER_ENTRY, EVENTS_STREAM, GATEWAY_ENTRY, REPO_ROOT, seenState } from './ddup-process.ts';
+import { type ServiceProcess, eventually, postJson, sampleEvent, startGatewayProcess, startService, startTestRedis, useTestRedis } from '@ddup/test-utils';
+import { API, CONSUMER_ENTRY, EVENTS_STREAM, REPO_ROOT, seenState } from './ddup-process.ts';
 
 // A real redis-server killed and restarted empty under a running gateway and consumer: both say so
 // (error log, ddup_redis_resets_total), hold their writes (/readyz 503 redis_reset, admissions 503)
 // instead of silently starting an empty window, until an operator runs `pnpm ddup accept-reset`.
 
 const CLI_ENTRY = join(REPO_ROOT, 'apps/ddup/src/cli/main.ts');
-let redis: TestRedis;
+const test = useTestRedis();
 let base: string;
 let consumerMetrics: string;
 let gateway: ServiceProcess;
 let consumer: ServiceProcess;
 
 beforeAll(async () => {
-  redis = await startTestRedis();
-  const port = await freePort();
   const metricsPort = await freePort();
-  gateway = startService(GATEWAY_ENTRY, { REDIS_URL: redis.url, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info' });
-  consumer = startService(CONSUMER_ENTRY, { REDIS_URL: redis.url, CONSUMER_BLOCK_MS: '100', CONSUMER_METRICS_PORT: String(metricsPort), LOG_LEVEL: 'info' });
-  base = `http://127.0.0.1:${port}`;
+  consumer = startService(CONSUMER_ENTRY, {
+    REDIS_URL: test.redis.url,
+    CONSUMER_BLOCK_MS: '100',
+    CONSUMER_METRICS_PORT: String(metricsPort),
+    LOG_LEVEL: 'info',
+  });
+  const started = await startGatewayProcess({ REDIS_URL: test.redis.url, LOG_LEVEL: 'info' }, { readyTimeoutMs: 60_000 });
+  gateway = started.service;
+  base = started.url;
   consumerMetrics = `http://127.0.0.1:${metricsPort}/metrics`;
-  await eventually('gateway ready', async () => (await fetch(`${base}/readyz`).catch(() => undefined))?.status === 200, 60_000);
   // Both processes must have seen the layout before the reset (a busy machine starts them slowly).
   await consumer.waitForOutput(/consumer pool started/, 60_000);
 });
 afterAll(async () => {
   await gateway?.stop('SIGKILL');
   await consumer?.stop('SIGKILL');
-  await redis?.cleanup();
 });
 
 const readyz = async () => {
@@ -45,15 +47,15 @@ it('holds writes and says why until the reset is accepted, then starts an empty 
   const event = sampleEvent('before-the-reset');
   const first = await post(event);
   expect(first.status).toBe(202);
-  const client = await redis.client();
+  const client = await test.redis.client();
   await eventually('the event confirmed', async () => (await seenState(client, String(first.json.hash))) === 'processed', 60_000);
   expect(await metric(`${base}/metrics`)).toBe(0);
 
   // Killed, and back empty on the same port (no append-only file, no snapshot).
-  process.kill(redis.server.pid, 'SIGKILL');
-  await redis.server.exited;
-  await redis.restart();
-  const fresh = await redis.client();
+  process.kill(test.redis.server.pid, 'SIGKILL');
+  await test.redis.server.exited;
+  await test.redis.restart();
+  const fresh = await test.redis.client();
   // Empty, but for what a ddup process may have noted of the reset already.
   expect((await fresh.keys('*')).filter((key) => key !== REDIS_RESET_KEY)).toEqual([]);
 
@@ -72,7 +74,7 @@ it('holds writes and says why until the reset is accepted, then starts an empty 
   // Nothing was written back: no layout, no stream, no group; only the note that a reset is pending.
   expect(await fresh.keys('*')).toEqual([REDIS_RESET_KEY]);
 
-  const cli = startService(CLI_ENTRY, { REDIS_URL: redis.url }, ['accept-reset']);
+  const cli = startService(CLI_ENTRY, { REDIS_URL: test.redis.url }, ['accept-reset']);
   expect(await cli.exited, cli.output()).toBe(0);
   expect(cli.output()).toContain('accepted the reset');
 
@@ -91,17 +93,17 @@ it('holds writes and says why until the reset is accepted, then starts an empty 
 
 it('with ALLOW_REDIS_RESET=true: logs and counts it, then goes on with an empty window', { timeout: 120_000 }, async () => {
   const own = await startTestRedis();
-  const port = await freePort();
-  const allowing = startService(GATEWAY_ENTRY, { REDIS_URL: own.url, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info', ALLOW_REDIS_RESET: 'true' });
-  const url = `http://127.0.0.1:${port}`;
+  let allowing: ServiceProcess | undefined;
   try {
-    await eventually('gateway ready', async () => (await fetch(`${url}/readyz`).catch(() => undefined))?.status === 200, 60_000);
+    const gateway = await startGatewayProcess({ REDIS_URL: own.url, LOG_LEVEL: 'info', ALLOW_REDIS_RESET: 'true' }, { readyTimeoutMs: 60_000 });
+    allowing = gateway.service;
+    const url = gateway.url;
     const event = JSON.stringify(sampleEvent('allowed-reset'));
     expect((await postJson(`${url}${API}/events`, event)).status).toBe(202);
     process.kill(own.server.pid, 'SIGKILL');
     await own.server.exited;
     await own.restart();
-    await eventually('the reset logged', async () => /Redis was reset.*ALLOW_REDIS_RESET=true/.test(allowing.output()), 30_000);
+    await eventually('the reset logged', async () => /Redis was reset.*ALLOW_REDIS_RESET=true/.test(gateway.service.output()), 30_000);
     await eventually('/readyz ready', async () => (await fetch(`${url}/readyz`)).status === 200, 30_000);
     expect((await postJson(`${url}${API}/events`, event)).status).toBe(202);
     await eventually('the gateway counted it', async () => (await metric(`${url}/metrics`)) === 1, 5_000);
@@ -111,7 +113,7 @@ it('with ALLOW_REDIS_RESET=true: logs and counts it, then goes on with an empty 
     await eventually('the FLUSHALL counted', async () => (await metric(`${url}/metrics`)) === 2, 30_000);
     await eventually('the layout recorded again', async () => (await ownClient.exists(INDEX_LAYOUT_KEY)) === 1);
   } finally {
-    await allowing.stop('SIGKILL');
+    await allowing?.stop('SIGKILL');
     await own.cleanup();
   }
 });

@@ -3,10 +3,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { freePort } from '@ddup/redis-process';
 import { CONSUMER_GROUP, NEW_ENTRIES, StreamGroup } from '@ddup/store';
-import { type ServiceProcess, type TestRedis, eventually, sampleEvent, startService, startTestRedis, workersGroupInfo } from '@ddup/test-utils';
-import { API, CONSUMER_ENTRY, EVENTS_STREAM, GATEWAY_ENTRY } from './ddup-process.ts';
+import { type ServiceProcess, eventually, sampleEvent, startGatewayProcess, startService, workersGroupInfo, useTestRedis } from '@ddup/test-utils';
+import { API, CONSUMER_ENTRY, EVENTS_STREAM } from './ddup-process.ts';
 
 // A sliding-window tenant (window 2 s, refresh_on_duplicate) whose consumer lags longer than the
 // window while duplicates keep arriving: once the consumer resumes, the event is processed, not
@@ -14,27 +13,26 @@ import { API, CONSUMER_ENTRY, EVENTS_STREAM, GATEWAY_ENTRY } from './ddup-proces
 
 const KEY = 'sliding-window-key';
 const ADMIN_TOKEN = randomBytes(24).toString('hex');
-let redis: TestRedis;
+const test = useTestRedis();
 let dir: string;
 let base: string;
 const started: ServiceProcess[] = [];
+let consumer: ServiceProcess;
 
 beforeAll(async () => {
-  redis = await startTestRedis();
   dir = mkdtempSync(join(tmpdir(), 'ddup-sliding-'));
   const tenantsFile = join(dir, 'tenants.json');
   const digest = `sha256:${createHash('sha256').update(KEY).digest('hex')}`;
   writeFileSync(tenantsFile, JSON.stringify({ tenants: [{ id: 'debounce', api_keys: [digest], window_seconds: 2, refresh_on_duplicate: true }] }));
-  const env = { REDIS_URL: redis.url, TENANTS_FILE: tenantsFile, LOG_LEVEL: 'warn', DDUP_ADMIN_TOKEN: ADMIN_TOKEN };
-  const port = await freePort();
-  started.push(startService(GATEWAY_ENTRY, { ...env, PORT: String(port), HOST: '127.0.0.1' }));
-  started.push(startService(CONSUMER_ENTRY, { ...env, CONSUMER_BLOCK_MS: '100', CONSUMER_CLAIM_IDLE_MS: '1000', CONSUMER_CLAIM_INTERVAL_MS: '200' }));
-  base = `http://127.0.0.1:${port}`;
-  await eventually('gateway ready', async () => (await fetch(`${base}/readyz`).catch(() => undefined))?.status === 200, 60_000);
+  const env = { REDIS_URL: test.redis.url, TENANTS_FILE: tenantsFile, LOG_LEVEL: 'warn', DDUP_ADMIN_TOKEN: ADMIN_TOKEN };
+  consumer = startService(CONSUMER_ENTRY, { ...env, CONSUMER_BLOCK_MS: '100', CONSUMER_CLAIM_IDLE_MS: '1000', CONSUMER_CLAIM_INTERVAL_MS: '200' });
+  started.push(consumer);
+  const gateway = await startGatewayProcess(env, { readyTimeoutMs: 60_000 });
+  started.push(gateway.service);
+  base = gateway.url;
 });
 afterAll(async () => {
   for (const service of started) await service.stop('SIGKILL');
-  await redis?.cleanup();
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
@@ -53,9 +51,7 @@ const stateOf = async (hash: string) => {
 };
 
 it('a consumer stopped longer than the window while duplicates arrive marks the event processed once it resumes', async () => {
-  const consumer = started[1];
-  if (!consumer) throw new Error('no consumer');
-  const client = await redis.client();
+  const client = await test.redis.client();
   // The consumer has created its group and reads: a first event is confirmed.
   const warm = await post(sampleEvent('warm-up'));
   await eventually('the consumer confirms', async () => (await stateOf(String(warm.body.hash))) === 'processed', 60_000);
@@ -85,9 +81,7 @@ it('a consumer stopped longer than the window while duplicates arrive marks the 
 });
 
 it('an entry a dead consumer left pending past the window is reclaimed and marks the event processed', async () => {
-  const consumer = started[1];
-  if (!consumer) throw new Error('no consumer');
-  const client = await redis.client();
+  const client = await test.redis.client();
   await eventually('the consumer group exists', async () => (await workersGroupInfo(client, EVENTS_STREAM).catch(() => undefined))?.name !== undefined, 60_000);
   process.kill(consumer.pid, 'SIGSTOP');
   try {

@@ -1,39 +1,27 @@
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { CONSUMER_GROUP, NEW_ENTRIES, StreamGroup, eventsStreamKey } from '@ddup/store';
-import {
-  type ServiceProcess,
-  type TestRedis,
-  admitEvents,
-  eventually,
-  names,
-  seenState,
-  startService,
-  startTestRedis,
-  workersGroupInfo,
-} from '@ddup/test-utils';
+import { type ServiceProcess, type TestRedis, admitEvents, eventually, names, seenState, startService, useTestRedis, workersGroupInfo } from '@ddup/test-utils';
 
 const CONSUMER_MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url));
 const SHARDS = 2;
 const EVENTS = 20_000;
 const WINDOW = 3_600;
-let redis: TestRedis;
+const test = useTestRedis();
 let client: Awaited<ReturnType<TestRedis['client']>>;
 const processes: ServiceProcess[] = [];
 const workers = StreamGroup.ofEvents(CONSUMER_GROUP, SHARDS);
 
 beforeAll(async () => {
-  redis = await startTestRedis();
-  client = await redis.client();
+  client = await test.redis.client();
 });
 afterAll(async () => {
   await Promise.all(processes.map((p) => p.stop('SIGKILL')));
-  await redis.cleanup();
 });
 
 function consumerEnv(name: string): Record<string, string> {
   return {
-    REDIS_URL: redis.url,
+    REDIS_URL: test.redis.url,
     STREAM_SHARDS: String(SHARDS),
     DEDUP_WINDOW_SECONDS: String(WINDOW),
     CONSUMER_NAME: name,

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_INDEX_CAPACITY, Store, eventsStreamKey } from '@ddup/store';
 import { createLogger } from '@ddup/runtime';
-import { type TestRedis, eventually, startTestRedis, workersGroupInfo } from '@ddup/test-utils';
+import { type TestClient, eventually, useTestRedis, workersGroupInfo } from '@ddup/test-utils';
 import { ConsumerPool } from '../src/consumer-pool.ts';
 import { tenantRulesOf } from '../src/tenant-rules.ts';
 import { testPoolSettings } from './pool-settings.ts';
@@ -10,14 +10,12 @@ import { testPoolSettings } from './pool-settings.ts';
 // A consumer confirms tenants' events in their own dedup spaces, on the shared stream.
 
 const WINDOW_SECONDS = 3600;
-let redis: TestRedis;
-let client: Awaited<ReturnType<TestRedis['client']>>;
+const test = useTestRedis();
+let client: TestClient;
 
-beforeAll(async () => {
-  redis = await startTestRedis();
-  client = await redis.client();
+beforeAll(() => {
+  client = test.client;
 });
-afterAll(() => redis.cleanup());
 
 const hashOf = (text: string) => createHash('sha256').update(text).digest('hex');
 
@@ -58,7 +56,7 @@ describe('confirming tenants’ events', () => {
       ],
       WINDOW_SECONDS,
     );
-    const pool = ConsumerPool.start(testPoolSettings(redis.url, { concurrency: 1, lingerMs: 0, consumerName: 'tenants' }), createLogger('test', 'error'), {
+    const pool = ConsumerPool.start(testPoolSettings(test.redis.url, { concurrency: 1, lingerMs: 0, consumerName: 'tenants' }), createLogger('test', 'error'), {
       tenantRules: () => rules,
     });
     try {

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API_PREFIX, type Gateway, createGateway, parseGatewayConfig, stopGateway } from '@ddup/gateway';
 import { createLogger } from '@ddup/runtime';
 import { CONSUMER_GROUP, INDEX_LAYOUT_KEY, Store, deadLetterStreamKey, estimateRememberedEvents, eventsStreamKey } from '@ddup/store';
-import { type TestRedis, eventually, makeDeadLetters, names, sampleEvent, startTestRedis } from '@ddup/test-utils';
+import { type TestRedis, eventually, makeDeadLetters, names, sampleEvent, useTestRedis } from '@ddup/test-utils';
 
 // `pnpm ddup` run as operators run it, a child process, against a real redis-server that a real
 // gateway wrote to. The CLI is given REDIS_URL and the window only: it reads the layout from Redis.
@@ -21,7 +21,7 @@ const SHARDS = 2;
 const WINDOW_SECONDS = 3_600;
 const CAPACITY = 5_000;
 const store = new Store({ shardCount: SHARDS, indexCapacity: CAPACITY, windowSeconds: WINDOW_SECONDS });
-let redis: TestRedis;
+const test = useTestRedis();
 let client: Awaited<ReturnType<TestRedis['client']>>;
 let gateway: Gateway;
 let dir: string;
@@ -37,7 +37,7 @@ function ddup(args: readonly string[], env: Record<string, string> = {}): Promis
   const child = spawn(process.execPath, ['--import', TSX, CLI, ...args], {
     env: {
       ...process.env,
-      REDIS_URL: redis.url,
+      REDIS_URL: test.redis.url,
       REDIS_CLUSTER_NODES: '',
       STREAM_SHARDS: '',
       INDEX_CAPACITY: '',
@@ -65,11 +65,10 @@ async function postEvent(event: object): Promise<{ status: number; hash: string 
 }
 
 beforeAll(async () => {
-  redis = await startTestRedis();
-  client = await redis.client();
+  client = await test.redis.client();
   dir = mkdtempSync(join(tmpdir(), 'ddup-cli-'));
   const config = parseGatewayConfig({
-    REDIS_URL: redis.url,
+    REDIS_URL: test.redis.url,
     STREAM_SHARDS: String(SHARDS),
     INDEX_CAPACITY: String(CAPACITY),
     DEDUP_WINDOW_SECONDS: String(WINDOW_SECONDS),
@@ -81,7 +80,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   if (gateway) await stopGateway(gateway);
-  await redis.cleanup();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -160,7 +158,7 @@ describe('ddup with TENANTS_FILE', () => {
       JSON.stringify({ tenants: [{ id: 'acme', api_keys: [`sha256:${digest}`], window_seconds: 7200, key_fields: ['user_id', 'event_type'] }] }),
     );
     const tenantGateway = createGateway(
-      parseGatewayConfig({ REDIS_URL: redis.url, TENANTS_FILE: tenantsFile, STREAM_SHARDS: String(SHARDS), INDEX_CAPACITY: String(CAPACITY) }),
+      parseGatewayConfig({ REDIS_URL: test.redis.url, TENANTS_FILE: tenantsFile, STREAM_SHARDS: String(SHARDS), INDEX_CAPACITY: String(CAPACITY) }),
       createLogger('test', 'error'),
     );
     try {
@@ -306,7 +304,8 @@ describe('ddup inspect and dead-letters', () => {
   }, 60_000);
 });
 
-describe('usage', () => {
+// Each only runs the CLI (a tsx start-up, mostly CPU): run side by side, on both cores.
+describe.concurrent('usage', () => {
   it.each([
     [[], 'no command given'],
     [['frobnicate'], 'unknown command: frobnicate'],
@@ -358,7 +357,7 @@ describe('as the README runs it (npx, pnpm -s)', () => {
     const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^(npm_|pnpm_|PNPM_)/i.test(name)));
     const child = spawn('sh', ['-c', command], {
       cwd: ROOT,
-      env: { ...env, REDIS_URL: redis.url, DEDUP_WINDOW_SECONDS: String(WINDOW_SECONDS) },
+      env: { ...env, REDIS_URL: test.redis.url, DEDUP_WINDOW_SECONDS: String(WINDOW_SECONDS) },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     return finished(child);

@@ -3,18 +3,18 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { ConsumerPool, type ConsumerPoolSettings } from '@ddup/consumer';
 import { createLogger } from '@ddup/runtime';
 import { CONSUMER_GROUP, DEFAULT_INDEX_CAPACITY, NEW_ENTRIES, StreamGroup, deadLetterStreamKey, encodeStreamEntry, eventsStreamKey } from '@ddup/store';
-import { type TestRedis, eventually, seenState, startService, startTestRedis, testStore } from '@ddup/test-utils';
+import { type TestRedis, eventually, seenState, startService, testStore, useTestRedis } from '@ddup/test-utils';
 
 const CLI = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
 const HASH = 'ef'.repeat(32);
 const workers = StreamGroup.ofEvents(CONSUMER_GROUP, 1);
 const WINDOW_SECONDS = 3_600;
-let redis: TestRedis;
+const test = useTestRedis();
 let client: Awaited<ReturnType<TestRedis['client']>>;
 let pool: ConsumerPool;
 
 const poolSettings = (): ConsumerPoolSettings => ({
-  redis: { kind: 'single', url: redis.url },
+  redis: { kind: 'single', url: test.redis.url },
   shards: 1,
   indexCapacity: DEFAULT_INDEX_CAPACITY,
   windowSeconds: WINDOW_SECONDS,
@@ -33,13 +33,11 @@ const poolSettings = (): ConsumerPoolSettings => ({
 });
 
 beforeAll(async () => {
-  redis = await startTestRedis();
-  client = await redis.client();
+  client = await test.redis.client();
   pool = ConsumerPool.start(poolSettings(), createLogger('test', 'error'));
 });
 afterAll(async () => {
   await pool.close();
-  await redis.cleanup();
 });
 
 it('a poison entry ends in the dead letters, the CLI lists it, and replay puts a fixed entry back to be confirmed', async () => {
@@ -47,7 +45,7 @@ it('a poison entry ends in the dead letters, the CLI lists it, and replay puts a
   await eventually('poison dead-lettered', async () => (await client.xLen(deadLetterStreamKey(0))) === 1, 20_000);
   expect((await workers.pendingSummary(client, eventsStreamKey(0))).count).toBe(0);
 
-  const list = startService(CLI, { REDIS_URL: redis.url }, ['dead-letters', 'list', '--json']);
+  const list = startService(CLI, { REDIS_URL: test.redis.url }, ['dead-letters', 'list', '--json']);
   expect(await list.exited).toBe(0);
   const [line] = list
     .output()
@@ -74,7 +72,7 @@ it('a poison entry ends in the dead letters, the CLI lists it, and replay puts a
   expect(await store.deadLetter(client, eventsStreamKey(0), admitted.id, 'r', 3)).toBe(true);
   expect(await seenState(client, HASH, { windowSeconds: WINDOW_SECONDS })).toBe('pending');
   pool = ConsumerPool.start(poolSettings(), createLogger('test', 'error'));
-  const replay = startService(CLI, { REDIS_URL: redis.url }, ['dead-letters', 'replay']);
+  const replay = startService(CLI, { REDIS_URL: test.redis.url }, ['dead-letters', 'replay']);
   expect(await replay.exited).toBe(0);
   expect(replay.output()).toContain('replayed 1 dead letter(s)');
   await eventually('replayed entry confirmed', async () => (await seenState(client, HASH, { windowSeconds: WINDOW_SECONDS })) === 'processed');

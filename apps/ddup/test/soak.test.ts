@@ -1,18 +1,16 @@
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { freePort } from '@ddup/redis-process';
 import { eventsStreamKey } from '@ddup/store';
-import { type ServiceProcess, type TestRedis, eventually, sampleEvent, seenState, startService, startTestRedis, workersGroupInfo } from '@ddup/test-utils';
+import { type ServiceProcess, eventually, sampleEvent, seenState, startGatewayProcess, startService, useTestRedis, workersGroupInfo } from '@ddup/test-utils';
 
-const GATEWAY = fileURLToPath(new URL('../../gateway/src/main.ts', import.meta.url));
 const CONSUMER = fileURLToPath(new URL('../../consumer/src/main.ts', import.meta.url));
 const SOAK_MS = Number(process.env.SOAK_SECONDS ?? 10) * 1000;
 const SHARDS = 2;
-let redis: TestRedis;
+const test = useTestRedis();
 let gateway: ServiceProcess;
 const consumers: ServiceProcess[] = [];
 
-const common = () => ({ REDIS_URL: redis.url, STREAM_SHARDS: String(SHARDS), LOG_LEVEL: 'warn' });
+const common = () => ({ REDIS_URL: test.redis.url, STREAM_SHARDS: String(SHARDS), LOG_LEVEL: 'warn' });
 const startConsumer = () => {
   const consumer = startService(CONSUMER, {
     ...common(),
@@ -27,16 +25,13 @@ const startConsumer = () => {
 };
 
 beforeAll(async () => {
-  redis = await startTestRedis();
-  const port = await freePort();
-  gateway = startService(GATEWAY, { ...common(), PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info' });
-  await gateway.waitForOutput(/gateway listening/);
-  (globalThis as { soakUrl?: string }).soakUrl = `http://127.0.0.1:${port}/api/v1/ddup_service/events`;
+  const started = await startGatewayProcess({ ...common(), LOG_LEVEL: 'info' });
+  gateway = started.service;
+  (globalThis as { soakUrl?: string }).soakUrl = `${started.url}/api/v1/ddup_service/events`;
 });
 
 afterAll(async () => {
   await Promise.all([gateway, ...consumers].map((p) => p.stop('SIGKILL')));
-  await redis.cleanup();
 });
 
 it('mixed traffic while consumers are killed and restarted: one 202 per distinct event, all confirmed, nothing pending', async () => {
@@ -96,7 +91,7 @@ it('mixed traffic while consumers are killed and restarted: one 202 per distinct
   expect(acceptedTwice).toEqual([]);
   expect(accepted.size).toBe(new Set(sent).size);
 
-  const client = await redis.client();
+  const client = await test.redis.client();
   const streamHashes: string[] = [];
   for (let shard = 0; shard < SHARDS; shard++) {
     for (const entry of (await client.xRange(eventsStreamKey(shard), '-', '+')) ?? []) streamHashes.push(entry.message.hash ?? '');

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '@ddup/config';
 import { deadLetterStreamKey, eventsStreamKey } from '@ddup/store';
-import { type TestRedis, makeDeadLetters, postJson, sampleEvent, startTestRedis, testStore } from '@ddup/test-utils';
+import { type TestRedis, makeDeadLetters, postJson, sampleEvent, testStore, useTestRedis } from '@ddup/test-utils';
 import { API_PREFIX } from '../src/app.ts';
 import { parseGatewayConfig } from '../src/env.ts';
 import type { Gateway } from '../src/gateway.ts';
@@ -17,13 +17,13 @@ const TOKEN = 'admin-token-for-tests-0123456789';
 const WINDOW_SECONDS = 3_600;
 const SHARDS = 2;
 const store = testStore({ shardCount: SHARDS, windowSeconds: WINDOW_SECONDS });
-let redis: TestRedis;
+const test = useTestRedis();
 let client: Awaited<ReturnType<TestRedis['client']>>;
 const running: { gateway: Gateway; server: Server }[] = [];
 let base: string;
 
 async function serve(env: Record<string, string>): Promise<string> {
-  const gateway = await startTestGateway({ REDIS_URL: redis.url, STREAM_SHARDS: String(SHARDS), DEDUP_WINDOW_SECONDS: String(WINDOW_SECONDS), ...env });
+  const gateway = await startTestGateway({ REDIS_URL: test.redis.url, STREAM_SHARDS: String(SHARDS), DEDUP_WINDOW_SECONDS: String(WINDOW_SECONDS), ...env });
   const server = await listen(gateway.app, 0, '127.0.0.1');
   running.push({ gateway, server });
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -43,8 +43,7 @@ async function postEvent(event: object) {
 }
 
 beforeAll(async () => {
-  redis = await startTestRedis();
-  client = await redis.client();
+  client = await test.redis.client();
   // This file sends many wrong tokens on purpose (their 401s); the throttle has its own test (admin-token-guessing).
   base = await serve({ DDUP_ADMIN_TOKEN: TOKEN, ADMIN_AUTH_FAILURES_PER_MINUTE: '1000' });
 });
@@ -54,7 +53,6 @@ afterAll(async () => {
     await closeGracefully(server, 1_000);
     await stopTestGateway(gateway);
   }
-  await redis.cleanup();
 });
 
 describe('turning the admin routes on', () => {
@@ -70,7 +68,7 @@ describe('turning the admin routes on', () => {
   it('refuses a token shorter than 16 characters at start-up, naming the variable but not its value', () => {
     let error: unknown;
     try {
-      parseGatewayConfig({ REDIS_URL: redis.url, DDUP_ADMIN_TOKEN: 'fifteen-chars!!' });
+      parseGatewayConfig({ REDIS_URL: test.redis.url, DDUP_ADMIN_TOKEN: 'fifteen-chars!!' });
     } catch (caught) {
       error = caught;
     }

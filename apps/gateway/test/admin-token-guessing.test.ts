@@ -6,16 +6,14 @@
  */
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type ServiceProcess, startService, useTestRedis } from '@ddup/test-utils';
+import { type ServiceProcess, startGatewayProcess, startService, useTestRedis } from '@ddup/test-utils';
 import { MAX_FAILURES_PER_WINDOW } from '../src/routes/admin/failure-throttle.ts';
-import { requireBunBinary, startBunGateway, stopBunGateway } from './bun-gateway.ts';
-import { type GatewayProcess, startGatewayProcess } from './gateway-process.ts';
 
 const MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url));
 const TOKEN = 'guessing-test-token-0123456789abcdef';
 const GUESSES = 200;
 const test = useTestRedis();
-const started: (ServiceProcess | GatewayProcess['service'])[] = [];
+const started: ServiceProcess[] = [];
 
 afterAll(async () => {
   await Promise.all(started.map((service) => service.stop('SIGKILL')));
@@ -85,12 +83,9 @@ describe('wrong admin tokens from one address', () => {
   });
 
   it('are counted per address under Bun too', async () => {
-    const gateway = await startBunGateway(requireBunBinary(), { REDIS_URL: test.redis.url, DDUP_ADMIN_TOKEN: TOKEN, HOST: '::' });
-    try {
-      await expectThrottledPerAddress(gateway.port);
-    } finally {
-      await stopBunGateway(gateway);
-    }
+    const gateway = await startGatewayProcess({ REDIS_URL: test.redis.url, DDUP_ADMIN_TOKEN: TOKEN, HOST: '::' }, { runtime: 'bun' });
+    started.push(gateway.service);
+    await expectThrottledPerAddress(gateway.port);
   });
 });
 

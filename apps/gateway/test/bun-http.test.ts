@@ -8,8 +8,7 @@
  * - what Bun does not let the app answer: an HTTP/1.1 request without Host gets Bun's own bare 400.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TestRedis, startTestRedis } from '@ddup/test-utils';
-import { type BunGateway, requireBunBinary, startBunGateway, stopBunGateway } from './bun-gateway.ts';
+import { type GatewayProcess, startGatewayProcess, useTestRedis } from '@ddup/test-utils';
 import {
   BATCH,
   EVENTS,
@@ -28,23 +27,19 @@ const BODY_LIMIT = MiB;
 const BATCH_LIMIT = 4 * MiB;
 const CAP = 8 * MiB;
 
-let redis: TestRedis;
-let gateway: BunGateway;
+const test = useTestRedis();
+let gateway: GatewayProcess;
 const url = (path: string) => `http://127.0.0.1:${gateway.port}${path}`;
 
 beforeAll(async () => {
-  redis = await startTestRedis();
-  gateway = await startBunGateway(requireBunBinary(), {
-    REDIS_URL: redis.url,
-    BATCH_BODY_LIMIT_BYTES: String(BATCH_LIMIT),
-    MAX_INFLIGHT_BODY_BYTES: String(CAP),
-    ...LINGER_ENV,
-  });
+  gateway = await startGatewayProcess(
+    { REDIS_URL: test.redis.url, BATCH_BODY_LIMIT_BYTES: String(BATCH_LIMIT), MAX_INFLIGHT_BODY_BYTES: String(CAP), ...LINGER_ENV },
+    { runtime: 'bun' },
+  );
 }, 60_000);
 
 afterAll(async () => {
-  await stopBunGateway(gateway);
-  await redis?.cleanup();
+  await gateway?.service.stop('SIGKILL');
 });
 
 describe('under Bun, a body over the limit: the client reads the 413', () => {

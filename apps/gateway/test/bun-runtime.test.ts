@@ -2,9 +2,8 @@ import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventHash, isJsonObject, parseJson } from '@ddup/hashing';
 import { eventsStreamKey } from '@ddup/store';
-import { type TestRedis, postJson, startTestRedis } from '@ddup/test-utils';
+import { type GatewayProcess, postJson, requireBunBinary, startGatewayProcess, useTestRedis } from '@ddup/test-utils';
 import { API_PREFIX } from '../src/app.ts';
-import { type BunGateway, requireBunBinary, startBunGateway, stopBunGateway } from './bun-gateway.ts';
 import { postHead, rawRequest } from './raw-http.ts';
 
 const BODY_TIMEOUT_MS = 1_500;
@@ -22,30 +21,27 @@ function expectedHash(body: string): string {
 }
 
 let bun: string;
-let redis: TestRedis;
-let gateway: BunGateway;
+const test = useTestRedis();
+let gateway: GatewayProcess;
 const eventsUrl = () => `http://127.0.0.1:${gateway.port}${API_PREFIX}/events`;
 
 beforeAll(async () => {
   bun = requireBunBinary();
-  redis = await startTestRedis();
-  gateway = await startBunGateway(bun, {
-    REDIS_URL: redis.url,
-    BODY_TIMEOUT_MS: String(BODY_TIMEOUT_MS),
-    BODY_LIMIT_BYTES: String(BODY_LIMIT_BYTES),
-  });
+  gateway = await startGatewayProcess(
+    { REDIS_URL: test.redis.url, LOG_LEVEL: 'info', BODY_TIMEOUT_MS: String(BODY_TIMEOUT_MS), BODY_LIMIT_BYTES: String(BODY_LIMIT_BYTES) },
+    { runtime: 'bun', bun },
+  );
 });
 
 afterAll(async () => {
-  await stopBunGateway(gateway);
-  await redis?.cleanup();
+  await gateway?.service.stop('SIGKILL');
 });
 
 describe('the gateway under Bun', () => {
   it('runs on the Bun binary installed from npm', () => {
     const version = execFileSync(bun, ['--version'], { encoding: 'utf8' }).trim();
     expect(version).toMatch(/^\d+\.\d+\.\d+/);
-    const listening = gateway
+    const listening = gateway.service
       .output()
       .split('\n')
       .find((line) => line.includes('"message":"gateway listening"'));
@@ -62,7 +58,7 @@ describe('the gateway under Bun', () => {
     expect(first.status).toBe(202);
     expect(first.json).toMatchObject({ status: 'accepted', hash });
     expect(first.json['id']).toMatch(/^\d+-\d+$/);
-    const client = await redis.client();
+    const client = await test.redis.client();
     const entries = await client.xRange(eventsStreamKey(0), '-', '+');
     expect((entries ?? []).find((entry) => entry.id === first.json['id'])?.message['hash']).toBe(hash);
 
@@ -109,7 +105,7 @@ describe('the gateway under Bun', () => {
       feed: (socket) => {
         // Half the body is in; the rest comes after the signal.
         setTimeout(() => {
-          gateway.child.kill('SIGTERM');
+          process.kill(gateway.pid, 'SIGTERM');
           setTimeout(() => socket.write(body.slice(half)), 300);
         }, 200);
       },
@@ -117,8 +113,8 @@ describe('the gateway under Bun', () => {
     const answer = await inFlight;
     expect(answer.status).toBe(202);
     expect(JSON.parse(answer.body)).toMatchObject({ hash: expectedHash(body) });
-    expect(await gateway.exited).toBe(0);
-    expect(gateway.output()).toContain('"message":"gateway stopped"');
+    expect(await gateway.service.exited).toBe(0);
+    expect(gateway.service.output()).toContain('"message":"gateway stopped"');
     await expect(fetch(`http://127.0.0.1:${gateway.port}/healthz`)).rejects.toThrow();
   });
 });

@@ -1,17 +1,16 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { CommandTimeoutError, type RedisConnection, createLogger, createRedisConnection, withCommandTimeout } from '@ddup/runtime';
-import { type TestRedis, startTestRedis } from '@ddup/test-utils';
+import { useTestRedis } from '@ddup/test-utils';
 
 // The gateway bounds every Redis command itself (withCommandTimeout): one timer watches the
 // deadlines of all commands in flight. Against a real redis-server frozen with SIGSTOP.
 const TIMEOUT_MS = 400;
-let redis: TestRedis;
+const test = useTestRedis();
 let connection: RedisConnection;
 
 beforeAll(async () => {
-  redis = await startTestRedis();
   connection = createRedisConnection({
-    target: { kind: 'single', url: redis.url },
+    target: { kind: 'single', url: test.redis.url },
     name: 'command-deadlines-test',
     commandTimeoutMs: TIMEOUT_MS,
     logger: createLogger('test', 'error'),
@@ -21,13 +20,12 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await connection.close().catch(() => undefined);
-  await redis.cleanup();
 });
 
 it('fails every command to a frozen Redis after the timeout, not before, and serves again once it wakes', async () => {
   const commands = withCommandTimeout(connection, TIMEOUT_MS);
   expect(await commands.sendCommand(['PING'])).toBe('PONG');
-  process.kill(redis.server.pid, 'SIGSTOP');
+  process.kill(test.redis.server.pid, 'SIGSTOP');
   try {
     const started = performance.now();
     const outcomes = await Promise.allSettled(
@@ -51,7 +49,7 @@ it('fails every command to a frozen Redis after the timeout, not before, and ser
       }
     }
   } finally {
-    process.kill(redis.server.pid, 'SIGCONT');
+    process.kill(test.redis.server.pid, 'SIGCONT');
   }
   // The frozen commands ran once Redis woke; new ones are answered.
   expect(await commands.sendCommand(['GET', 'k19'])).toBe('v');

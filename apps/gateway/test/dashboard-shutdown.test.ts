@@ -1,6 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TestRedis, startTestRedis } from '@ddup/test-utils';
+import { useTestRedis } from '@ddup/test-utils';
 import type { Gateway } from '../src/gateway.ts';
 import { closeGracefully, listen } from '../src/http/node/server.ts';
 import { DashboardStreamReader } from './dashboard-stream-reader.ts';
@@ -9,17 +9,15 @@ import { startTestGateway, stopTestGateway } from './test-gateway.ts';
 // An open dashboard is a response that never ends by itself: without closing the feed first, a
 // graceful close waits for it until its timeout (10 s with the default SHUTDOWN_TIMEOUT_MS).
 
-let redis: TestRedis;
+const test = useTestRedis();
 let gateway: Gateway;
 
 beforeAll(async () => {
-  redis = await startTestRedis();
-  gateway = await startTestGateway({ REDIS_URL: redis.url });
+  gateway = await startTestGateway({ REDIS_URL: test.redis.url });
 });
 
 afterAll(async () => {
   await stopTestGateway(gateway);
-  await redis.cleanup();
 });
 
 describe('shutting down with a dashboard open', () => {

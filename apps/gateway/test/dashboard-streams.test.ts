@@ -8,10 +8,9 @@
  */
 import { execFileSync } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
-import { sampleEvent, useTestRedis } from '@ddup/test-utils';
+import { sampleEvent, useTestRedis, type GatewayProcess, startGatewayProcess } from '@ddup/test-utils';
 import { API_PREFIX } from '../src/app.ts';
 import { DashboardStreamReader } from './dashboard-stream-reader.ts';
-import { type GatewayProcess, startGatewayProcess } from './gateway-process.ts';
 
 const MAX_STREAMS = 20;
 const FLOOD = 400;

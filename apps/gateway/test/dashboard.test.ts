@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '@ddup/redis-process';
 import { createLogger } from '@ddup/runtime';
 import { CONSUMER_GROUP, NEW_ENTRIES, StreamGroup, deadLetterStreamKey, eventsStreamKey } from '@ddup/store';
-import { type TestRedis, postJson, sampleEvent, startTestRedis } from '@ddup/test-utils';
+import { postJson, sampleEvent, useTestRedis } from '@ddup/test-utils';
 import { API_PREFIX } from '../src/app.ts';
 import { parseGatewayConfig } from '../src/env.ts';
 import { type Gateway, createGateway } from '../src/gateway.ts';
@@ -38,7 +38,7 @@ if (missing !== undefined) console.warn(`skipping the dashboard browser tests: $
 const TOKEN = 'dashboard-test-admin-token-0123456789';
 const WAIT_MS = 15_000;
 
-let redis: TestRedis;
+const test = useTestRedis();
 let browser: Browser;
 const running: { gateway: Gateway; server: Server }[] = [];
 
@@ -77,7 +77,6 @@ const textOf = (page: Page, testId: string) => page.$eval(`[data-testid="${testI
 
 beforeAll(async () => {
   if (missing !== undefined) return;
-  redis = await startTestRedis();
   browser = await launchChromium();
 });
 
@@ -87,7 +86,6 @@ afterAll(async () => {
     await closeGracefully(server, 1_000);
     await stopTestGateway(gateway);
   }
-  await redis?.cleanup();
 });
 
 describe.skipIf(missing !== undefined)('the dashboard in a browser', () => {
@@ -97,7 +95,7 @@ describe.skipIf(missing !== undefined)('the dashboard in a browser', () => {
   const accepted = 12;
 
   beforeAll(async () => {
-    base = await serve(await startTestGateway({ REDIS_URL: redis.url, STREAM_SHARDS: '2', INDEX_CAPACITY: '5000', DDUP_ADMIN_TOKEN: TOKEN }));
+    base = await serve(await startTestGateway({ REDIS_URL: test.redis.url, STREAM_SHARDS: '2', INDEX_CAPACITY: '5000', DDUP_ADMIN_TOKEN: TOKEN }));
     page = await openDashboard(base);
   });
 
@@ -108,7 +106,7 @@ describe.skipIf(missing !== undefined)('the dashboard in a browser', () => {
     for (let n = 0; n < 2; n++) expect((await postJson(url, '{"user_id": 1}')).status).toBe(422);
 
     // A consumer that took two entries of each shard and confirmed none of them.
-    const client = await redis.client();
+    const client = await test.redis.client();
     const workers = StreamGroup.ofEvents(CONSUMER_GROUP, 2);
     await workers.ensure(client, '0');
     for (const stream of workers.streams) {
@@ -184,7 +182,7 @@ describe.skipIf(missing !== undefined)('the dashboard in a browser', () => {
     expect(await page.evaluate(() => sessionStorage.getItem('ddup-admin-token'))).toBe(TOKEN);
     expect(await page.$eval('[data-testid="admin-token"]', (input) => input.value)).toBe('');
 
-    const client = await redis.client();
+    const client = await test.redis.client();
     const lengthBefore = await client.xLen(eventsStreamKey(1));
     await page.click('#letters tr[data-shard="1"][data-id="1700000000000-1"] [data-testid="replay"]');
     await showing(page, 'admin-message', 'replayed 1700000000000-1 · 2 shown');
@@ -281,7 +279,7 @@ describe.skipIf(missing !== undefined)('the dashboard of a gateway with tenants'
       }),
     );
     // The same layout as the gateway above, on the same Redis.
-    const base = await serve(await startTestGateway({ REDIS_URL: redis.url, STREAM_SHARDS: '2', INDEX_CAPACITY: '5000', TENANTS_FILE: file }));
+    const base = await serve(await startTestGateway({ REDIS_URL: test.redis.url, STREAM_SHARDS: '2', INDEX_CAPACITY: '5000', TENANTS_FILE: file }));
     const url = `${base}${API_PREFIX}/events`;
     const statuses: number[] = [];
     for (let n = 0; n < 3; n++) statuses.push((await postJson(url, JSON.stringify(sampleEvent(`t${n}`)), { 'x-api-key': 'trickle-key-0123456789' })).status);

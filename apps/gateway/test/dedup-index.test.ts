@@ -1,27 +1,22 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { eventHash, isJsonObject, parseJson } from '@ddup/hashing';
 import { eventsStreamKey } from '@ddup/store';
-import { type TestRedis, postJson, sampleEvent, startTestRedis } from '@ddup/test-utils';
+import { postJson, sampleEvent, useTestRedis } from '@ddup/test-utils';
 import { API_PREFIX } from '../src/app.ts';
 import { ServedGateways, startTestGateway } from './test-gateway.ts';
 
 // What a client sees of the dedup index over real HTTP (Node fetch): when a duplicate was first
 // seen, and the Python service's keys honoured with SEED_LEGACY_KEYS.
 
-let redis: TestRedis;
+const test = useTestRedis();
 const served = new ServedGateways();
 
 async function serve(env: Record<string, string>): Promise<string> {
-  return `${await served.serve(await startTestGateway({ REDIS_URL: redis.url, ...env }))}${API_PREFIX}/events`;
+  return `${await served.serve(await startTestGateway({ REDIS_URL: test.redis.url, ...env }))}${API_PREFIX}/events`;
 }
-
-beforeAll(async () => {
-  redis = await startTestRedis();
-});
 
 afterAll(async () => {
   await served.closeAll();
-  await redis.cleanup();
 });
 
 describe('the 409', () => {
@@ -50,7 +45,7 @@ describe('SEED_LEGACY_KEYS', () => {
     const payload = parseJson(JSON.stringify(event.payload));
     if (!isJsonObject(payload)) throw new Error('payload is an object');
     const { hash } = eventHash({ ...event, payload }, 'python');
-    const client = await redis.client();
+    const client = await test.redis.client();
     await client.set(hash, '1', { EX: 600 });
 
     const seeded = await serve({ SEED_LEGACY_KEYS: 'true' });

@@ -7,10 +7,9 @@
  */
 import { request } from 'node:http';
 import { afterAll, describe, expect, it } from 'vitest';
-import { sampleEvent, useTestRedis } from '@ddup/test-utils';
+import { sampleEvent, useTestRedis, type GatewayProcess, startGatewayProcess } from '@ddup/test-utils';
 import { API_PREFIX } from '../src/app.ts';
 import { chromiumMissing, launchChromium } from './dashboard-browser.ts';
-import { type GatewayProcess, startGatewayProcess } from './gateway-process.ts';
 
 // The DOM the page functions use (the workspace is type-checked without lib "dom").
 declare const document: { querySelector(selector: string): { readonly textContent: string | null } | null };

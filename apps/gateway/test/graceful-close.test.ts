@@ -1,21 +1,19 @@
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { type TestRedis, sampleEvent, startTestRedis } from '@ddup/test-utils';
+import { sampleEvent, useTestRedis } from '@ddup/test-utils';
 import { API_PREFIX } from '../src/app.ts';
 import type { Gateway } from '../src/gateway.ts';
 import { startTestGateway, stopTestGateway } from './test-gateway.ts';
 import { closeGracefully, listen } from '../src/http/node/server.ts';
 
-let redis: TestRedis;
+const test = useTestRedis();
 let gateway: Gateway;
 
 beforeAll(async () => {
-  redis = await startTestRedis();
-  gateway = await startTestGateway({ REDIS_URL: redis.url });
+  gateway = await startTestGateway({ REDIS_URL: test.redis.url });
 });
 afterAll(async () => {
   await stopTestGateway(gateway);
-  await redis.cleanup();
 });
 
 it('stops serving busy keep-alive connections after their current request, long before the shutdown timeout', async () => {

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Logger } from '@ddup/runtime';
-import { type TestRedis, startTestRedis } from '@ddup/test-utils';
+import { useTestRedis } from '@ddup/test-utils';
 import { API_PREFIX } from '../src/app.ts';
 import type { Gateway } from '../src/gateway.ts';
 import { startTestGateway, stopTestGateway } from './test-gateway.ts';
@@ -16,7 +16,7 @@ const EVENTS = `http://localhost${API_PREFIX}/events`;
 const LIMIT = MiB;
 const BOM = [0xef, 0xbb, 0xbf];
 
-let redis: TestRedis;
+const test = useTestRedis();
 let gateway: Gateway;
 const loggedErrors: string[] = [];
 
@@ -84,14 +84,12 @@ function endlessBody(total: number) {
 }
 
 beforeAll(async () => {
-  redis = await startTestRedis();
-  gateway = await startTestGateway({ REDIS_URL: redis.url, BODY_LIMIT_BYTES: String(LIMIT) }, recordingLogger);
+  gateway = await startTestGateway({ REDIS_URL: test.redis.url, BODY_LIMIT_BYTES: String(LIMIT) }, recordingLogger);
 });
 
 afterAll(async () => {
   expect(loggedErrors).toEqual([]);
   await stopTestGateway(gateway);
-  await redis.cleanup();
 });
 
 describe('bytes that are not UTF-8', () => {

@@ -9,7 +9,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { type IntervalHistogram, monitorEventLoopDelay } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Logger } from '@ddup/runtime';
-import { type TestRedis, startTestRedis } from '@ddup/test-utils';
+import { useTestRedis } from '@ddup/test-utils';
 import { API_PREFIX } from '../src/app.ts';
 import type { Gateway } from '../src/gateway.ts';
 import { startTestGateway, stopTestGateway } from './test-gateway.ts';
@@ -33,7 +33,7 @@ const MAX_RSS_GROWTH_MB = 200;
 /** What the server may read of a refused 50 MB upload from a client that stops at the answer: the limit plus socket buffers, not 50 MB. */
 const MAX_READ_OF_REFUSED_BYTES = 16 * MiB;
 
-let redis: TestRedis;
+const test = useTestRedis();
 let gateway: Gateway;
 let server: Server;
 let port: number;
@@ -91,8 +91,7 @@ async function runHealthProbe(): Promise<void> {
 }
 
 beforeAll(async () => {
-  redis = await startTestRedis();
-  gateway = await startTestGateway({ REDIS_URL: redis.url, BODY_LIMIT_BYTES: String(LIMIT) }, recordingLogger);
+  gateway = await startTestGateway({ REDIS_URL: test.redis.url, BODY_LIMIT_BYTES: String(LIMIT) }, recordingLogger);
   server = await listen(gateway.app, 0, '127.0.0.1', { bodyTimeoutMs: TIMEOUT_MS, linger: { timeoutMs: LINGER_MS, maxBytes: 64 * MiB } });
   server.on('connection', (socket: Socket) => {
     const peerPort = socket.remotePort ?? 0;
@@ -116,7 +115,6 @@ afterAll(async () => {
   loopDelay?.disable();
   if (server) await closeGracefully(server, 1_000);
   await stopTestGateway(gateway);
-  await redis?.cleanup();
 });
 
 describe('over a real connection', () => {

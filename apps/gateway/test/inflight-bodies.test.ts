@@ -6,8 +6,8 @@
  * answering, and the budget comes back whole afterwards.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TestRedis, postJson, sampleEvent, startTestRedis } from '@ddup/test-utils';
-import { type GatewayProcess, rssOf, sampleRss, startGatewayProcess } from './gateway-process.ts';
+import { postJson, sampleEvent, type GatewayProcess, startGatewayProcess, useTestRedis } from '@ddup/test-utils';
+import { rssOf, sampleRss } from './process-memory.ts';
 import { startHealthzProbe } from './healthz-probe.ts';
 import { BATCH, EVENTS, MiB, expectStalledUploadsHoldTheBudget } from './oversized-bodies.ts';
 
@@ -24,7 +24,7 @@ const CLIENTS = 50;
 const MARGIN = 3 * CAP + 32 * MiB;
 const MAX_HEALTHZ_MS = 1_000;
 
-let redis: TestRedis;
+const test = useTestRedis();
 let gateway: GatewayProcess;
 const url = (path: string) => `http://127.0.0.1:${gateway.port}${path}`;
 
@@ -54,13 +54,11 @@ async function postBatch(body: Uint8Array, chunked: boolean) {
 }
 
 beforeAll(async () => {
-  redis = await startTestRedis();
-  gateway = await startGatewayProcess({ REDIS_URL: redis.url, MAX_INFLIGHT_BODY_BYTES: String(CAP) });
+  gateway = await startGatewayProcess({ REDIS_URL: test.redis.url, MAX_INFLIGHT_BODY_BYTES: String(CAP) });
 }, 60_000);
 
 afterAll(async () => {
   await gateway?.service.stop();
-  await redis?.cleanup();
 });
 
 describe('MAX_INFLIGHT_BODY_BYTES', () => {

@@ -5,24 +5,21 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventHash, isJsonObject, parseJson } from '@ddup/hashing';
-import { type TestRedis, startTestRedis } from '@ddup/test-utils';
+import { type GatewayProcess, startGatewayProcess, useTestRedis } from '@ddup/test-utils';
 import { API_PREFIX } from '../src/app.ts';
-import { type GatewayProcess, startGatewayProcess } from './gateway-process.ts';
 import { type RawExchange, rawRequest } from './raw-http.ts';
 
 const EVENTS = `${API_PREFIX}/events`;
 
-let redis: TestRedis;
+const test = useTestRedis();
 let gateway: GatewayProcess;
 
 beforeAll(async () => {
-  redis = await startTestRedis();
-  gateway = await startGatewayProcess({ REDIS_URL: redis.url });
+  gateway = await startGatewayProcess({ REDIS_URL: test.redis.url });
 }, 60_000);
 
 afterAll(async () => {
   await gateway?.service.stop();
-  await redis?.cleanup();
 });
 
 /** The answer's JSON, after checking it says it is JSON. */

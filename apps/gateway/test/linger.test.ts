@@ -5,25 +5,23 @@
  * and LINGER_MAX_BYTES, so a client still sending reads the answer instead of EPIPE/ECONNRESET.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TestRedis, startTestRedis } from '@ddup/test-utils';
-import { type GatewayProcess, rssOf, sampleRss, startGatewayProcess } from './gateway-process.ts';
+import { type GatewayProcess, startGatewayProcess, useTestRedis } from '@ddup/test-utils';
+import { rssOf, sampleRss } from './process-memory.ts';
 import { BATCH, EVENTS, LINGER_ENV, LINGER_MAX_BYTES, LINGER_TIMEOUT_MS, MiB, SOCKET_BUFFERS, itLetsClientsReadThe413, tooLarge } from './oversized-bodies.ts';
 import { flood, postHead, rawRequest } from './raw-http.ts';
 
 const BODY_LIMIT = MiB;
 const BATCH_LIMIT = 16 * MiB;
 
-let redis: TestRedis;
+const test = useTestRedis();
 let gateway: GatewayProcess;
 
 beforeAll(async () => {
-  redis = await startTestRedis();
-  gateway = await startGatewayProcess({ REDIS_URL: redis.url, ...LINGER_ENV });
+  gateway = await startGatewayProcess({ REDIS_URL: test.redis.url, ...LINGER_ENV });
 }, 60_000);
 
 afterAll(async () => {
   await gateway?.service.stop();
-  await redis?.cleanup();
 });
 
 describe('a body over the limit: the client reads the 413', () => {

@@ -3,9 +3,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '@ddup/redis-process';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { CONSUMER_GROUP, NEW_ENTRIES, StreamGroup, eventsStreamKey } from '@ddup/store';
-import { type TestRedis, postJson, sampleEvent, startTestRedis } from '@ddup/test-utils';
+import { postJson, sampleEvent, startTestRedis, useTestRedis } from '@ddup/test-utils';
 import { API_PREFIX } from '../src/app.ts';
 import { createGateway } from '../src/gateway.ts';
 import { parseGatewayConfig } from '../src/env.ts';
@@ -16,7 +16,7 @@ import { ServedGateways, startTestGateway } from './test-gateway.ts';
 // GET /metrics over real HTTP: the event counters count exactly what was posted, and the gauges
 // read from Redis at scrape time say what the streams and the index hold.
 
-let redis: TestRedis;
+const test = useTestRedis();
 const served = new ServedGateways();
 
 /** Every sample of a scrape, as `name{labels}` → value (labels as written, in prom-client's order). */
@@ -37,18 +37,13 @@ function events(samples: Map<string, number>, outcome: string, route: string, te
   return samples.get(`ddup_events_total{outcome="${outcome}",route="${route}",tenant="${tenant}"}`) ?? Number.NaN;
 }
 
-beforeAll(async () => {
-  redis = await startTestRedis();
-});
-
 afterAll(async () => {
   await served.closeAll();
-  await redis.cleanup();
 });
 
 describe('GET /metrics', () => {
   it('counts each posted event once by outcome and route, a batch item by item, and how old each duplicate was', async () => {
-    const base = await served.serve(await startTestGateway({ REDIS_URL: redis.url, BODY_LIMIT_BYTES: '512', STREAM_SHARDS: '2', INDEX_CAPACITY: '2000' }));
+    const base = await served.serve(await startTestGateway({ REDIS_URL: test.redis.url, BODY_LIMIT_BYTES: '512', STREAM_SHARDS: '2', INDEX_CAPACITY: '2000' }));
     const url = `${base}${API_PREFIX}/events`;
     const before = await scrape(base);
     const [accepted, duplicates, invalid, tooLarge] = [7, 4, 3, 2];
@@ -92,7 +87,7 @@ describe('GET /metrics', () => {
     expect(after.get('ddup_redis_used_memory_bytes{master="0"}')).toBeGreaterThan(100_000);
 
     // A reader of the workers' group takes 3 entries of shard 0 and holds them: pending, lag, its age.
-    const client = await redis.client();
+    const client = await test.redis.client();
     const workers = StreamGroup.ofEvents(CONSUMER_GROUP, 2);
     await workers.ensure(client, '0');
     await workers.read(client, 'holder', [[eventsStreamKey(0), NEW_ENTRIES]], 3);

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TestRedis, startTestRedis } from '@ddup/test-utils';
+import { useTestRedis } from '@ddup/test-utils';
 import type { Gateway } from '../src/gateway.ts';
 import { startTestGateway, stopTestGateway } from './test-gateway.ts';
 
@@ -12,17 +12,15 @@ import { startTestGateway, stopTestGateway } from './test-gateway.ts';
 const SWAGGER_UI_DIR = dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
 const CONTENT_TYPES: Record<string, RegExp> = { css: /^text\/css\b/, js: /^text\/javascript\b/, png: /^image\/png$/ };
 
-let redis: TestRedis;
+const test = useTestRedis();
 let gateway: Gateway;
 
 beforeAll(async () => {
-  redis = await startTestRedis();
-  gateway = await startTestGateway({ REDIS_URL: redis.url });
+  gateway = await startTestGateway({ REDIS_URL: test.redis.url });
 });
 
 afterAll(async () => {
   await stopTestGateway(gateway);
-  await redis.cleanup();
 });
 
 const get = (path: string) => gateway.app.request(`http://localhost${path}`);

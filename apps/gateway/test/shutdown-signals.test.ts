@@ -1,23 +1,18 @@
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { type TestRedis, startTestRedis } from '@ddup/test-utils';
-import { type GatewayProcess, startGatewayProcess } from './gateway-process.ts';
+import { afterAll, expect, it } from 'vitest';
+import { type GatewayProcess, startGatewayProcess, useTestRedis } from '@ddup/test-utils';
 import { EVENTS, MiB } from './oversized-bodies.ts';
 import { postHead, rawRequest } from './raw-http.ts';
 
 // How the gateway's entry point ends on signals (main.ts exits with the status the shutdown gives).
 
-let redis: TestRedis;
+const test = useTestRedis();
 const gateways: GatewayProcess[] = [];
-beforeAll(async () => {
-  redis = await startTestRedis();
-});
 afterAll(async () => {
   for (const gateway of gateways) await gateway.service.stop('SIGKILL');
-  await redis.cleanup();
 });
 
 async function gateway(env: Record<string, string> = {}): Promise<GatewayProcess> {
-  const started = await startGatewayProcess({ REDIS_URL: redis.url, LOG_LEVEL: 'info', ...env });
+  const started = await startGatewayProcess({ REDIS_URL: test.redis.url, LOG_LEVEL: 'info', ...env });
   gateways.push(started);
   return started;
 }

@@ -11,11 +11,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_SAMPLE_CALLS, SAMPLE_BUDGET_BUCKETS } from '@ddup/store';
-import { sampleEvent, useTestRedis } from '@ddup/test-utils';
+import { sampleEvent, useTestRedis, type GatewayProcess, startGatewayProcess } from '@ddup/test-utils';
 import { API_PREFIX } from '../src/app.ts';
 import { SNAPSHOT_REUSE_MS } from '../src/metrics/store-snapshot.ts';
 import { DashboardStreamReader } from './dashboard-stream-reader.ts';
-import { type GatewayProcess, startGatewayProcess } from './gateway-process.ts';
 
 const TENANTS = 5_000;
 const SHARDS = 4;

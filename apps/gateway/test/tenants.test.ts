@@ -5,9 +5,8 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventsStreamKey, idempotencyKeyPattern, readEventEntries } from '@ddup/store';
-import { type TestRedis, eventually, postJson, sampleEvent, startTestRedis } from '@ddup/test-utils';
+import { eventually, postJson, sampleEvent, type GatewayProcess, startGatewayProcess, useTestRedis } from '@ddup/test-utils';
 import { API_PREFIX } from '../src/app.ts';
-import { type GatewayProcess, startGatewayProcess } from './gateway-process.ts';
 import { ServedGateways, startTestGateway } from './test-gateway.ts';
 
 // Tenants over real HTTP (Node fetch) on a real Redis: API keys, separate dedup spaces, key
@@ -17,7 +16,7 @@ import { ServedGateways, startTestGateway } from './test-gateway.ts';
 const digest = (key: string) => `sha256:${createHash('sha256').update(key).digest('hex')}`;
 const KEYS = { acme: 'acme-key-0123456789', globex: 'globex-key-0123456789', debounce: 'debounce-key-0123456789' };
 
-let redis: TestRedis;
+const test = useTestRedis();
 let dir: string;
 const served = new ServedGateways();
 const processes: GatewayProcess[] = [];
@@ -29,7 +28,7 @@ function tenantsFile(name: string, tenants: unknown[]): string {
 }
 
 async function serve(env: Record<string, string>): Promise<string> {
-  return served.serve(await startTestGateway({ REDIS_URL: redis.url, ...env }));
+  return served.serve(await startTestGateway({ REDIS_URL: test.redis.url, ...env }));
 }
 
 const post = (base: string, body: unknown, headers: Record<string, string> = {}) => postJson(`${base}${API_PREFIX}/events`, JSON.stringify(body), headers);
@@ -39,7 +38,6 @@ let base: string;
 const ADMIN_TOKEN = 'admin-token-0123456789';
 
 beforeAll(async () => {
-  redis = await startTestRedis();
   dir = mkdtempSync(join(tmpdir(), 'ddup-tenants-http-'));
   const file = tenantsFile('tenants.json', [
     { id: 'acme', api_keys: [digest(KEYS.acme)], window_seconds: 7200, key_fields: ['user_id', 'event_type', 'payload.order_id'] },
@@ -52,7 +50,6 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const gateway of processes) await gateway.service.stop();
   await served.closeAll();
-  await redis.cleanup();
 });
 
 describe('API keys', () => {
@@ -82,7 +79,7 @@ describe('dedup spaces', () => {
     expect((await post(base, event, as(KEYS.globex))).status).toBe(202);
     expect((await post(base, event, as(KEYS.acme))).status).toBe(409);
     expect((await post(base, event, as(KEYS.globex))).status).toBe(409);
-    const entries = await readEventEntries(await redis.client(), eventsStreamKey(0));
+    const entries = await readEventEntries(await test.redis.client(), eventsStreamKey(0));
     const tenants = entries.map((entry) => entry.tenant);
     expect(tenants).toEqual(expect.arrayContaining(['acme', 'globex']));
   });
@@ -178,7 +175,7 @@ describe('refresh_on_duplicate', () => {
 describe('rate limits', () => {
   it('shares one tenant’s limit across two gateway processes: past it, 429 with Retry-After, counted as rejected', async () => {
     const file = tenantsFile('limited.json', [{ id: 'limited', api_keys: [digest('limited-key-0123456789')], rate_limit_per_second: 5, rate_limit_burst: 10 }]);
-    const env = { REDIS_URL: redis.url, TENANTS_FILE: file };
+    const env = { REDIS_URL: test.redis.url, TENANTS_FILE: file };
     const [one, two] = await Promise.all([startGatewayProcess(env), startGatewayProcess(env)]);
     if (!one || !two) throw new Error('two gateways');
     processes.push(one, two);
@@ -217,7 +214,7 @@ describe('rate limits', () => {
     // A burst of 3 (a token back every 10 s): the rest are refused, as they would be with events in them.
     expect(statuses.slice(0, 3)).toEqual([200, 200, 200]);
     expect(statuses.filter((status) => status === 429).length).toBeGreaterThanOrEqual(6);
-    const client = await redis.client();
+    const client = await test.redis.client();
     expect(await client.keys(idempotencyKeyPattern('trickle'))).toEqual([]);
   });
 
@@ -241,7 +238,7 @@ describe('rate limits', () => {
     expect((await send('capped-key-0123456789', 0)).status).toBe(409);
     expect((await post(capped, sampleEvent('quota-no-key'), as('capped-key-0123456789'))).status).toBe(202);
     for (let n = 0; n < 8; n++) expect((await send('free-key-0123456789', n)).status).toBe(202);
-    const client = await redis.client();
+    const client = await test.redis.client();
     expect(await client.keys(idempotencyKeyPattern('capped'))).toHaveLength(5);
     const metrics = await (await fetch(`${capped}/metrics`)).text();
     expect(metrics).toMatch(/^ddup_refusals_total\{reason="quota_exceeded",tenant="capped"\} 7$/m);
@@ -250,7 +247,7 @@ describe('rate limits', () => {
   it('rereads TENANTS_FILE on SIGHUP: a new key works at once, a removed one is refused, nothing restarts or drops a request', async () => {
     const steady = { id: 'steady', api_keys: [digest('steady-key-0123456789')] };
     const file = tenantsFile('reload.json', [{ id: 'rotating', api_keys: [digest('old-key-0123456789')] }, steady]);
-    const gateway = await startGatewayProcess({ REDIS_URL: redis.url, TENANTS_FILE: file, LOG_LEVEL: 'info' });
+    const gateway = await startGatewayProcess({ REDIS_URL: test.redis.url, TENANTS_FILE: file, LOG_LEVEL: 'info' });
     processes.push(gateway);
     const url = `http://127.0.0.1:${gateway.port}`;
     expect((await post(url, sampleEvent('r1'), as('old-key-0123456789'))).status).toBe(202);

@@ -9,6 +9,7 @@ export { workersGroupInfo } from './group-info.ts';
 export { findBunBinary } from '@ddup/redis-process';
 export { makeDeadLetters, type MadeDeadLetter } from './dead-letters.ts';
 export { freeLauncherPort } from './launcher-port.ts';
+export { type GatewayProcess, type GatewayProcessOptions, requireBunBinary, startGatewayProcess } from './gateway-process.ts';
 export { startTestNats, type TestNats } from './test-nats.ts';
 export { findPostgresBinDir, startTestPostgres, type TestPostgres } from './test-postgres.ts';
 export {

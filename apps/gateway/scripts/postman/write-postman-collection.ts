@@ -1,6 +1,6 @@
 /**
  * `pnpm postman`: writes postman/ddup.postman_collection.json from the OpenAPI document. A test
- * (apps/gateway/test/openapi-postman.test.ts) fails while the committed file differs from it.
+ * (apps/gateway/scripts/postman/postman-collection.test.ts) fails while the committed file differs from it.
  */
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';

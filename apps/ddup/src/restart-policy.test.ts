@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_RESTART_POLICY, RestartPolicy } from '../src/restart-policy.ts';
+import { DEFAULT_RESTART_POLICY, RestartPolicy } from './restart-policy.ts';
 
 const policy = (maxRestarts: number) => new RestartPolicy({ ...DEFAULT_RESTART_POLICY, maxRestarts });
 

@@ -1,15 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { API_PREFIX } from '../src/app.ts';
-import { openApiDocument } from '../src/openapi/openapi-document.ts';
-import { type PostmanCollection, postmanCollectionOf, postmanCollectionText } from '../scripts/postman/postman-collection.ts';
-import type { CollectionStep } from '../scripts/postman/postman-steps.ts';
+import { API_PREFIX } from '../../src/app.ts';
+import { openApiDocument } from '../../src/openapi/openapi-document.ts';
+import { type PostmanCollection, postmanCollectionOf, postmanCollectionText } from './postman-collection.ts';
+import type { CollectionStep } from './postman-steps.ts';
 
 // The committed Postman collection is what the generator makes of the OpenAPI document now; the
 // newman run against a real gateway is tests/e2e/postman-project.test.ts.
 
-const COLLECTION_FILE = fileURLToPath(new URL('../../../postman/ddup.postman_collection.json', import.meta.url));
+const COLLECTION_FILE = fileURLToPath(new URL('../../../../postman/ddup.postman_collection.json', import.meta.url));
 const document = openApiDocument(API_PREFIX);
 
 describe('postman/ddup.postman_collection.json', () => {

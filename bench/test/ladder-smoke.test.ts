@@ -1,10 +1,10 @@
 import { fileURLToPath } from 'node:url';
 import { expect, it } from 'vitest';
-import { runBenchSmoke } from '../../lib/processes/bench-smoke.ts';
-import { LADDER_STEPS } from './ladder-steps.ts';
-import { type LadderReport, checksOf, cpuMicrosPerRequest } from './ladder-report.ts';
+import { runBenchSmoke } from '../src/lib/processes/bench-smoke.ts';
+import { LADDER_STEPS } from '../src/suites/ladder/ladder-steps.ts';
+import { type LadderReport, checksOf, cpuMicrosPerRequest } from '../src/suites/ladder/ladder-report.ts';
 
-const ENTRY = fileURLToPath(new URL('./main.ts', import.meta.url));
+const ENTRY = fileURLToPath(new URL('../src/suites/ladder/main.ts', import.meta.url));
 
 // `pnpm bench:ladder`, one short round: every step runs and answers honestly; never timing.
 it('pnpm bench:ladder runs every step with its honesty checks passing and writes ladder.json/md', async () => {

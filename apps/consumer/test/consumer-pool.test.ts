@@ -1,23 +1,21 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CONSUMER_GROUP, NEW_ENTRIES, StreamGroup, encodeStreamEntry, eventsStreamKey, readEventEntries } from '@ddup/store';
 import { type Logger, type RedisConnection, createLogger, createRedisConnection } from '@ddup/runtime';
-import { type TestRedis, admitEvents, eventually, names, rememberedEvent, seenState, startTestRedis, testStore, workersGroupInfo } from '@ddup/test-utils';
-import { confirmBatch, confirmHandler } from './confirm.ts';
-import { ConsumerPool, type ConsumerPoolSettings } from './consumer-pool.ts';
-import { StreamConsumer } from './stream-consumer.ts';
-import { testPoolSettings } from '../test/pool-settings.ts';
+import { type TestClient, admitEvents, eventually, names, rememberedEvent, seenState, useTestRedis, testStore, workersGroupInfo } from '@ddup/test-utils';
+import { confirmBatch, confirmHandler } from '../src/confirm.ts';
+import { ConsumerPool, type ConsumerPoolSettings } from '../src/consumer-pool.ts';
+import { StreamConsumer } from '../src/stream-consumer.ts';
+import { testPoolSettings } from './pool-settings.ts';
 
 const WINDOW_SECONDS = 7 * 24 * 3600;
 const logger = createLogger('test', 'error');
-let redis: TestRedis;
-let client: Awaited<ReturnType<TestRedis['client']>>;
+const test = useTestRedis();
+let client: TestClient;
 
-beforeAll(async () => {
-  redis = await startTestRedis();
-  client = await redis.client();
+beforeAll(() => {
+  client = test.client;
 });
-afterAll(() => redis.cleanup());
 
 function admit(prefix: string, count: number, shardCount = 1): Promise<string[]> {
   return admitEvents(client, names(prefix, count), { shardCount, windowSeconds: WINDOW_SECONDS });
@@ -32,7 +30,7 @@ const workers = new StreamGroup(CONSUMER_GROUP, [eventsStreamKey(0)]);
 const stateOf = (hash: string, shardCount = 1) => seenState(client, hash, { shardCount, windowSeconds: WINDOW_SECONDS });
 
 function settings(overrides: Partial<ConsumerPoolSettings> = {}): ConsumerPoolSettings {
-  return testPoolSettings(redis.url, { windowSeconds: WINDOW_SECONDS, ...overrides });
+  return testPoolSettings(test.redis.url, { windowSeconds: WINDOW_SECONDS, ...overrides });
 }
 
 describe('ConsumerPool', () => {
@@ -49,6 +47,9 @@ describe('ConsumerPool', () => {
       const info = await groupInfo(eventsStreamKey(0));
       return info.lag === 0 && info.pending === 0 && info['entries-read'] === 500;
     });
+    // Redis shows the entries acknowledged before the pool has read the confirm call's reply.
+    const started = pool;
+    await eventually('the pool counted 500 confirmed', () => started.confirmed >= 500);
     expect(pool.confirmed).toBe(500);
     const states = await Promise.all(hashes.map((hash) => stateOf(hash)));
     expect(new Set(states)).toEqual(new Set(['processed']));
@@ -155,7 +156,7 @@ describe('StreamConsumer', () => {
     await workers.read(client, 'worker-x', [[stream, NEW_ENTRIES]], 30);
     expect((await groupInfo(stream)).pending).toBe(30);
 
-    const connection = createRedisConnection({ target: { kind: 'single', url: redis.url }, name: 'test', commandTimeoutMs: 2_000, logger });
+    const connection = createRedisConnection({ target: { kind: 'single', url: test.redis.url }, name: 'test', commandTimeoutMs: 2_000, logger });
     await connection.connect();
     const consumer = streamConsumer(connection, 'worker-x', 7);
     consumer.start();
@@ -178,7 +179,7 @@ describe('StreamConsumer without the right to create its group', () => {
     const warnings: string[] = [];
     const quiet = createLogger('test', 'error');
     const capturing = { ...quiet, warn: (message: string, fields?: Record<string, unknown>) => void warnings.push(`${message} ${String(fields?.error)}`) };
-    const url = new URL(redis.url);
+    const url = new URL(test.redis.url);
     url.username = 'no-xgroup';
     url.password = 'secret';
     const connection = createRedisConnection({ target: { kind: 'single', url: url.href }, name: 'test', commandTimeoutMs: 2_000, logger: quiet });

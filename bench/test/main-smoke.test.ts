@@ -1,9 +1,9 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { runBenchSmoke } from '../../lib/processes/bench-smoke.ts';
-import type { SuiteReport } from './suite-report-types.ts';
+import { runBenchSmoke } from '../src/lib/processes/bench-smoke.ts';
+import type { SuiteReport } from '../src/suites/main/suite-report-types.ts';
 
-const BENCH_ENTRY = fileURLToPath(new URL('./main.ts', import.meta.url));
+const BENCH_ENTRY = fileURLToPath(new URL('../src/suites/main/main.ts', import.meta.url));
 
 // The whole benchmark, tiny: it starts its own redis-server, gateway, consumer and baseline, runs
 // every scenario and writes its results. Only completion and honesty are asserted, never timing

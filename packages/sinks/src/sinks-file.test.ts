@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '@ddup/config';
-import { loadSinksFile, parseSinksFile, sinkTakes } from '../src/index.ts';
+import { loadSinksFile, parseSinksFile, sinkTakes } from './index.ts';
 
 const secret = `whsec_${Buffer.alloc(32, 7).toString('base64')}`;
 

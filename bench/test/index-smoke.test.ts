@@ -1,9 +1,9 @@
 import { fileURLToPath } from 'node:url';
 import { expect, it } from 'vitest';
-import { runBenchSmoke } from '../../lib/processes/bench-smoke.ts';
-import type { IndexReport } from './report.ts';
+import { runBenchSmoke } from '../src/lib/processes/bench-smoke.ts';
+import type { IndexReport } from '../src/suites/index/report.ts';
 
-const ENTRY = fileURLToPath(new URL('./main.ts', import.meta.url));
+const ENTRY = fileURLToPath(new URL('../src/suites/index/main.ts', import.meta.url));
 
 // `pnpm bench:index`, tiny: both layouts admit every event once and remember it; never timing.
 it('pnpm bench:index compares both layouts and the fill levels, with its checks passing', async () => {

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger } from '@ddup/runtime';
-import { ConsumerMetrics } from './consumer-metrics.ts';
-import { type MetricsServer, metricsUrlOf, startMetricsServer } from './metrics-server.ts';
+import { ConsumerMetrics } from '../src/metrics/consumer-metrics.ts';
+import { type MetricsServer, metricsUrlOf, startMetricsServer } from '../src/metrics/metrics-server.ts';
 
 const logger = createLogger('test', 'error');
 const servers: MetricsServer[] = [];

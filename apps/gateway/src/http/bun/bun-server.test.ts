@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { deadlineSweepMs, withRequestDeadline } from '../src/http/bun/deadline.ts';
-import { type BunServer, bunIdleTimeoutSeconds, stopGracefully } from '../src/http/bun/server.ts';
+import { deadlineSweepMs, withRequestDeadline } from './deadline.ts';
+import { type BunServer, bunIdleTimeoutSeconds, stopGracefully } from './server.ts';
 
 // The runtime-independent parts of the Bun entry point, under Node; bun-runtime.test.ts runs the
 // real thing under Bun.

@@ -1,9 +1,9 @@
 import { fileURLToPath } from 'node:url';
 import { expect, it } from 'vitest';
-import type { ClusterReport } from './cluster-report.ts';
-import { runBenchSmoke } from '../../lib/processes/bench-smoke.ts';
+import type { ClusterReport } from '../src/suites/cluster/cluster-report.ts';
+import { runBenchSmoke } from '../src/lib/processes/bench-smoke.ts';
 
-const ENTRY = fileURLToPath(new URL('./main.ts', import.meta.url));
+const ENTRY = fileURLToPath(new URL('../src/suites/cluster/main.ts', import.meta.url));
 
 // `pnpm bench:cluster`, one short round: completion and honesty only, never timing.
 it('pnpm bench:cluster runs both topologies with 202s = stream growth and writes cluster.json/md', async () => {

@@ -11,8 +11,8 @@ import {
   replayDeadLetters,
 } from '@ddup/store';
 import { seenState, testStore, useTestRedis } from '@ddup/test-utils';
-import { confirmHandler } from './confirm.ts';
-import { reclaimStale } from './reclaim.ts';
+import { confirmHandler } from '../src/confirm.ts';
+import { reclaimStale } from '../src/reclaim.ts';
 
 const stream = eventsStreamKey(0);
 const store = testStore({ windowSeconds: 3_600 });

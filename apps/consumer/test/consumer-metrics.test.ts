@@ -2,10 +2,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { deadLetterStreamKey, eventsStreamKey } from '@ddup/store';
 import { createLogger } from '@ddup/runtime';
 import { admitEvents, eventually, names, useTestRedis, workersGroupInfo } from '@ddup/test-utils';
-import { ConsumerPool, type ConsumerPoolSettings } from '../consumer-pool.ts';
-import { ConsumerMetrics } from './consumer-metrics.ts';
-import { type MetricsServer, startMetricsServer } from './metrics-server.ts';
-import { testPoolSettings } from '../../test/pool-settings.ts';
+import { ConsumerPool, type ConsumerPoolSettings } from '../src/consumer-pool.ts';
+import { ConsumerMetrics } from '../src/metrics/consumer-metrics.ts';
+import { type MetricsServer, startMetricsServer } from '../src/metrics/metrics-server.ts';
+import { testPoolSettings } from './pool-settings.ts';
 
 const WINDOW_SECONDS = 3_600;
 const logger = createLogger('test', 'error');

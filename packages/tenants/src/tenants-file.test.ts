@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '@ddup/config';
-import { TenantDirectory, parseTenantsFile } from '../src/index.ts';
+import { TenantDirectory, parseTenantsFile } from './index.ts';
 
 const digest = (key: string) => `sha256:${createHash('sha256').update(key).digest('hex')}`;
 

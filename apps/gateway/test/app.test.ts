@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventsStreamKey } from '@ddup/store';
-import { type TestRedis, rememberedEvent, sampleEvent, seenState, startTestRedis } from '@ddup/test-utils';
-import { API_PREFIX } from './app.ts';
-import type { Gateway } from './gateway.ts';
-import { startTestGateway, stopTestGateway } from '../test/test-gateway.ts';
+import { rememberedEvent, sampleEvent, seenState, useTestRedis } from '@ddup/test-utils';
+import { API_PREFIX } from '../src/app.ts';
+import type { Gateway } from '../src/gateway.ts';
+import { startTestGateway, stopTestGateway } from './test-gateway.ts';
 
 const EVENTS = `http://localhost${API_PREFIX}/events`;
-let redis: TestRedis;
+const test = useTestRedis();
 let gateway: Gateway;
 
 async function post(body: string, headers: Record<string, string> = { 'content-type': 'application/json' }) {
@@ -14,13 +14,11 @@ async function post(body: string, headers: Record<string, string> = { 'content-t
 }
 
 beforeAll(async () => {
-  redis = await startTestRedis();
-  gateway = await startTestGateway({ REDIS_URL: redis.url, BODY_LIMIT_BYTES: '4096' });
+  gateway = await startTestGateway({ REDIS_URL: test.redis.url, BODY_LIMIT_BYTES: '4096' });
 });
 
 afterAll(async () => {
   await stopTestGateway(gateway);
-  await redis.cleanup();
 });
 
 describe('POST /events', () => {
@@ -34,7 +32,7 @@ describe('POST /events', () => {
     expect(body.hash).toMatch(/^[0-9a-f]{64}$/);
     expect(typeof body.timestamp).toBe('string');
 
-    const client = await redis.client();
+    const client = await test.redis.client();
     const entries = await client.xRange(eventsStreamKey(0), String(body.id), String(body.id));
     expect(entries?.[0]?.message.hash).toBe(body.hash);
     expect(await seenState(client, String(body.hash))).toBe('pending');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '@ddup/config';
-import { childEnvironment, consumerMetricsUrl, parseSettings } from '../src/settings.ts';
+import { childEnvironment, consumerMetricsUrl, parseSettings } from './settings.ts';
 
 /** The consumer child's metrics URL under `pnpm start` with this environment (embedded Redis). */
 function metricsUrlWith(env: Record<string, string>): string | undefined {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { backoffMs } from '../src/index.ts';
+import { backoffMs } from '../index.ts';
 
 describe('backoffMs', () => {
   const schedule = { initialBackoffMs: 100, maxBackoffMs: 1000 };

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CONSUMER_GROUP, StreamGroup, eventsStreamKey } from '@ddup/store';
 import { type TestClient, useTestRedis } from '@ddup/test-utils';
-import { compareIds, trimAcknowledged } from './trim-point.ts';
+import { compareIds, trimAcknowledged } from '../src/trim-point.ts';
 
 const stream = eventsStreamKey(0);
 const HOUR = 3_600_000;

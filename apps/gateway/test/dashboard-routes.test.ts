@@ -3,22 +3,22 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '@ddup/redis-process';
 import { createLogger } from '@ddup/runtime';
 import { eventsStreamKey } from '@ddup/store';
-import { type TestRedis, eventually, sampleEvent, startTestRedis } from '@ddup/test-utils';
-import { API_PREFIX } from '../../app.ts';
-import { parseGatewayConfig } from '../../env.ts';
-import { createGateway, type Gateway } from '../../gateway.ts';
-import { GatewayMetrics } from '../../metrics/gateway-metrics.ts';
-import { DashboardStreamReader } from '../../../test/dashboard-stream-reader.ts';
-import { startTestGateway, stopTestGateway } from '../../../test/test-gateway.ts';
-import { DashboardFeed } from './dashboard-feed.ts';
-import { type DashboardDependencies, dashboardRoutes } from './dashboard-routes.ts';
-import { DASHBOARD_CSP } from './security-headers.ts';
+import { eventually, sampleEvent, useTestRedis } from '@ddup/test-utils';
+import { API_PREFIX } from '../src/app.ts';
+import { parseGatewayConfig } from '../src/env.ts';
+import { createGateway, type Gateway } from '../src/gateway.ts';
+import { GatewayMetrics } from '../src/metrics/gateway-metrics.ts';
+import { DashboardStreamReader } from './dashboard-stream-reader.ts';
+import { startTestGateway, stopTestGateway } from './test-gateway.ts';
+import { DashboardFeed } from '../src/routes/dashboard/dashboard-feed.ts';
+import { type DashboardDependencies, dashboardRoutes } from '../src/routes/dashboard/dashboard-routes.ts';
+import { DASHBOARD_CSP } from '../src/routes/dashboard/security-headers.ts';
 
 // The dashboard's routes in memory (app.request) on a gateway with a real Redis: the page and
 // its headers, the assets, and the server-sent figures, including with Redis away.
 
 const logger = createLogger('test', 'error');
-let redis: TestRedis;
+const test = useTestRedis();
 let gateway: Gateway;
 const others: Gateway[] = [];
 
@@ -38,13 +38,11 @@ async function stream(app: Hono): Promise<DashboardStreamReader> {
 }
 
 beforeAll(async () => {
-  redis = await startTestRedis();
-  gateway = await startTestGateway({ REDIS_URL: redis.url, STREAM_SHARDS: '2', INDEX_CAPACITY: '5000', DEDUP_WINDOW_SECONDS: '3600' });
+  gateway = await startTestGateway({ REDIS_URL: test.redis.url, STREAM_SHARDS: '2', INDEX_CAPACITY: '5000', DEDUP_WINDOW_SECONDS: '3600' });
 });
 
 afterAll(async () => {
   for (const other of [gateway, ...others]) await stopTestGateway(other);
-  await redis.cleanup();
 });
 
 describe('GET /dashboard', () => {
