@@ -1,3 +1,4 @@
+import { sinkOfGroupName } from './names.ts';
 import type { RedisCommandSender } from './script-runner.ts';
 
 /** Orders stream ids (`ms-seq`) numerically. */
@@ -26,24 +27,31 @@ function field(flat: readonly unknown[], name: string): unknown {
  * from the groups. Entries delivered or made pending after this reading all have larger ids, so a
  * trim with the result is safe even as the groups move on. Undefined when the stream has no group
  * (nothing is trimmed then: nobody has read it).
+ *
+ * A sink's group (`ddup-sink:<id>`) holds entries back for `sinkHoldMs` at most: a sink that is
+ * down, disabled or removed from SINKS_FILE loses what is older than that rather than growing the
+ * stream without bound (SINK_MAX_BACKLOG_SECONDS; undefined: sinks hold like any group).
  */
-export async function safeTrimId(redis: RedisCommandSender, stream: string, retentionMs: number, now: number): Promise<string | undefined> {
+export async function safeTrimId(redis: RedisCommandSender, stream: string, retentionMs: number, now: number, sinkHoldMs?: number): Promise<string | undefined> {
   const groups = await redis.sendCommand<unknown[][]>(['XINFO', 'GROUPS', stream]);
   if (groups.length === 0) return undefined;
   const candidates = [`${Math.max(0, now - retentionMs)}-0`];
+  const sinkFloor = sinkHoldMs === undefined ? undefined : `${Math.max(0, now - sinkHoldMs)}-0`;
   for (const group of groups) {
     const name = String(field(group, 'name'));
-    candidates.push(nextId(String(field(group, 'last-delivered-id') ?? '0-0')));
+    const floor = sinkOfGroupName(name) === undefined ? undefined : sinkFloor;
+    const held = (id: string) => (floor !== undefined && compareIds(id, floor) < 0 ? floor : id);
+    candidates.push(held(nextId(String(field(group, 'last-delivered-id') ?? '0-0'))));
     if (Number(field(group, 'pending') ?? 0) === 0) continue;
     const [pendingCount, oldestPending] = await redis.sendCommand<[number, string | null]>(['XPENDING', stream, name]);
-    if (pendingCount > 0 && oldestPending) candidates.push(oldestPending);
+    if (pendingCount > 0 && oldestPending) candidates.push(held(oldestPending));
   }
   return candidates.sort(compareIds)[0];
 }
 
 /** Trims entries older than the retention that every group has acknowledged; returns how many were removed. */
-export async function trimAcknowledged(redis: RedisCommandSender, stream: string, retentionMs: number, now = Date.now()): Promise<number> {
-  const minId = await safeTrimId(redis, stream, retentionMs, now);
+export async function trimAcknowledged(redis: RedisCommandSender, stream: string, retentionMs: number, now = Date.now(), sinkHoldMs?: number): Promise<number> {
+  const minId = await safeTrimId(redis, stream, retentionMs, now, sinkHoldMs);
   if (!minId) return 0;
   return redis.sendCommand<number>(['XTRIM', stream, 'MINID', minId]);
 }
