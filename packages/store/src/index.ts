@@ -51,6 +51,28 @@ export { runScript, type RedisArgument, type RedisCommandSender } from './script
 export { LayoutMismatchError, checkLayout, shardCountMismatch } from './layout-guard.ts';
 export { compareIds, safeTrimId, trimAcknowledged } from './trim-point.ts';
 export {
+  NEW_ENTRIES,
+  StreamGroup,
+  groupsOfStream,
+  isMissingGroupError,
+  pendingSummaryOf,
+  type PendingEntry,
+  type PendingSummary,
+  type ReadCursor,
+  type StreamBatch,
+} from './streams/consumer-group.ts';
+export {
+  ENTRY_FIELDS,
+  decodeStreamEntries,
+  decodeStreamEntry,
+  encodeStreamEntry,
+  entryTimeMs,
+  type EventEntry,
+  type RawStreamEntry,
+} from './streams/stream-entry.ts';
+export { fieldsOf } from './streams/flat-reply.ts';
+export { lastOfStream, rangeOfStream, readEventEntries } from './streams/stream-reads.ts';
+export {
   Store,
   type AdmitResult,
   type EntryToConfirm,
