@@ -1,4 +1,5 @@
 export { ConfigError, parseEnv, parseOrExplain } from './parse-env.ts';
+export { parseJsonFile, readSettingsFile, type JsonFileRules } from './json-file.ts';
 export {
   DURABILITY_MODES,
   booleanVar,

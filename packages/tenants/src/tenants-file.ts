@@ -1,6 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { ConfigError } from '@ddup/config';
+import { parseJsonFile, readSettingsFile } from '@ddup/config';
 import { CANONICAL_FORMS, type CanonicalForm } from '@ddup/hashing';
 import { TENANT_ID } from '@ddup/store';
 
@@ -95,30 +94,14 @@ function crossChecks(entries: readonly TenantEntry[]): string[] {
   return problems;
 }
 
+const rules = { schema: fileSchema, placeOf, crossChecks: (file: z.output<typeof fileSchema>) => crossChecks(file.tenants) };
+
 /** The tenants in `text` (a TENANTS_FILE's content); throws a ConfigError naming each bad tenant and field. */
 export function parseTenantsFile(text: string, source = 'TENANTS_FILE'): Tenant[] {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (error) {
-    throw new ConfigError([`${source}: is not JSON (${error instanceof Error ? error.message : String(error)})`]);
-  }
-  const result = fileSchema.safeParse(raw);
-  if (!result.success) {
-    throw new ConfigError(result.error.issues.map((issue) => `${source}: ${placeOf(issue.path, raw)}: ${issue.message}`));
-  }
-  const problems = crossChecks(result.data.tenants).map((problem) => `${source}: ${problem}`);
-  if (problems.length > 0) throw new ConfigError(problems);
-  return result.data.tenants.map(tenantOf);
+  return parseJsonFile(text, source, rules).tenants.map(tenantOf);
 }
 
 /** Reads and parses the file at `path`; a file that cannot be read is a ConfigError too. */
 export function readTenantsFile(path: string): Tenant[] {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    throw new ConfigError([`TENANTS_FILE: cannot read ${path} (${error instanceof Error ? error.message : String(error)})`]);
-  }
-  return parseTenantsFile(text, `TENANTS_FILE ${path}`);
+  return parseTenantsFile(readSettingsFile('TENANTS_FILE', path), `TENANTS_FILE ${path}`);
 }
