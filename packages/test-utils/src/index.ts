@@ -9,3 +9,12 @@ export { workersGroupInfo } from './group-info.ts';
 export { findBunBinary } from '@ddup/redis-process';
 export { makeDeadLetters, type MadeDeadLetter } from './dead-letters.ts';
 export { freeLauncherPort } from './launcher-port.ts';
+export { startTestNats, type TestNats } from './test-nats.ts';
+export { findPostgresBinDir, startTestPostgres, type TestPostgres } from './test-postgres.ts';
+export {
+  startWebhookReceiver,
+  type ReceivedWebhook,
+  type ReceiverAnswer,
+  type WebhookReceiver,
+  type WebhookReceiverOptions,
+} from './webhook-receiver.ts';

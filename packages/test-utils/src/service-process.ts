@@ -27,8 +27,12 @@ export function startService(entry: string, env: Record<string, string>, args: r
 }
 
 /** Any process (killed if the test process exits first), with `env` as its whole environment. */
-export function startProcess(command: string, args: readonly string[], options: { env: NodeJS.ProcessEnv; cwd?: string }): ServiceProcess {
-  const child = spawn(command, args, { env: options.env, cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+export function startProcess(
+  command: string,
+  args: readonly string[],
+  options: { env: NodeJS.ProcessEnv; cwd?: string; user?: { uid: number; gid: number } },
+): ServiceProcess {
+  const child = spawn(command, args, { env: options.env, cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'], ...options.user });
   started.add(child);
   let output = '';
   const listeners = new Set<() => void>();
