@@ -29,7 +29,8 @@ export interface StreamConsumerOptions {
   readonly commandTimeoutMs: number;
   readonly confirm: ConfirmSettings;
   readonly reclaim: ReclaimSettings & { readonly intervalMs: number };
-  readonly retention: { readonly retentionMs: number; readonly intervalMs: number };
+  /** Trimming: entries older than retentionMs every group acknowledged; a sink's group holds them sinkHoldMs at most. */
+  readonly retention: { readonly retentionMs: number; readonly intervalMs: number; readonly sinkHoldMs?: number };
   readonly logger: Logger;
   /** Where reads are timed (confirm and reclaim count through their own settings); none: not measured. */
   readonly metrics?: ConsumerMetrics;
@@ -182,7 +183,7 @@ export class StreamConsumer {
     if (now - this.#lastTrim >= retention.intervalMs) {
       this.#lastTrim = now;
       for (const stream of streams) {
-        this.#trimmed += await trimAcknowledged(writes, stream, retention.retentionMs, now).catch((error: unknown) => {
+        this.#trimmed += await trimAcknowledged(writes, stream, retention.retentionMs, now, retention.sinkHoldMs).catch((error: unknown) => {
           logger.warn('cannot trim', { stream, error });
           return 0;
         });

@@ -128,7 +128,9 @@ async function replaySinkLetter(redis: RedisCommandSender, shard: number, sink: 
 export async function replayDeadLetters(redis: RedisCommandSender, store: Store, letters: readonly DeadLetter[]): Promise<string[]> {
   // Sent together: one shard's letters travel on one connection, so they keep their order.
   const ids = await Promise.all(
-    letters.map((letter) => (letter.sink === undefined ? store.replay(redis, letter.shard, letter.id) : replaySinkLetter(redis, letter.shard, letter.sink, letter.id))),
+    letters.map((letter) =>
+      letter.sink === undefined ? store.replay(redis, letter.shard, letter.id) : replaySinkLetter(redis, letter.shard, letter.sink, letter.id),
+    ),
   );
   return ids.filter((id): id is string => id !== undefined);
 }

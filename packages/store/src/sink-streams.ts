@@ -1,35 +1,46 @@
 import { eventsStreamKey, shardOfStreamKey, sinkDeadLetterStreamKey, sinkGroupName, sinkOfGroupName, sinkReplayStreamKey } from './names.ts';
 import { type RedisCommandSender, runScript } from './script-runner.ts';
 import { type MoveReply, deadLetterScript } from './scripts.ts';
+import { StreamGroup, groupsOfStream } from './streams/consumer-group.ts';
+import { ENTRY_FIELDS, decodeStreamEntry } from './streams/stream-entry.ts';
+import { rangeOfStream } from './streams/stream-reads.ts';
 import { compareIds, trimAcknowledged } from './trim-point.ts';
 
 /** Where a new sink's group starts on the events streams: every entry still there, or only what comes next. */
 export type SinkGroupStart = 'earliest' | 'now';
 
-/** Entries copied per XRANGE page when a time range is replayed. */
-const REPLAY_PAGE_SIZE = 500;
+/** Entries copied per XRANGE page when a time range is replayed, and dead letters looked through per page. */
+const PAGE_SIZE = 500;
 
-function isMissingGroupOrKey(error: unknown): boolean {
+/** The largest sequence part of a stream id: `<ms>-MAX_SEQUENCE` ends millisecond `ms`. */
+const MAX_SEQUENCE = '18446744073709551615';
+
+function isMissingKey(error: unknown): boolean {
   return error instanceof Error && /NOGROUP|no such key/i.test(error.message);
 }
 
 /**
- * The streams one sink reads and the commands it reads them with: its consumer group
- * `ddup-sink:<id>` on every shard's events stream and on its own replay streams
- * (`ddup:{sNN}:replay:<id>`, where the admin API puts what an operator asks to deliver again).
- * Every command here names one stream, or streams of one shard's hash tag.
+ * The streams one sink reads: its consumer group `ddup-sink:<id>` on every shard's events stream
+ * and on its own replay streams (`ddup:{sNN}:replay:<id>`, where the admin API puts what an
+ * operator asks to deliver again). `group` reads, acknowledges and reclaims over both; this adds
+ * what only a sink does: where its group starts, its dead letters, the trimming of its replays.
  */
 export class SinkStreams {
   readonly sink: string;
-  readonly group: string;
-  /** Events streams then replay streams, both in shard order. */
-  readonly streams: readonly string[];
+  /** The sink's group over events streams then replay streams, both in shard order. */
+  readonly group: StreamGroup;
+  readonly #events: StreamGroup;
+  readonly #replays: StreamGroup;
 
   constructor(sink: string, shardCount: number) {
     this.sink = sink;
-    this.group = sinkGroupName(sink);
-    const shards = Array.from({ length: shardCount }, (_, shard) => shard);
-    this.streams = [...shards.map((shard) => eventsStreamKey(shard)), ...shards.map((shard) => sinkReplayStreamKey(shard, sink))];
+    const name = sinkGroupName(sink);
+    this.#events = StreamGroup.ofEvents(name, shardCount);
+    this.#replays = new StreamGroup(
+      name,
+      Array.from({ length: shardCount }, (_, shard) => sinkReplayStreamKey(shard, sink)),
+    );
+    this.group = new StreamGroup(name, [...this.#events.streams, ...this.#replays.streams]);
   }
 
   /**
@@ -38,56 +49,7 @@ export class SinkStreams {
    * always at `0`. A group that exists keeps its place, whatever `start` says now.
    */
   async ensureGroups(redis: RedisCommandSender, start: SinkGroupStart): Promise<void> {
-    await Promise.all(
-      this.streams.map(async (stream) => {
-        const from = start === 'earliest' || this.isReplayStream(stream) ? '0' : '$';
-        try {
-          await redis.sendCommand(['XGROUP', 'CREATE', stream, this.group, from, 'MKSTREAM']);
-        } catch (error) {
-          if (!(error instanceof Error && error.message.startsWith('BUSYGROUP'))) throw error;
-        }
-      }),
-    );
-  }
-
-  isReplayStream(stream: string): boolean {
-    return stream.endsWith(`:replay:${this.sink}`);
-  }
-
-  /**
-   * One XREADGROUP over `cursors` (`>` for new entries, an id for the consumer's own pending ones);
-   * the raw reply (null when BLOCK ran out). All the cursors' streams must share a slot on a cluster.
-   */
-  read(redis: RedisCommandSender, consumer: string, cursors: readonly (readonly [string, string])[], count: number, blockMs?: number): Promise<unknown> {
-    const block = blockMs === undefined ? [] : ['BLOCK', String(blockMs)];
-    const streams = cursors.map(([stream]) => stream);
-    const ids = cursors.map(([, id]) => id);
-    return redis.sendCommand(['XREADGROUP', 'GROUP', this.group, consumer, 'COUNT', String(count), ...block, 'STREAMS', ...streams, ...ids]);
-  }
-
-  /** Acknowledges entries of `stream` for this sink; XACK's count. */
-  async ack(redis: RedisCommandSender, stream: string, ids: readonly string[]): Promise<number> {
-    if (ids.length === 0) return 0;
-    return redis.sendCommand<number>(['XACK', stream, this.group, ...ids]);
-  }
-
-  /**
-   * Takes over entries of `stream` pending longer than `minIdleMs` (their consumer presumed dead):
-   * XAUTOCLAIM's entries (raw, as XRANGE shows them; those deleted from the stream meanwhile Redis 7
-   * drops from the pending list itself), and whether there may be more.
-   */
-  async claimStale(redis: RedisCommandSender, stream: string, consumer: string, minIdleMs: number, count: number): Promise<{ entries: unknown[]; more: boolean }> {
-    const reply = await redis.sendCommand<[string, unknown[], string[]?]>([
-      'XAUTOCLAIM',
-      stream,
-      this.group,
-      consumer,
-      String(minIdleMs),
-      '0-0',
-      'COUNT',
-      String(count),
-    ]);
-    return { entries: reply[1], more: reply[0] !== '0-0' };
+    await Promise.all([this.#events.ensure(redis, start === 'earliest' ? '0' : '$'), this.#replays.ensure(redis, '0')]);
   }
 
   /**
@@ -98,15 +60,15 @@ export class SinkStreams {
     const shard = shardOfStreamKey(stream);
     if (shard === undefined) throw new RangeError(`not a shard's stream: ${stream}`);
     const keys = [stream, sinkDeadLetterStreamKey(shard, this.sink)];
-    const [moved] = await runScript<MoveReply>(redis, deadLetterScript, keys, [this.group, id, reason, String(attempts)]);
+    const [moved] = await runScript<MoveReply>(redis, deadLetterScript, keys, [this.group.name, id, reason, String(attempts)]);
     return moved === 1;
   }
 
   /** Trims what the sink has acknowledged of its replay streams (nobody else reads them). */
   async trimReplays(redis: RedisCommandSender): Promise<number> {
     let trimmed = 0;
-    for (const stream of this.streams.filter((each) => this.isReplayStream(each))) {
-      trimmed += await trimAcknowledged(redis, stream, 0).catch((error: unknown) => (isMissingGroupOrKey(error) ? 0 : Promise.reject(error)));
+    for (const stream of this.#replays.streams) {
+      trimmed += await trimAcknowledged(redis, stream, 0).catch((error: unknown) => (isMissingKey(error) ? 0 : Promise.reject(error)));
     }
     return trimmed;
   }
@@ -124,30 +86,18 @@ export interface SinkBacklog {
   readonly started: boolean;
 }
 
-function fieldsOf(reply: unknown): Map<string, unknown> {
-  const fields = new Map<string, unknown>();
-  if (!Array.isArray(reply)) return fields;
-  for (let k = 0; k + 1 < reply.length; k += 2) fields.set(String(reply[k]), reply[k + 1]);
-  return fields;
-}
-
-/** XINFO GROUPS of `stream` as maps; none when the stream does not exist. */
-async function groupsOf(redis: RedisCommandSender, stream: string): Promise<Map<string, unknown>[]> {
-  try {
-    return (await redis.sendCommand<unknown[]>(['XINFO', 'GROUPS', stream])).map(fieldsOf);
-  } catch (error) {
-    if (isMissingGroupOrKey(error)) return [];
-    throw error;
-  }
+/** XINFO GROUPS of `stream`; none when the stream does not exist. */
+async function groupsOf(redis: RedisCommandSender, stream: string): Promise<Record<string, unknown>[]> {
+  return groupsOfStream(redis, stream).catch((error: unknown) => (isMissingKey(error) ? [] : Promise.reject(error)));
 }
 
 /** The sink's group on `stream`: lag (XLEN when Redis cannot tell: an upper bound) and pending; undefined without the group. */
 async function groupBacklog(redis: RedisCommandSender, stream: string, group: string): Promise<{ lag: number; pending: number } | undefined> {
-  const found = (await groupsOf(redis, stream)).find((fields) => fields.get('name') === group);
+  const found = (await groupsOf(redis, stream)).find((fields) => fields.name === group);
   if (found === undefined) return undefined;
-  const lag = found.get('lag');
+  const { lag } = found;
   const known = lag === null || lag === undefined ? Number(await redis.sendCommand<number>(['XLEN', stream])) : Number(lag);
-  return { lag: known, pending: Number(found.get('pending') ?? 0) };
+  return { lag: known, pending: Number(found.pending ?? 0) };
 }
 
 /** Each sink's lag, pending entries and dead letters, summed over the shards (events and replay streams). */
@@ -156,7 +106,7 @@ export async function inspectSinks(redis: RedisCommandSender, shardCount: number
     sinks.map(async (sink) => {
       const streams = new SinkStreams(sink, shardCount);
       const [backlogs, deadLetters] = await Promise.all([
-        Promise.all(streams.streams.map((stream) => groupBacklog(redis, stream, streams.group))),
+        Promise.all(streams.group.streams.map((stream) => groupBacklog(redis, stream, streams.group.name))),
         Promise.all(Array.from({ length: shardCount }, (_, shard) => redis.sendCommand<number>(['XLEN', sinkDeadLetterStreamKey(shard, sink)]))),
       ]);
       const found = backlogs.filter((backlog) => backlog !== undefined);
@@ -177,7 +127,7 @@ export async function sinksWithGroups(redis: RedisCommandSender, shardCount: num
   const sinks = new Set<string>();
   for (const groups of perShard) {
     for (const fields of groups) {
-      const sink = sinkOfGroupName(String(fields.get('name')));
+      const sink = sinkOfGroupName(String(fields.name));
       if (sink !== undefined) sinks.add(sink);
     }
   }
@@ -198,11 +148,13 @@ export async function replaySinkRange(redis: RedisCommandSender, shardCount: num
       let start = `${fromMs}-0`;
       let count = 0;
       for (;;) {
-        const page = await redis.sendCommand<[string, string[]][]>(['XRANGE', source, start, `${toMs}-18446744073709551615`, 'COUNT', String(REPLAY_PAGE_SIZE)]);
-        for (const [id, flat] of page) await redis.sendCommand(['XADD', target, '*', ...flat, 'origin_id', id]);
+        const page = await rangeOfStream(redis, source, start, `${toMs}-${MAX_SEQUENCE}`, PAGE_SIZE);
+        for (const [id, flat] of page) {
+          if (flat !== null) await redis.sendCommand(['XADD', target, '*', ...flat.map(String), ENTRY_FIELDS.origin, id]);
+        }
         count += page.length;
         const last = page.at(-1);
-        if (last === undefined || page.length < REPLAY_PAGE_SIZE) break;
+        if (last === undefined || page.length < PAGE_SIZE) break;
         start = `(${last[0]}`;
       }
       return count;
@@ -219,11 +171,11 @@ const DEAD_LETTER_SCAN_LIMIT = 10_000;
 
 async function isDeadFor(redis: RedisCommandSender, shard: number, sink: string, hash: string): Promise<boolean> {
   let start = '-';
-  for (let seen = 0; seen < DEAD_LETTER_SCAN_LIMIT; seen += REPLAY_PAGE_SIZE) {
-    const page = await redis.sendCommand<[string, string[]][]>(['XRANGE', sinkDeadLetterStreamKey(shard, sink), start, '+', 'COUNT', String(REPLAY_PAGE_SIZE)]);
-    if (page.some(([, flat]) => flat.some((value, index) => index % 2 === 1 && flat[index - 1] === 'hash' && value === hash))) return true;
+  for (let seen = 0; seen < DEAD_LETTER_SCAN_LIMIT; seen += PAGE_SIZE) {
+    const page = await rangeOfStream(redis, sinkDeadLetterStreamKey(shard, sink), start, '+', PAGE_SIZE);
+    if (page.some((raw) => decodeStreamEntry(raw).hash === hash)) return true;
     const last = page.at(-1);
-    if (last === undefined || page.length < REPLAY_PAGE_SIZE) return false;
+    if (last === undefined || page.length < PAGE_SIZE) return false;
     start = `(${last[0]}`;
   }
   return false;
@@ -244,19 +196,19 @@ export async function sinkDeliveryStates(
 ): Promise<{ sink: string; state: SinkDeliveryState }[]> {
   const stream = eventsStreamKey(shard);
   const groups = (await groupsOf(redis, stream)).flatMap((fields) => {
-    const sink = sinkOfGroupName(String(fields.get('name')));
+    const sink = sinkOfGroupName(String(fields.name));
     return sink === undefined ? [] : [{ fields, sink }];
   });
   if (groups.length === 0) return [];
   // The admission's XADD runs in the same script as its TIME, so the entry's id is that ms (or later,
   // when an earlier entry's id was ahead of the clock).
-  const window = await redis.sendCommand<[string, string[]][]>(['XRANGE', stream, `${firstSeenMs}-0`, `${firstSeenMs + 1000}-18446744073709551615`, 'COUNT', '1000']);
-  const entryId = window.find(([, flat]) => flat.some((value, index) => index % 2 === 1 && flat[index - 1] === 'hash' && value === hash))?.[0];
+  const window = await rangeOfStream(redis, stream, `${firstSeenMs}-0`, `${firstSeenMs + 1000}-${MAX_SEQUENCE}`, 1000);
+  const entryId = window.map(decodeStreamEntry).find((entry) => entry.hash === hash)?.id;
   return Promise.all(
     groups.map(async ({ fields, sink }) => {
       const group = sinkGroupName(sink);
       if (await isDeadFor(redis, shard, sink, hash)) return { sink, state: 'dead' as const };
-      const lastDelivered = String(fields.get('last-delivered-id') ?? '0-0');
+      const lastDelivered = String(fields['last-delivered-id'] ?? '0-0');
       const id = entryId ?? `${firstSeenMs}-0`;
       if (compareIds(id, lastDelivered) > 0) return { sink, state: 'pending' as const };
       if (entryId === undefined) return { sink, state: 'delivered' as const };

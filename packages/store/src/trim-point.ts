@@ -32,7 +32,13 @@ function field(flat: readonly unknown[], name: string): unknown {
  * down, disabled or removed from SINKS_FILE loses what is older than that rather than growing the
  * stream without bound (SINK_MAX_BACKLOG_SECONDS; undefined: sinks hold like any group).
  */
-export async function safeTrimId(redis: RedisCommandSender, stream: string, retentionMs: number, now: number, sinkHoldMs?: number): Promise<string | undefined> {
+export async function safeTrimId(
+  redis: RedisCommandSender,
+  stream: string,
+  retentionMs: number,
+  now: number,
+  sinkHoldMs?: number,
+): Promise<string | undefined> {
   const groups = await redis.sendCommand<unknown[][]>(['XINFO', 'GROUPS', stream]);
   if (groups.length === 0) return undefined;
   const candidates = [`${Math.max(0, now - retentionMs)}-0`];
