@@ -24,3 +24,6 @@ export {
   type FinalOutcome,
   type PolicyOptions,
 } from './retry/deliver-with-retries.ts';
+export { createSink } from './create-sink.ts';
+export { signWebhook, webhookKey } from './webhook/signature.ts';
+export { defaultStreamName } from './nats/nats-sink.ts';
