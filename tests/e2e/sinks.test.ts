@@ -31,6 +31,7 @@ import {
 
 const CONSUMER_MAIN = fileURLToPath(new URL('../../apps/consumer/src/main.ts', import.meta.url));
 const GATEWAY_MAIN = fileURLToPath(new URL('../../apps/gateway/src/main.ts', import.meta.url));
+const CLI_MAIN = fileURLToPath(new URL('../../apps/ddup/src/cli/main.ts', import.meta.url));
 const SHARDS = 2;
 const WINDOW = 3_600;
 const TOKEN = 'admin-token-for-sink-tests-0123456789';
@@ -301,4 +302,13 @@ it('SIGHUP rereads SINKS_FILE: an added sink starts from the earliest entry, a r
   await eventually('the added sink has every event still in the streams', () => delivered(late).size === accepted.length, 30_000);
   expect([...delivered(late)].sort()).toEqual([...accepted].sort());
   expect(consumer.output()).toMatch(/sink stopped.*gone|gone.*sink stopped/);
+
+  // `ddup inspect` shows each sink's backlog: the disabled, now removed, sink's entries still wait.
+  const cli = startService(CLI_MAIN, { REDIS_URL: redis.url, DEDUP_WINDOW_SECONDS: String(WINDOW) }, ['inspect', '--json']);
+  processes.push(cli);
+  expect(await cli.exited, cli.output()).toBe(0);
+  const { sinks } = JSON.parse(cli.output()) as { sinks: { sink: string; lag: number; pending: number; deadLetters: number }[] };
+  expect(sinks.map((sink) => sink.sink)).toEqual(['acme', 'bus', 'gone', 'hooks', 'late', 'warehouse']);
+  const gone = sinks.find((sink) => sink.sink === 'gone');
+  expect((gone?.lag ?? 0) + (gone?.pending ?? 0)).toBeGreaterThan(0);
 }, 60_000);
