@@ -88,7 +88,7 @@ const natsSchema = z.strictObject({
   ...common,
   type: z.literal('nats'),
   /** One server or several, as nats.js takes them: `nats://host:port`, `tls://…` or `host:port`. */
-  servers: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]),
+  servers: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)], { error: 'must be a server ("nats://host:4222") or a list of them' }),
   subject: z.string().regex(SUBJECT, { error: 'must be a subject to publish on: dot-separated tokens without spaces or wildcards' }),
   /** The JetStream stream to publish into; created (capturing `subject`) when it does not exist. */
   stream: z.string().regex(STREAM_NAME, { error: 'must be 1 to 255 letters, digits, _ or -' }).optional(),
@@ -108,7 +108,7 @@ const postgresSchema = z.strictObject({
 });
 
 const sinkSchema = z.discriminatedUnion('type', [webhookSchema, natsSchema, postgresSchema], {
-  error: `type must be one of ${SINK_TYPES.join(', ')}`,
+  error: `must be one of ${SINK_TYPES.join(', ')}`,
 });
 
 const fileSchema = z.strictObject({ sinks: z.array(sinkSchema) });

@@ -48,11 +48,11 @@ describe('parseSinksFile', () => {
       expect.arrayContaining([
         expect.stringMatching(/^SINKS_FILE: sinks\[0\] \("hooks"\): url: must be a http\(s\) URL/),
         expect.stringMatching(/^SINKS_FILE: sinks\[0\] \("hooks"\): secret: must be "whsec_"/),
-        expect.stringMatching(/^SINKS_FILE: sinks\[1\] \("bus"\): servers: /),
+        expect.stringMatching(/^SINKS_FILE: sinks\[1\] \("bus"\): servers: must be a server/),
         expect.stringMatching(/^SINKS_FILE: sinks\[1\] \("bus"\): subject: must be a subject/),
         expect.stringMatching(/^SINKS_FILE: sinks\[2\] \("pg"\): table: must be a lowercase identifier/),
         expect.stringMatching(/^SINKS_FILE: sinks\[2\] \("pg"\).*colour/),
-        expect.stringMatching(/^SINKS_FILE: sinks\[3\] \("x"\): type: type must be one of webhook, nats, postgres/),
+        expect.stringMatching(/^SINKS_FILE: sinks\[3\] \("x"\): type: must be one of webhook, nats, postgres/),
       ]),
     );
   });

@@ -1,5 +1,5 @@
 import { type JetStreamClient, JetStreamApiCodes, JetStreamApiError, type JetStreamManager, jetstream, jetstreamManager } from '@nats-io/jetstream';
-import { type NatsConnection, connect } from '@nats-io/transport-node';
+import { type NatsConnection, connect, headers } from '@nats-io/transport-node';
 import { describeError } from '../limit-concurrency.ts';
 import type { DeliveryOutcome, Sink, SinkEvent } from '../sink.ts';
 import type { NatsSinkConfig } from '../sinks-file.ts';
@@ -34,6 +34,14 @@ async function ensureStream(manager: JetStreamManager, config: NatsSinkConfig): 
   await manager.streams.add({ name, subjects: [config.subject], duplicate_window: config.duplicateWindowSeconds * 1_000_000_000 });
 }
 
+/** What the webhook body adds to the event, as headers here (the payload is the event as accepted). */
+function headersOf(event: SinkEvent) {
+  const result = headers();
+  result.set('Ddup-First-Seen-At', new Date(event.firstSeenMs).toISOString());
+  if (event.tenant !== undefined) result.set('Ddup-Tenant', event.tenant);
+  return result;
+}
+
 /**
  * Publishes each event to the subject through JetStream with Nats-Msg-Id = its hash, so the stream
  * drops a repeat within its duplicate window; an event is delivered once the server has acked it
@@ -61,7 +69,7 @@ export function createNatsSink(config: NatsSinkConfig): Sink {
 
   const publish = async (js: JetStreamClient, event: SinkEvent): Promise<DeliveryOutcome> => {
     try {
-      await js.publish(config.subject, event.eventJson, { msgID: event.hash, timeout: config.timeoutMs });
+      await js.publish(config.subject, event.eventJson, { msgID: event.hash, timeout: config.timeoutMs, headers: headersOf(event) });
       return { kind: 'delivered' };
     } catch (error) {
       const reason = describeError(error);
