@@ -65,10 +65,10 @@ export class SinkSupervisor {
     return this.#queue;
   }
 
-  /** Each running sink's lag, pending entries and dead letters (read from Redis). */
+  /** Each running sink's lag, pending entries and dead letters (read from Redis); none while Redis cannot say, so a scrape still answers. */
   async backlog(): Promise<SinkBacklog[]> {
     if (!this.#figures.isReady || this.#running.size === 0) return [];
-    return inspectSinks(withCommandTimeout(this.#figures, this.#settings.commandTimeoutMs), this.#settings.shards, this.sinks);
+    return inspectSinks(withCommandTimeout(this.#figures, this.#settings.commandTimeoutMs), this.#settings.shards, this.sinks).catch(() => []);
   }
 
   /** Stops every worker (their entries in hand stay pending) and disconnects. Idempotent. */
