@@ -1,8 +1,16 @@
-import { type EntryToConfirm, type RedisCommandSender, type Store, TENANT_ID, shardOfEventsStreamKey } from '@ddup/store';
+import {
+  type EntryToConfirm,
+  type EventEntry,
+  type RedisCommandSender,
+  type Store,
+  type StreamBatch,
+  TENANT_ID,
+  entryTimeMs,
+  shardOfEventsStreamKey,
+} from '@ddup/store';
+import type { BatchHandler, BatchOutcome } from './batch-handler.ts';
 import type { ConsumerMetrics } from './metrics/consumer-metrics.ts';
 import { NO_TENANTS, type TenantRules } from './tenant-rules.ts';
-import type { StreamBatch } from './stream-reply.ts';
-import { entryTimeMs } from './stream-reply.ts';
 
 export interface ConfirmSettings {
   readonly store: Store;
@@ -16,23 +24,16 @@ export interface ConfirmSettings {
 /** Sends raw commands (a connection, or one bounded by withCommandTimeout). */
 export type CommandSender = RedisCommandSender;
 
-export interface ConfirmResult {
-  /** Entries acknowledged: confirmed, or deleted from the stream while pending (nothing left to confirm). */
-  readonly confirmed: number;
-  /** Entries left pending because they cannot be confirmed (no hash field, wrong shard). */
-  readonly unconfirmable: readonly string[];
-}
-
 const HASH = /^[0-9a-f]{64}$/;
 
 /** Why an entry cannot be confirmed (it would fail on every delivery), or undefined when it can. */
-export function whyUnconfirmable(fields: Readonly<Record<string, string>>, shard: number | undefined, store: Store): string | undefined {
-  const hash = fields.hash;
+export function whyUnconfirmable(entry: EventEntry, shard: number | undefined, store: Store): string | undefined {
+  const hash = entry.hash;
   if (shard === undefined) return 'not an events stream';
   if (hash === undefined) return 'no hash field';
   if (!HASH.test(hash)) return 'hash field is not a hex SHA-256';
   if (store.shardOf(hash) !== shard) return `hash belongs to another shard (STREAM_SHARDS=${store.layout.shardCount})`;
-  if (fields.tenant !== undefined && !TENANT_ID.test(fields.tenant)) return 'tenant field is not a tenant id';
+  if (entry.tenant !== undefined && !TENANT_ID.test(entry.tenant)) return 'tenant field is not a tenant id';
   return undefined;
 }
 
@@ -42,24 +43,25 @@ export function whyUnconfirmable(fields: Readonly<Record<string, string>>, shard
  * state only, never the expiry, and confirming the same entry twice changes nothing. An entry whose
  * window has already passed is only acknowledged (a sliding window's too is marked, when its record
  * still stands for that entry): a late redelivery never touches a newer admission of the same event.
+ * Entries that cannot be confirmed (no or bad hash, wrong shard) are left pending.
  */
-export async function confirmBatch(redis: CommandSender, batch: StreamBatch, settings: ConfirmSettings, now: number = Date.now()): Promise<ConfirmResult> {
+export async function confirmBatch(redis: CommandSender, batch: StreamBatch, settings: ConfirmSettings, now: number = Date.now()): Promise<BatchOutcome> {
   const shard = shardOfEventsStreamKey(batch.stream);
   const toMark: EntryToConfirm[] = [];
   const acked: string[] = [];
-  const unconfirmable: string[] = [];
+  const unhandled: string[] = [];
   const rules = settings.tenantRules?.() ?? NO_TENANTS;
   for (const entry of batch.entries) {
-    if (entry.fields === undefined) {
+    if (!entry.present) {
       acked.push(entry.id);
       continue;
     }
-    const hash = entry.fields.hash;
-    if (shard === undefined || !hash || whyUnconfirmable(entry.fields, shard, settings.store)) {
-      unconfirmable.push(entry.id);
+    const hash = entry.hash;
+    if (shard === undefined || !hash || whyUnconfirmable(entry, shard, settings.store)) {
+      unhandled.push(entry.id);
       continue;
     }
-    const tenant = entry.fields.tenant;
+    const tenant = entry.tenant;
     // A tenant no longer in the file: marking is harmless, so mark (its window is unknown). A sliding
     // window outlives its entry's age: the script tells its own admission from a newer one.
     const sliding = tenant !== undefined && rules.refreshing.has(tenant);
@@ -73,5 +75,13 @@ export async function confirmBatch(redis: CommandSender, batch: StreamBatch, set
     const acknowledged = await (settings.metrics?.timeConfirm(confirm) ?? confirm());
     settings.metrics?.countConfirmed(shard, acknowledged);
   }
-  return { confirmed: acked.length, unconfirmable };
+  return { handled: acked.length, unhandled };
+}
+
+/** The confirm workers' per-batch work: confirmBatch, and whyUnconfirmable for what a reclaim dead-letters. */
+export function confirmHandler(settings: ConfirmSettings): BatchHandler {
+  return {
+    handle: (redis, batch) => confirmBatch(redis, batch, settings),
+    problemOf: (entry, stream) => whyUnconfirmable(entry, shardOfEventsStreamKey(stream), settings.store),
+  };
 }

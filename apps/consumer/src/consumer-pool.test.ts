@@ -1,11 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { CONSUMER_GROUP, eventsStreamKey } from '@ddup/store';
+import { CONSUMER_GROUP, NEW_ENTRIES, StreamGroup, encodeStreamEntry, eventsStreamKey, readEventEntries } from '@ddup/store';
 import { type Logger, type RedisConnection, createLogger, createRedisConnection } from '@ddup/runtime';
 import { type TestRedis, admitEvents, eventually, names, rememberedEvent, seenState, startTestRedis, testStore, workersGroupInfo } from '@ddup/test-utils';
-import { confirmBatch } from './confirm.ts';
+import { confirmBatch, confirmHandler } from './confirm.ts';
 import { ConsumerPool, type ConsumerPoolSettings } from './consumer-pool.ts';
-import { ensureConsumerGroup } from './consumer-group.ts';
 import { StreamConsumer } from './stream-consumer.ts';
 import { testPoolSettings } from '../test/pool-settings.ts';
 
@@ -25,6 +24,9 @@ function admit(prefix: string, count: number, shardCount = 1): Promise<string[]>
 }
 
 const groupInfo = (stream: string) => workersGroupInfo(client, stream);
+
+/** The workers' group on shard 0's stream. */
+const workers = new StreamGroup(CONSUMER_GROUP, [eventsStreamKey(0)]);
 
 /** The index state of `hash`, as a service with `shardCount` shards and this file's window reads it. */
 const stateOf = (hash: string, shardCount = 1) => seenState(client, hash, { shardCount, windowSeconds: WINDOW_SECONDS });
@@ -104,8 +106,6 @@ describe('ConsumerPool', () => {
     await client.del(eventsStreamKey(1));
     const hashes = await admit('after', 40, 2);
     await eventually('the recreated stream has its group back and is drained', async () => {
-      const exists = await client.sendCommand<unknown[]>(['XINFO', 'GROUPS', eventsStreamKey(1)]);
-      if (exists.length === 0) return false;
       const info = await groupInfo(eventsStreamKey(1));
       return info.lag === 0 && info.pending === 0;
     });
@@ -120,7 +120,7 @@ describe('ConsumerPool', () => {
     const second = pool.close();
     expect(second).toBe(first);
     await first;
-    const consumers = await client.sendCommand<unknown[]>(['XINFO', 'CONSUMERS', eventsStreamKey(0), CONSUMER_GROUP]);
+    const consumers = await workers.consumers(client, eventsStreamKey(0));
     expect(consumers).toEqual([]);
     expect((await groupInfo(eventsStreamKey(0))).pending).toBe(0);
   });
@@ -131,13 +131,13 @@ function streamConsumer(connection: RedisConnection, name: string, batchSize: nu
   return new StreamConsumer({
     redis: connection,
     name,
-    streams: [eventsStreamKey(0)],
+    group: workers,
     batchSize,
     blockMs: 100,
     idlePollMs: 20,
     lingerMs: 10,
     commandTimeoutMs: 2_000,
-    confirm: { store: testStore({ windowSeconds: WINDOW_SECONDS }), windowMs: WINDOW_SECONDS * 1000 },
+    handler: confirmHandler({ store: testStore({ windowSeconds: WINDOW_SECONDS }), windowMs: WINDOW_SECONDS * 1000 }),
     reclaim: { minIdleMs: 60_000, intervalMs: 60_000, maxDeliveries: 5, count: 100 },
     retention: { retentionMs: 86_400_000, intervalMs: 60_000 },
     logger: log,
@@ -150,9 +150,9 @@ describe('StreamConsumer', () => {
   it('confirms entries left in its own pending list by an earlier read whose reply was lost', async () => {
     const stream = eventsStreamKey(0);
     await admit('backlog', 30);
-    await ensureConsumerGroup(client, [stream]);
+    await workers.ensure(client);
     // A read that "crashed": the entries are now pending for this consumer name.
-    await client.sendCommand(['XREADGROUP', 'GROUP', CONSUMER_GROUP, 'worker-x', 'COUNT', '30', 'STREAMS', stream, '>']);
+    await workers.read(client, 'worker-x', [[stream, NEW_ENTRIES]], 30);
     expect((await groupInfo(stream)).pending).toBe(30);
 
     const connection = createRedisConnection({ target: { kind: 'single', url: redis.url }, name: 'test', commandTimeoutMs: 2_000, logger });
@@ -204,9 +204,9 @@ describe('confirmBatch', () => {
   it('is idempotent: confirming the same entry twice leaves the same state and expiry', async () => {
     const [hash] = await admit('twice', 1);
     const stream = eventsStreamKey(0);
-    await ensureConsumerGroup(client, [stream]);
-    const entries = (await client.xRange(stream, '-', '+')) ?? [];
-    const batch = { stream, entries: entries.map((e) => ({ id: e.id, fields: { ...e.message } })) };
+    await workers.ensure(client);
+    const entries = await readEventEntries(client, stream);
+    const batch = { stream, entries };
     const settingsOf = { store: testStore({ windowSeconds: WINDOW_SECONDS }), windowMs: WINDOW_SECONDS * 1000 };
     await confirmBatch(client, batch, settingsOf);
     const expiry = (await rememberedEvent(client, hash as string, { windowSeconds: WINDOW_SECONDS }))?.expiresMs;
@@ -222,20 +222,20 @@ describe('confirmBatch', () => {
     const stream = eventsStreamKey(0);
     const hash = 'ab'.repeat(32);
     const store = testStore({ windowSeconds: WINDOW_SECONDS });
-    await ensureConsumerGroup(client, [stream]);
+    await workers.ensure(client);
     // An entry accepted 8 days ago; the same event was admitted again today (a fresh record).
     const oldId = `${Date.now() - 8 * 24 * 3600 * 1000}-0`;
-    await client.sendCommand(['XADD', stream, oldId, 'hash', hash, 'event', '{}']);
+    await client.sendCommand(['XADD', stream, oldId, ...encodeStreamEntry({ hash, event: '{}' })]);
     expect((await store.admit(client, { hash, canonical: '{}' })).outcome).toBe('accepted');
     const result = await confirmBatch(
       client,
-      { stream, entries: [{ id: oldId, fields: { hash, event: '{}' } }] },
+      { stream, entries: [{ id: oldId, present: true, hash, event: '{}', tenant: undefined }] },
       {
         store,
         windowMs: WINDOW_SECONDS * 1000,
       },
     );
-    expect(result.confirmed).toBe(1);
+    expect(result.handled).toBe(1);
     expect(await stateOf(hash)).toBe('pending');
     const remembered = await rememberedEvent(client, hash, { windowSeconds: WINDOW_SECONDS });
     expect((remembered?.expiresMs ?? 0) - Date.now()).toBeGreaterThan((WINDOW_SECONDS - 30) * 1000);
@@ -243,15 +243,15 @@ describe('confirmBatch', () => {
 
   it('leaves an entry without a valid hash pending instead of acknowledging it', async () => {
     const stream = eventsStreamKey(0);
-    await ensureConsumerGroup(client, [stream]);
-    const id = await client.sendCommand<string>(['XADD', stream, '*', 'event', '{}']);
-    await client.sendCommand(['XREADGROUP', 'GROUP', CONSUMER_GROUP, 'c', 'STREAMS', stream, '>']);
+    await workers.ensure(client);
+    const id = await client.sendCommand<string>(['XADD', stream, '*', ...encodeStreamEntry({ event: '{}' })]);
+    await workers.read(client, 'c', [[stream, NEW_ENTRIES]]);
     const result = await confirmBatch(
       client,
-      { stream, entries: [{ id, fields: { event: '{}' } }] },
+      { stream, entries: [{ id, present: true, hash: undefined, event: '{}', tenant: undefined }] },
       { store: testStore({ windowSeconds: 1 }), windowMs: 1000 },
     );
-    expect(result).toEqual({ confirmed: 0, unconfirmable: [id] });
+    expect(result).toEqual({ handled: 0, unhandled: [id] });
     expect((await groupInfo(stream)).pending).toBe(1);
   });
 });

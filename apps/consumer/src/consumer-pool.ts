@@ -1,6 +1,7 @@
-import { CONSUMER_GROUP, Store, allEventsStreamKeys } from '@ddup/store';
+import { CONSUMER_GROUP, Store, StreamGroup } from '@ddup/store';
 import { type Logger, type RedisConnection, type OnRefused, logRefusal, RedisPreflight, createRedisConnection, withCommandTimeout } from '@ddup/runtime';
 import type { RedisTarget } from '@ddup/config';
+import { confirmHandler } from './confirm.ts';
 import type { ConsumerMetrics } from './metrics/consumer-metrics.ts';
 import { StreamConsumer } from './stream-consumer.ts';
 import type { TenantRules } from './tenant-rules.ts';
@@ -42,19 +43,11 @@ export interface ConsumerPoolHooks {
   readonly tenantRules?: () => TenantRules;
 }
 
-/** Removes a consumer from the group when it owns no pending entries, so XINFO stays tidy across restarts. */
-async function forgetIdleConsumer(redis: RedisConnection, streams: readonly string[], name: string): Promise<void> {
-  for (const stream of streams) {
-    const pending = await redis.sendCommand<unknown[]>(['XPENDING', stream, CONSUMER_GROUP, '-', '+', '1', name]);
-    if (pending.length === 0) await redis.sendCommand(['XGROUP', 'DELCONSUMER', stream, CONSUMER_GROUP, name]);
-  }
-}
-
 /** N consumers of the `ddup-workers` group, each on its own connection. */
 export class ConsumerPool {
   readonly consumers: readonly StreamConsumer[];
   readonly #connections: readonly RedisConnection[];
-  readonly #streams: readonly string[];
+  readonly #group: StreamGroup;
   readonly #logger: Logger;
   readonly #preflight: RedisPreflight | undefined;
   #closing: Promise<void> | undefined;
@@ -67,17 +60,17 @@ export class ConsumerPool {
     return first;
   }
 
-  private constructor(consumers: StreamConsumer[], connections: RedisConnection[], streams: string[], logger: Logger, preflight: RedisPreflight | undefined) {
+  private constructor(consumers: StreamConsumer[], connections: RedisConnection[], group: StreamGroup, logger: Logger, preflight: RedisPreflight | undefined) {
     this.consumers = consumers;
     this.#preflight = preflight;
     this.#connections = connections;
-    this.#streams = streams;
+    this.#group = group;
     this.#logger = logger;
   }
 
   /** Connects (retrying in the background while Redis is away) and starts every consumer once Redis has passed the preflight. */
   static start(settings: ConsumerPoolSettings, logger: Logger, hooks: ConsumerPoolHooks = {}): ConsumerPool {
-    const streams = allEventsStreamKeys(settings.shards);
+    const group = StreamGroup.ofEvents(CONSUMER_GROUP, settings.shards);
     const store = new Store({
       shardCount: settings.shards,
       indexCapacity: settings.indexCapacity,
@@ -87,7 +80,7 @@ export class ConsumerPool {
     const consumers: StreamConsumer[] = [];
     let preflight: RedisPreflight | undefined;
     const { metrics, tenantRules } = hooks;
-    const confirm = { store, windowMs: settings.windowSeconds * 1000, metrics, ...(tenantRules ? { tenantRules } : {}) };
+    const handler = confirmHandler({ store, windowMs: settings.windowSeconds * 1000, metrics, ...(tenantRules ? { tenantRules } : {}) });
     for (let index = 0; index < settings.concurrency; index++) {
       const name = `${settings.consumerName}-${process.pid}-${index}`;
       const redis = createRedisConnection({
@@ -113,13 +106,13 @@ export class ConsumerPool {
         new StreamConsumer({
           redis,
           name,
-          streams,
+          group,
           batchSize: settings.batchSize,
           blockMs: settings.blockMs,
           idlePollMs: settings.idlePollMs,
           lingerMs: settings.lingerMs,
           commandTimeoutMs: settings.commandTimeoutMs,
-          confirm,
+          handler,
           reclaim: {
             minIdleMs: settings.claimIdleMs,
             intervalMs: settings.claimIntervalMs,
@@ -139,7 +132,7 @@ export class ConsumerPool {
         }),
       );
     }
-    const pool = new ConsumerPool(consumers, connections, streams, logger, preflight);
+    const pool = new ConsumerPool(consumers, connections, group, logger, preflight);
     // Reading creates the consumer group: nothing is written before the first check has passed.
     pool.#started = (preflight?.passed ?? Promise.resolve()).then(() => pool.#startConsumers());
     return pool;
@@ -172,7 +165,8 @@ export class ConsumerPool {
         this.consumers.map(async (consumer, index) => {
           const redis = this.#connections[index];
           if (!redis) return;
-          await forgetIdleConsumer(redis, this.#streams, consumer.name).catch(() => undefined);
+          // Removed where it owns nothing pending, so XINFO stays tidy across restarts.
+          await this.#group.deleteIdleConsumer(redis, consumer.name).catch(() => undefined);
           await redis.close().catch(() => redis.destroy());
         }),
       );

@@ -1,7 +1,7 @@
 export { ConsumerPool, type ConsumerPoolSettings } from './consumer-pool.ts';
 export { StreamConsumer, type StreamConsumerOptions } from './stream-consumer.ts';
-export { confirmBatch, type ConfirmSettings } from './confirm.ts';
-export { ensureConsumerGroup } from './consumer-group.ts';
+export type { BatchHandler, BatchOutcome } from './batch-handler.ts';
+export { confirmBatch, confirmHandler, type ConfirmSettings } from './confirm.ts';
 export { metricsServerSettingsOf, parseConsumerConfig, type ConsumerConfig } from './env.ts';
 export { ConsumerMetrics } from './metrics/consumer-metrics.ts';
 export { metricsUrlOf, startMetricsServer, type MetricsServer, type MetricsServerSettings } from './metrics/metrics-server.ts';

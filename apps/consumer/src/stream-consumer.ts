@@ -1,13 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { CONSUMER_GROUP, trimAcknowledged } from '@ddup/store';
-import { type Logger, type RedisCommands, type RedisConnection, errorText, rateLimitedWarning, withCommandTimeout, withTimeout } from '@ddup/runtime';
+import { NEW_ENTRIES, type ReadCursor, type StreamBatch, type StreamGroup, isMissingGroupError, trimAcknowledged } from '@ddup/store';
+import { type Logger, type RedisCommands, type RedisConnection, rateLimitedWarning, withCommandTimeout, withTimeout } from '@ddup/runtime';
 import { backoff } from './backoff.ts';
-import { type ConfirmSettings, confirmBatch } from './confirm.ts';
-import { ensureConsumerGroup } from './consumer-group.ts';
+import type { BatchHandler } from './batch-handler.ts';
 import type { ConsumerMetrics } from './metrics/consumer-metrics.ts';
 import { type ReclaimSettings, reclaimStale } from './reclaim.ts';
 import { settleSome } from './settle-some.ts';
-import { type StreamBatch, parseStreamsReply } from './stream-reply.ts';
 
 /** Reclaim pages (each up to the batch size) one round may take before reading again. */
 const RECLAIM_PAGES = 10;
@@ -15,8 +13,10 @@ const RECLAIM_PAGES = 10;
 export interface StreamConsumerOptions {
   /** A connection of this consumer's own: XREADGROUP BLOCK holds it while waiting. */
   readonly redis: RedisConnection;
+  /** This consumer's name in the group. */
   readonly name: string;
-  readonly streams: readonly string[];
+  /** The group it reads as, over the streams it reads. */
+  readonly group: StreamGroup;
   readonly batchSize: number;
   readonly blockMs: number;
   /** On a cluster, where reads cannot block across shards: the pause after finding every shard empty. */
@@ -27,7 +27,8 @@ export interface StreamConsumerOptions {
    */
   readonly lingerMs: number;
   readonly commandTimeoutMs: number;
-  readonly confirm: ConfirmSettings;
+  /** What it does with each batch read or reclaimed (the confirm workers: confirmHandler). */
+  readonly handler: BatchHandler;
   readonly reclaim: ReclaimSettings & { readonly intervalMs: number };
   /** Trimming: entries older than retentionMs every group acknowledged; a sink's group holds them sinkHoldMs at most. */
   readonly retention: { readonly retentionMs: number; readonly intervalMs: number; readonly sinkHoldMs?: number };
@@ -42,7 +43,8 @@ export interface StreamConsumerOptions {
 type ReadPosition = { readonly kind: 'backlog'; readonly cursors: ReadonlyMap<string, string> } | { readonly kind: 'new' };
 
 /**
- * One member of the `ddup-workers` group: reads new entries of its streams, confirms them, repeats.
+ * One member of a consumer group (the confirm workers': `ddup-workers`): reads new entries of its
+ * streams, hands each stream's batch to its handler (which acknowledges them), repeats.
  *
  * It starts, and starts again after any failure, by re-reading its own pending entries (ID 0): a
  * read whose reply was lost (timeout, dropped connection) has still put entries in its pending
@@ -72,7 +74,7 @@ export class StreamConsumer {
     return this.#options.name;
   }
 
-  /** Entries this consumer has acknowledged since it started. */
+  /** Entries this consumer has handled and acknowledged since it started (for the confirm workers: confirmed). */
   get confirmed(): number {
     return this.#confirmed;
   }
@@ -112,17 +114,18 @@ export class StreamConsumer {
         const batches = await this.#read(reads);
         // Every stream's batch at once (on a cluster, each to its own master); one timer for all.
         // A batch whose master fails stays pending: the backlog pass or a reclaim confirms it later.
+        const { handler } = this.#options;
         const { values: results, failures: failed } = await withTimeout(
-          settleSome(batches.map((batch) => confirmBatch(redis, batch, this.#options.confirm))),
+          settleSome(batches.map((batch) => handler.handle(redis, batch))),
           commandTimeoutMs,
           'confirm batch',
         );
         if (failed.length > 0) this.#notePartialFailure(failed[0]);
         results.forEach((result, index) => {
           if (!result) return;
-          this.#confirmed += result.confirmed;
-          if (result.unconfirmable.length > 0) {
-            logger.warn('entries without a valid hash left pending', { stream: batches[index]?.stream, ids: result.unconfirmable.slice(0, 10) });
+          this.#confirmed += result.handled;
+          if (result.unhandled.length > 0) {
+            logger.warn('entries without a valid hash left pending', { stream: batches[index]?.stream, ids: result.unhandled.slice(0, 10) });
           }
         });
         this.#advance(batches);
@@ -133,9 +136,9 @@ export class StreamConsumer {
         this.#position = this.#fromBacklogStart();
         // A stream without the group (deleted and written again): create it and read on at once;
         // if even that fails (Redis out of memory, say), back off like any other failure.
-        if (errorText(error).startsWith('NOGROUP')) {
+        if (isMissingGroupError(error)) {
           const recreated = await (this.#options.beforeGroupCreate?.() ?? Promise.resolve())
-            .then(() => ensureConsumerGroup(writes, this.#options.streams))
+            .then(() => this.#options.group.ensure(writes))
             .then(
               () => true,
               (cause: unknown) => {
@@ -155,21 +158,21 @@ export class StreamConsumer {
 
   /** Between reads, now and then: take over stale entries of dead consumers; trim acknowledged history. */
   async #maintain(writes: RedisCommands): Promise<void> {
-    const { streams, name, reclaim, retention, confirm, logger } = this.#options;
+    const { group, name, reclaim, retention, handler, logger } = this.#options;
     const now = Date.now();
     if (now - this.#lastReclaim >= reclaim.intervalMs) {
       this.#lastReclaim = now;
-      for (const stream of streams) {
+      for (const stream of group.streams) {
         let confirmed = 0;
         let deadLettered = 0;
         // Page after page while pages come back full (a big backlog of a dead consumer), up to
         // RECLAIM_PAGES a round; past that, the next round comes after the next read, not the interval.
         for (let page = 0; page < RECLAIM_PAGES; page++) {
-          const result = await reclaimStale(writes, stream, name, reclaim, confirm).catch((error: unknown) => {
+          const result = await reclaimStale(writes, group, stream, name, reclaim, handler).catch((error: unknown) => {
             this.#notePartialFailure(error);
-            return { confirmed: 0, deadLettered: 0, more: false };
+            return { handled: 0, deadLettered: 0, more: false };
           });
-          confirmed += result.confirmed;
+          confirmed += result.handled;
           deadLettered += result.deadLettered;
           if (!result.more) break;
           if (page === RECLAIM_PAGES - 1) this.#lastReclaim = 0;
@@ -182,7 +185,7 @@ export class StreamConsumer {
     }
     if (now - this.#lastTrim >= retention.intervalMs) {
       this.#lastTrim = now;
-      for (const stream of streams) {
+      for (const stream of group.streams) {
         this.#trimmed += await trimAcknowledged(writes, stream, retention.retentionMs, now, retention.sinkHoldMs).catch((error: unknown) => {
           logger.warn('cannot trim', { stream, error });
           return 0;
@@ -203,7 +206,7 @@ export class StreamConsumer {
   }
 
   #fromBacklogStart(): ReadPosition {
-    return { kind: 'backlog', cursors: new Map(this.#options.streams.map((stream) => [stream, '0'])) };
+    return { kind: 'backlog', cursors: new Map(this.#options.group.streams.map((stream) => [stream, '0'])) };
   }
 
   /** In the backlog, move each stream's cursor past what was read; a stream with nothing left is done. */
@@ -223,29 +226,24 @@ export class StreamConsumer {
    * hold the connection to its master), and an empty round is followed by a short pause.
    */
   async #read(reads: RedisCommands): Promise<StreamBatch[]> {
-    const { redis, streams, batchSize, blockMs, idlePollMs, name, metrics } = this.#options;
-    const head = ['XREADGROUP', 'GROUP', CONSUMER_GROUP, name, 'COUNT', String(batchSize)];
-    const xreadgroup = (command: string[]) => {
-      const call = () => reads.sendCommand(command);
+    const { redis, group, batchSize, blockMs, idlePollMs, name, metrics } = this.#options;
+    const read = (cursors: readonly ReadCursor[], block?: number) => {
+      const call = () => group.read(reads, name, cursors, batchSize, block);
       return metrics?.timeRead(call) ?? call();
     };
-    const cursors = this.#position.kind === 'backlog' ? [...this.#position.cursors] : streams.map((stream) => [stream, '>'] as const);
+    const cursors: ReadCursor[] = this.#position.kind === 'backlog' ? [...this.#position.cursors] : group.streams.map((stream) => [stream, NEW_ENTRIES]);
     if (redis.readsAcrossShards) {
-      const block = this.#position.kind === 'new' ? ['BLOCK', String(blockMs)] : [];
-      const keys = cursors.map(([stream]) => stream);
-      return parseStreamsReply(await xreadgroup([...head, ...block, 'STREAMS', ...keys, ...cursors.map(([, id]) => id)]));
+      return read(cursors, this.#position.kind === 'new' ? blockMs : undefined);
     }
     // A shard whose master is away (until its failover) must not stop the others: its read fails
     // alone, and in the backlog it drops out (a reclaim takes over what it had pending).
-    const { values: replies, failures } = await settleSome(cursors.map(([stream, id]) => xreadgroup([...head, 'STREAMS', stream, id])));
+    const { values: replies, failures } = await settleSome(cursors.map((cursor) => read([cursor])));
     // A stream that lost its group (deleted, then written again) gets it back through #loop's catch;
     // noted as a partial failure like the others, it would stay unread for good.
-    const missingGroup = failures.find((failure) => errorText(failure).startsWith('NOGROUP'));
+    const missingGroup = failures.find(isMissingGroupError);
     if (missingGroup !== undefined) throw missingGroup;
     if (failures.length > 0) this.#notePartialFailure(failures[0]);
-    const batches = replies
-      .flatMap((reply) => (reply === undefined ? [] : parseStreamsReply(reply)))
-      .filter((batch) => batch.entries.length > 0 || this.#position.kind === 'backlog');
+    const batches = replies.flatMap((reply) => reply ?? []).filter((batch) => batch.entries.length > 0 || this.#position.kind === 'backlog');
     if (batches.length === 0 && this.#position.kind === 'new') {
       await this.#pause(idlePollMs);
     }

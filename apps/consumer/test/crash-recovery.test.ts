@@ -1,7 +1,17 @@
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { CONSUMER_GROUP, eventsStreamKey } from '@ddup/store';
-import { type ServiceProcess, type TestRedis, admitEvents, eventually, names, seenState, startService, startTestRedis } from '@ddup/test-utils';
+import { CONSUMER_GROUP, NEW_ENTRIES, StreamGroup, eventsStreamKey } from '@ddup/store';
+import {
+  type ServiceProcess,
+  type TestRedis,
+  admitEvents,
+  eventually,
+  names,
+  seenState,
+  startService,
+  startTestRedis,
+  workersGroupInfo,
+} from '@ddup/test-utils';
 
 const CONSUMER_MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url));
 const SHARDS = 2;
@@ -10,6 +20,7 @@ const WINDOW = 3_600;
 let redis: TestRedis;
 let client: Awaited<ReturnType<TestRedis['client']>>;
 const processes: ServiceProcess[] = [];
+const workers = StreamGroup.ofEvents(CONSUMER_GROUP, SHARDS);
 
 beforeAll(async () => {
   redis = await startTestRedis();
@@ -38,10 +49,10 @@ function consumerEnv(name: string): Record<string, string> {
 async function groupTotals() {
   let pending = 0;
   let lag = 0;
-  for (let shard = 0; shard < SHARDS; shard++) {
-    const [flat = []] = await client.sendCommand<unknown[][]>(['XINFO', 'GROUPS', eventsStreamKey(shard)]);
-    pending += Number(flat[flat.indexOf('pending') + 1]);
-    lag += Number(flat[flat.indexOf('lag') + 1]);
+  for (const stream of workers.streams) {
+    const info = await workersGroupInfo(client, stream);
+    pending += Number(info.pending);
+    lag += Number(info.lag);
   }
   return { pending, lag };
 }
@@ -55,16 +66,14 @@ it('a consumer killed with SIGKILL mid-run leaves entries that another consumer 
   const doomed = startService(CONSUMER_MAIN, consumerEnv('doomed'));
   processes.push(doomed);
   await eventually('the first consumer is confirming', async () => {
-    const [flat = []] = await client.sendCommand<unknown[][]>(['XINFO', 'GROUPS', eventsStreamKey(0)]);
-    return Number(flat[flat.indexOf('entries-read') + 1]) > 500;
+    const info = await workersGroupInfo(client, eventsStreamKey(0));
+    return Number(info['entries-read']) > 500;
   });
   await doomed.stop('SIGKILL');
 
   // Whatever the kill left, make sure a crash right after a read is covered: deliver entries to the
   // dead consumer's name, exactly as a read it did not live to acknowledge would have.
-  for (let shard = 0; shard < SHARDS; shard++) {
-    await client.sendCommand(['XREADGROUP', 'GROUP', CONSUMER_GROUP, 'doomed-gone', 'COUNT', '50', 'STREAMS', eventsStreamKey(shard), '>']);
-  }
+  for (const stream of workers.streams) await workers.read(client, 'doomed-gone', [[stream, NEW_ENTRIES]], 50);
   expect((await groupTotals()).pending).toBeGreaterThan(0);
 
   const rescuer = startService(CONSUMER_MAIN, consumerEnv('rescuer'));

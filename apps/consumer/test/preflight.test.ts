@@ -1,6 +1,6 @@
 import { expect, it } from 'vitest';
 import { type Refusal, createLogger } from '@ddup/runtime';
-import { SHARD_COUNT_KEY } from '@ddup/store';
+import { CONSUMER_GROUP, SHARD_COUNT_KEY, StreamGroup, eventsStreamKey } from '@ddup/store';
 import { startTestRedis } from '@ddup/test-utils';
 import { ConsumerPool } from '../src/consumer-pool.ts';
 import { testPoolSettings } from './pool-settings.ts';
@@ -29,8 +29,10 @@ it('refuses an evicting Redis before writing anything to it, then runs on one th
     });
     await expect.poll(() => client.get(SHARD_COUNT_KEY), { timeout: 10_000 }).toBe('1');
     await expect
-      .poll(async () => (await client.sendCommand<unknown[]>(['XINFO', 'GROUPS', 'ddup:{s00}:events']).catch(() => [])).length, { timeout: 10_000 })
-      .toBe(1);
+      .poll(async () => (await new StreamGroup(CONSUMER_GROUP, [eventsStreamKey(0)]).info(client, eventsStreamKey(0)).catch(() => undefined))?.name, {
+        timeout: 10_000,
+      })
+      .toBe(CONSUMER_GROUP);
     await pool.close();
     expect(refusals).toHaveLength(1);
   } finally {

@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import { CONSUMER_GROUP, eventsStreamKey } from '@ddup/store';
+import { CONSUMER_GROUP, NEW_ENTRIES, StreamGroup, eventsStreamKey } from '@ddup/store';
 import { createLogger } from '@ddup/runtime';
 import { admitEvents, eventually, names, seenState, useTestRedis, workersGroupInfo } from '@ddup/test-utils';
 import { ConsumerPool } from '../src/consumer-pool.ts';
@@ -16,9 +16,10 @@ it(`reclaims ${EVENTS} stale entries (${EVENTS / PAGE} pages) in one round`, asy
   const { redis, client } = test;
   const hashes = await admitEvents(client, names('backlog', EVENTS));
   const stream = eventsStreamKey(0);
-  await client.sendCommand(['XGROUP', 'CREATE', stream, CONSUMER_GROUP, '0']);
+  const workers = new StreamGroup(CONSUMER_GROUP, [stream]);
+  await workers.ensure(client, '0');
   // Delivered to a consumer that died before confirming any.
-  await client.sendCommand(['XREADGROUP', 'GROUP', CONSUMER_GROUP, 'dead', 'COUNT', String(EVENTS), 'STREAMS', stream, '>']);
+  await workers.read(client, 'dead', [[stream, NEW_ENTRIES]], EVENTS);
   expect((await workersGroupInfo(client, stream)).pending).toBe(EVENTS);
   await new Promise((resolve) => setTimeout(resolve, 150));
 

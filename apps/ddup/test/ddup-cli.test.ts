@@ -9,7 +9,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API_PREFIX, type Gateway, createGateway, parseGatewayConfig, stopGateway } from '@ddup/gateway';
 import { createLogger } from '@ddup/runtime';
-import { INDEX_LAYOUT_KEY, Store, deadLetterStreamKey, estimateRememberedEvents, eventsStreamKey } from '@ddup/store';
+import { CONSUMER_GROUP, INDEX_LAYOUT_KEY, Store, deadLetterStreamKey, estimateRememberedEvents, eventsStreamKey } from '@ddup/store';
 import { type TestRedis, eventually, makeDeadLetters, names, sampleEvent, startTestRedis } from '@ddup/test-utils';
 
 // `pnpm ddup` run as operators run it, a child process, against a real redis-server that a real
@@ -230,8 +230,8 @@ describe('ddup inspect and dead-letters', () => {
       bytesPerRememberedEvent: number;
     };
     expect(report.shards.map((s) => [s.stream, s.group, s.deadLetterStream])).toEqual([
-      ['ddup:{s00}:events', 'ddup-workers', 'ddup:{s00}:dead'],
-      ['ddup:{s01}:events', 'ddup-workers', 'ddup:{s01}:dead'],
+      [eventsStreamKey(0), CONSUMER_GROUP, deadLetterStreamKey(0)],
+      [eventsStreamKey(1), CONSUMER_GROUP, deadLetterStreamKey(1)],
     ]);
     for (const shard of report.shards) {
       expect(shard.length).toBe(await client.xLen(eventsStreamKey(shard.shard)));

@@ -2,11 +2,12 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { ConsumerPool, type ConsumerPoolSettings } from '@ddup/consumer';
 import { createLogger } from '@ddup/runtime';
-import { CONSUMER_GROUP, DEFAULT_INDEX_CAPACITY, deadLetterStreamKey, eventsStreamKey } from '@ddup/store';
+import { CONSUMER_GROUP, DEFAULT_INDEX_CAPACITY, NEW_ENTRIES, StreamGroup, deadLetterStreamKey, encodeStreamEntry, eventsStreamKey } from '@ddup/store';
 import { type TestRedis, eventually, seenState, startService, startTestRedis, testStore } from '@ddup/test-utils';
 
 const CLI = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
 const HASH = 'ef'.repeat(32);
+const workers = StreamGroup.ofEvents(CONSUMER_GROUP, 1);
 const WINDOW_SECONDS = 3_600;
 let redis: TestRedis;
 let client: Awaited<ReturnType<TestRedis['client']>>;
@@ -42,10 +43,9 @@ afterAll(async () => {
 });
 
 it('a poison entry ends in the dead letters, the CLI lists it, and replay puts a fixed entry back to be confirmed', async () => {
-  const poisonId = await client.sendCommand<string>(['XADD', eventsStreamKey(0), '*', 'hash', 'not-a-hash', 'event', '{}']);
+  const poisonId = await client.sendCommand<string>(['XADD', eventsStreamKey(0), '*', ...encodeStreamEntry({ hash: 'not-a-hash', event: '{}' })]);
   await eventually('poison dead-lettered', async () => (await client.xLen(deadLetterStreamKey(0))) === 1, 20_000);
-  const [pending] = await client.sendCommand<[number]>(['XPENDING', eventsStreamKey(0), 'ddup-workers']);
-  expect(pending).toBe(0);
+  expect((await workers.pendingSummary(client, eventsStreamKey(0))).count).toBe(0);
 
   const list = startService(CLI, { REDIS_URL: redis.url }, ['dead-letters', 'list', '--json']);
   expect(await list.exited).toBe(0);
@@ -70,7 +70,7 @@ it('a poison entry ends in the dead letters, the CLI lists it, and replay puts a
   const store = testStore({ windowSeconds: WINDOW_SECONDS });
   const admitted = await store.admit(client, { hash: HASH, canonical: '{}' });
   if (admitted.outcome !== 'accepted') throw new Error(`expected ${HASH} to be accepted, got ${admitted.outcome}`);
-  await client.sendCommand(['XREADGROUP', 'GROUP', CONSUMER_GROUP, 'gone', 'STREAMS', eventsStreamKey(0), '>']);
+  await workers.read(client, 'gone', [[eventsStreamKey(0), NEW_ENTRIES]]);
   expect(await store.deadLetter(client, eventsStreamKey(0), admitted.id, 'r', 3)).toBe(true);
   expect(await seenState(client, HASH, { windowSeconds: WINDOW_SECONDS })).toBe('pending');
   pool = ConsumerPool.start(poolSettings(), createLogger('test', 'error'));

@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { freePort } from '@ddup/redis-process';
 import { eventsStreamKey } from '@ddup/store';
-import { type ServiceProcess, type TestRedis, eventually, sampleEvent, seenState, startService, startTestRedis } from '@ddup/test-utils';
+import { type ServiceProcess, type TestRedis, eventually, sampleEvent, seenState, startService, startTestRedis, workersGroupInfo } from '@ddup/test-utils';
 
 const GATEWAY = fileURLToPath(new URL('../../gateway/src/main.ts', import.meta.url));
 const CONSUMER = fileURLToPath(new URL('../../consumer/src/main.ts', import.meta.url));
@@ -109,8 +109,8 @@ it('mixed traffic while consumers are killed and restarted: one 202 per distinct
     'every admitted event confirmed, nothing pending',
     async () => {
       for (let shard = 0; shard < SHARDS; shard++) {
-        const [flat = []] = await client.sendCommand<unknown[][]>(['XINFO', 'GROUPS', eventsStreamKey(shard)]);
-        if (flat[flat.indexOf('pending') + 1] !== 0 || flat[flat.indexOf('lag') + 1] !== 0) return false;
+        const info = await workersGroupInfo(client, eventsStreamKey(shard));
+        if (info.pending !== 0 || info.lag !== 0) return false;
       }
       return true;
     },

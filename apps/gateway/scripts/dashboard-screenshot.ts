@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '@ddup/redis-process';
-import { eventsStreamKey } from '@ddup/store';
+import { deadLetterStreamKey, eventsStreamKey } from '@ddup/store';
 import { type ServiceProcess, type TestRedis, eventually, postJson, sampleEvent, startService, startTestRedis } from '@ddup/test-utils';
 import { chromiumMissing, launchChromium } from '../test/dashboard-browser.ts';
 
@@ -81,7 +81,7 @@ async function main(): Promise<void> {
     for (const n of [1, 2]) await client.sendCommand(['XADD', eventsStreamKey(n), '*', 'event', `{"user_id":"poison-${n}","payload":{"truncated":`]);
     await traffic;
     await eventually('both poison entries dead-lettered', async () => {
-      const lengths = await Promise.all([1, 2].map((n) => client.xLen(`ddup:{s0${n}}:dead`)));
+      const lengths = await Promise.all([1, 2].map((n) => client.xLen(deadLetterStreamKey(n))));
       return lengths.every((length) => length === 1);
     });
 

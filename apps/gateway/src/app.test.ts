@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventsStreamKey } from '@ddup/store';
 import { type TestRedis, rememberedEvent, sampleEvent, seenState, startTestRedis } from '@ddup/test-utils';
 import { API_PREFIX } from './app.ts';
 import type { Gateway } from './gateway.ts';
@@ -34,7 +35,7 @@ describe('POST /events', () => {
     expect(typeof body.timestamp).toBe('string');
 
     const client = await redis.client();
-    const entries = await client.xRange('ddup:{s00}:events', String(body.id), String(body.id));
+    const entries = await client.xRange(eventsStreamKey(0), String(body.id), String(body.id));
     expect(entries?.[0]?.message.hash).toBe(body.hash);
     expect(await seenState(client, String(body.hash))).toBe('pending');
     const remembered = await rememberedEvent(client, String(body.hash));

@@ -4,14 +4,14 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventHash, parseJson, type DedupEvent } from '@ddup/hashing';
-import { CONSUMER_GROUP } from '@ddup/store';
+import { CONSUMER_GROUP, NEW_ENTRIES, StreamGroup, eventsStreamKey } from '@ddup/store';
 import { rememberedEvent, sampleEvent, seenState, testStore, useTestRedis } from '@ddup/test-utils';
 import { API_PREFIX } from '../src/app.ts';
 import type { Gateway } from '../src/gateway.ts';
 import { startTestGateway, stopTestGateway } from './test-gateway.ts';
 
 const BATCH = `http://localhost${API_PREFIX}/events/batch`;
-const STREAM = 'ddup:{s00}:events';
+const STREAM = eventsStreamKey(0);
 const test = useTestRedis();
 let gateway: Gateway;
 
@@ -125,10 +125,11 @@ describe('POST /events/batch', () => {
     const event = sampleEvent('processed-one');
     // 'processed' through the real path: admitted (as the gateway does), read and confirmed by a worker.
     const store = testStore();
-    await test.client.sendCommand(['XGROUP', 'CREATE', STREAM, CONSUMER_GROUP, '$', 'MKSTREAM']);
+    const workers = new StreamGroup(CONSUMER_GROUP, [STREAM]);
+    await workers.ensure(test.client, '$');
     const admitted = await store.admit(test.client, { hash: hashOf(event), canonical: canonicalOf(event) });
     if (admitted.outcome !== 'accepted') throw new Error(`expected acceptance, got ${admitted.outcome}`);
-    await test.client.sendCommand(['XREADGROUP', 'GROUP', CONSUMER_GROUP, 'worker', 'STREAMS', STREAM, '>']);
+    await workers.read(test.client, 'worker', [[STREAM, NEW_ENTRIES]]);
     await store.confirm(test.client, STREAM, [{ id: admitted.id, hash: hashOf(event) }], [admitted.id]);
     expect(await seenState(test.client, hashOf(event))).toBe('processed');
     const { json } = await postBatch([event, event]);

@@ -1,5 +1,6 @@
 /** Batches while Redis is away (503, nothing stored), and with DURABILITY=wait (one WAIT per batch). */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventsStreamKey } from '@ddup/store';
 import { type TestRedis, eventually, sampleEvent, startTestRedis, startTestReplica } from '@ddup/test-utils';
 import { API_PREFIX } from '../src/app.ts';
 import type { Gateway } from '../src/gateway.ts';
@@ -94,7 +95,7 @@ describe('DURABILITY=wait', () => {
     expect(/cmdstat_wait:calls=(\d+)/.exec(await client.info('commandstats'))?.[1]).toBe('1');
     const replicaClient = await replica.client();
     let stored = 0;
-    for (const shard of ['00', '01', '02', '03']) stored += await replicaClient.xLen(`ddup:{s${shard}}:events`);
+    for (const shard of [0, 1, 2, 3]) stored += await replicaClient.xLen(eventsStreamKey(shard));
     expect(stored).toBe(50);
 
     await replica.server.kill('SIGKILL');

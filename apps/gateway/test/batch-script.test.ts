@@ -3,7 +3,7 @@
  * the script's KEYS and ARGV; the script itself is not exported from @ddup/store).
  */
 import { describe, expect, it } from 'vitest';
-import { CONSUMER_GROUP, admitScript, eventsStreamKey, runScript } from '@ddup/store';
+import { CONSUMER_GROUP, NEW_ENTRIES, StreamGroup, admitScript, eventsStreamKey, runScript } from '@ddup/store';
 import { rememberedEvent, testStore, useTestRedis } from '@ddup/test-utils';
 
 const test = useTestRedis({ flushAfterEach: true });
@@ -37,10 +37,11 @@ describe('admit-batch-var.lua', () => {
 
   it('answers duplicates with the state the index holds for them', async () => {
     // 'processed' through the real path: admitted, then confirmed by a worker.
-    await test.client.sendCommand(['XGROUP', 'CREATE', stream, CONSUMER_GROUP, '$', 'MKSTREAM']);
+    const workers = new StreamGroup(CONSUMER_GROUP, [stream]);
+    await workers.ensure(test.client, '$');
     const admitted = await store.admit(test.client, { hash: hashA, canonical: '{}' });
     if (admitted.outcome !== 'accepted') throw new Error(`expected acceptance, got ${admitted.outcome}`);
-    await test.client.sendCommand(['XREADGROUP', 'GROUP', CONSUMER_GROUP, 'worker', 'STREAMS', stream, '>']);
+    await workers.read(test.client, 'worker', [[stream, NEW_ENTRIES]]);
     expect(await store.confirm(test.client, stream, [{ id: admitted.id, hash: hashA }], [admitted.id])).toBe(1);
 
     expect(await store.admitShardBatch(test.client, 0, [{ hash: hashA, canonical: '{}' }])).toEqual([

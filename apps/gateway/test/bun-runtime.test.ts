@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventHash, isJsonObject, parseJson } from '@ddup/hashing';
+import { eventsStreamKey } from '@ddup/store';
 import { type TestRedis, postJson, startTestRedis } from '@ddup/test-utils';
 import { API_PREFIX } from '../src/app.ts';
 import { type BunGateway, requireBunBinary, startBunGateway, stopBunGateway } from './bun-gateway.ts';
@@ -62,7 +63,7 @@ describe('the gateway under Bun', () => {
     expect(first.json).toMatchObject({ status: 'accepted', hash });
     expect(first.json['id']).toMatch(/^\d+-\d+$/);
     const client = await redis.client();
-    const entries = await client.xRange('ddup:{s00}:events', '-', '+');
+    const entries = await client.xRange(eventsStreamKey(0), '-', '+');
     expect((entries ?? []).find((entry) => entry.id === first.json['id'])?.message['hash']).toBe(hash);
 
     const again = await postJson(eventsUrl(), body);

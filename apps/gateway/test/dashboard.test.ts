@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '@ddup/redis-process';
 import { createLogger } from '@ddup/runtime';
-import { CONSUMER_GROUP, deadLetterStreamKey, eventsStreamKey } from '@ddup/store';
+import { CONSUMER_GROUP, NEW_ENTRIES, StreamGroup, deadLetterStreamKey, eventsStreamKey } from '@ddup/store';
 import { type TestRedis, postJson, sampleEvent, startTestRedis } from '@ddup/test-utils';
 import { API_PREFIX } from '../src/app.ts';
 import { parseGatewayConfig } from '../src/env.ts';
@@ -109,21 +109,11 @@ describe.skipIf(missing !== undefined)('the dashboard in a browser', () => {
 
     // A consumer that took two entries of each shard and confirmed none of them.
     const client = await redis.client();
-    for (const shard of [0, 1]) {
-      await client.sendCommand(['XGROUP', 'CREATE', eventsStreamKey(shard), CONSUMER_GROUP, '0', 'MKSTREAM']);
-      const read = await client.sendCommand<unknown[] | null>([
-        'XREADGROUP',
-        'GROUP',
-        CONSUMER_GROUP,
-        'test-reader',
-        'COUNT',
-        '2',
-        'STREAMS',
-        eventsStreamKey(shard),
-        '>',
-      ]);
-      const entries = (read?.[0] as [string, unknown[]] | undefined)?.[1] ?? [];
-      pendingArranged += entries.length;
+    const workers = StreamGroup.ofEvents(CONSUMER_GROUP, 2);
+    await workers.ensure(client, '0');
+    for (const stream of workers.streams) {
+      const [read] = await workers.read(client, 'test-reader', [[stream, NEW_ENTRIES]], 2);
+      pendingArranged += read?.entries.length ?? 0;
     }
     expect(pendingArranged).toBeGreaterThan(0);
     // Three dead letters, one carrying markup that must stay text on the page.
@@ -164,7 +154,7 @@ describe.skipIf(missing !== undefined)('the dashboard in a browser', () => {
     const consumerRows = await page.$$eval('#consumers tbody tr', (rows) => rows.map((row) => [...row.cells].map((cell) => cell.textContent)));
     expect(consumerRows.map((cells) => cells.slice(0, 3))).toEqual([['test-reader', 'all 2', String(pendingArranged)]]);
     const shardRows = await page.$$eval('#shards tbody tr', (rows) => rows.map((row) => row.cells[1]?.textContent));
-    expect(shardRows).toEqual(['ddup:{s00}:events', 'ddup:{s01}:events']);
+    expect(shardRows).toEqual([eventsStreamKey(0), eventsStreamKey(1)]);
     // The public page never had a dead letter's content.
     expect(await page.content()).not.toContain('poison-');
     expect(await textOf(page, 'p99')).toMatch(/ ms$/);

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventHash, isJsonObject, parseJson } from '@ddup/hashing';
+import { eventsStreamKey } from '@ddup/store';
 import { type TestRedis, postJson, sampleEvent, startTestRedis } from '@ddup/test-utils';
 import { API_PREFIX } from '../src/app.ts';
 import { ServedGateways, startTestGateway } from './test-gateway.ts';
@@ -53,11 +54,11 @@ describe('SEED_LEGACY_KEYS', () => {
     await client.set(hash, '1', { EX: 600 });
 
     const seeded = await serve({ SEED_LEGACY_KEYS: 'true' });
-    const streamBefore = await client.xLen('ddup:{s00}:events');
+    const streamBefore = await client.xLen(eventsStreamKey(0));
     const duplicate = await postJson(seeded, body);
     expect(duplicate.status).toBe(409);
     expect(duplicate.json).toMatchObject({ hash, state: 'processed', first_seen_at: null, code: 'duplicate' });
-    expect(await client.xLen('ddup:{s00}:events')).toBe(streamBefore);
+    expect(await client.xLen(eventsStreamKey(0))).toBe(streamBefore);
 
     const unseeded = await postJson(await serve({}), body);
     expect(unseeded.status).toBe(202);

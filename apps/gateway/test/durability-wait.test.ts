@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { eventsStreamKey } from '@ddup/store';
 import { type TestRedis, sampleEvent, startTestRedis, startTestReplica } from '@ddup/test-utils';
 import { API_PREFIX } from '../src/app.ts';
 import type { Gateway } from '../src/gateway.ts';
@@ -27,7 +28,7 @@ it('DURABILITY=wait: 202 once a replica has the event; 503 when no replica ackno
   expect(accepted.status, await accepted.clone().text()).toBe(202);
   const { id } = (await accepted.json()) as { id: string };
   const replicaClient = await replica.client();
-  expect((await replicaClient.xRange('ddup:{s00}:events', id, id))?.length).toBe(1);
+  expect((await replicaClient.xRange(eventsStreamKey(0), id, id))?.length).toBe(1);
 
   await replica.server.kill('SIGKILL');
   const refused = await post('not-replicated');

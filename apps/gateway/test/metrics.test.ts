@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '@ddup/redis-process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CONSUMER_GROUP, NEW_ENTRIES, StreamGroup, eventsStreamKey } from '@ddup/store';
 import { type TestRedis, postJson, sampleEvent, startTestRedis } from '@ddup/test-utils';
-import { CONSUMER_GROUP, eventsStreamKey } from '@ddup/store';
 import { API_PREFIX } from '../src/app.ts';
 import { createGateway } from '../src/gateway.ts';
 import { parseGatewayConfig } from '../src/env.ts';
@@ -93,8 +93,9 @@ describe('GET /metrics', () => {
 
     // A reader of the workers' group takes 3 entries of shard 0 and holds them: pending, lag, its age.
     const client = await redis.client();
-    for (const shard of [0, 1]) await client.sendCommand(['XGROUP', 'CREATE', eventsStreamKey(shard), CONSUMER_GROUP, '0']);
-    await client.sendCommand(['XREADGROUP', 'GROUP', CONSUMER_GROUP, 'holder', 'COUNT', '3', 'STREAMS', eventsStreamKey(0), '>']);
+    const workers = StreamGroup.ofEvents(CONSUMER_GROUP, 2);
+    await workers.ensure(client, '0');
+    await workers.read(client, 'holder', [[eventsStreamKey(0), NEW_ENTRIES]], 3);
     await new Promise((resolve) => setTimeout(resolve, SNAPSHOT_REUSE_MS + 1_050));
     const held = await scrape(base);
     const heldSum = (name: string) => (held.get(`${name}{shard="0"}`) ?? Number.NaN) + (held.get(`${name}{shard="1"}`) ?? Number.NaN);

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { eventsStreamKey } from '@ddup/store';
 import { type TestRedis, eventually, sampleEvent, startTestRedis } from '@ddup/test-utils';
 import { API_PREFIX } from '../src/app.ts';
 import type { Gateway } from '../src/gateway.ts';
@@ -44,7 +45,7 @@ it('answers 503 with Retry-After, quickly, while Redis is down, and 202 again on
   expect((await post('before')).status).toBe(409);
   // None of the events refused with 503 was stored.
   const client = await redis.client();
-  const stored = await client.xRange('ddup:{s00}:events', '-', '+');
+  const stored = await client.xRange(eventsStreamKey(0), '-', '+');
   const users = (stored ?? []).map((entry) => JSON.parse(entry.message.event ?? '{}').user_id);
   expect(users).toEqual(['user-before', 'user-after']);
 });

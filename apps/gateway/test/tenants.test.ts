@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventsStreamKey, idempotencyKeyPattern, readEventEntries } from '@ddup/store';
 import { type TestRedis, eventually, postJson, sampleEvent, startTestRedis } from '@ddup/test-utils';
 import { API_PREFIX } from '../src/app.ts';
 import { type GatewayProcess, startGatewayProcess } from './gateway-process.ts';
@@ -81,8 +82,8 @@ describe('dedup spaces', () => {
     expect((await post(base, event, as(KEYS.globex))).status).toBe(202);
     expect((await post(base, event, as(KEYS.acme))).status).toBe(409);
     expect((await post(base, event, as(KEYS.globex))).status).toBe(409);
-    const entries = (await redis.client().then((client) => client.sendCommand(['XRANGE', 'ddup:{s00}:events', '-', '+']))) as [string, string[]][];
-    const tenants = entries.map(([, fields]) => fields[fields.indexOf('tenant') + 1]);
+    const entries = await readEventEntries(await redis.client(), eventsStreamKey(0));
+    const tenants = entries.map((entry) => entry.tenant);
     expect(tenants).toEqual(expect.arrayContaining(['acme', 'globex']));
   });
 
@@ -217,7 +218,7 @@ describe('rate limits', () => {
     expect(statuses.slice(0, 3)).toEqual([200, 200, 200]);
     expect(statuses.filter((status) => status === 429).length).toBeGreaterThanOrEqual(6);
     const client = await redis.client();
-    expect(await client.keys('ddup:*:t:trickle:ik:*')).toEqual([]);
+    expect(await client.keys(idempotencyKeyPattern('trickle'))).toEqual([]);
   });
 
   it('bounds the Idempotency-Keys a tenant holds (max_idempotency_keys): past it 429 quota_exceeded, counted; other tenants go on', async () => {
@@ -241,7 +242,7 @@ describe('rate limits', () => {
     expect((await post(capped, sampleEvent('quota-no-key'), as('capped-key-0123456789'))).status).toBe(202);
     for (let n = 0; n < 8; n++) expect((await send('free-key-0123456789', n)).status).toBe(202);
     const client = await redis.client();
-    expect(await client.keys('ddup:*:t:capped:ik:*')).toHaveLength(5);
+    expect(await client.keys(idempotencyKeyPattern('capped'))).toHaveLength(5);
     const metrics = await (await fetch(`${capped}/metrics`)).text();
     expect(metrics).toMatch(/^ddup_refusals_total\{reason="quota_exceeded",tenant="capped"\} 7$/m);
   });

@@ -2,6 +2,9 @@ import { deadLetterStreamKey, sinkDeadLetterStreamKey, sinkReplayStreamKey } fro
 import { type RedisCommandSender, runScript } from './script-runner.ts';
 import { type MoveReply, sinkReplayDeadLetterScript } from './scripts.ts';
 import type { Store } from './store.ts';
+import { fieldsOf } from './streams/flat-reply.ts';
+import type { RawStreamEntry } from './streams/stream-entry.ts';
+import { lastOfStream, rangeOfStream } from './streams/stream-reads.ts';
 
 /**
  * One entry of a shard's dead-letter stream `ddup:{sNN}:dead` (or a sink's, `ddup:{sNN}:dead:<sink>`):
@@ -45,15 +48,9 @@ function deadKeyOf(shard: number, sink: string | undefined): string {
 /** Letters read per XRANGE when going through a whole dead-letter stream. */
 export const DEAD_LETTER_PAGE_SIZE = 500;
 
-type RawEntry = [string, string[] | null];
-
-function lettersOf(shard: number, reply: unknown, sink?: string): DeadLetter[] {
-  if (!Array.isArray(reply)) throw new TypeError('unexpected XRANGE reply');
-  return (reply as RawEntry[]).map(([id, flat]) => {
-    const fields: Record<string, string> = {};
-    for (let i = 0; flat && i + 1 < flat.length; i += 2) fields[flat[i] as string] = flat[i + 1] as string;
-    return sink === undefined ? { shard, id, fields } : { shard, sink, id, fields };
-  });
+function letterOf(shard: number, [id, flat]: RawStreamEntry, sink?: string): DeadLetter {
+  const fields = fieldsOf<string>(flat);
+  return sink === undefined ? { shard, id, fields } : { shard, sink, id, fields };
 }
 
 function shardsOf(shardCount: number, selection: DeadLetterSelection): number[] {
@@ -76,8 +73,8 @@ export async function readDeadLetters(
   range: { readonly count: number; readonly after?: string; readonly until?: string; readonly sink?: string },
 ): Promise<DeadLetter[]> {
   const start = range.after === undefined ? '-' : `(${range.after}`;
-  const reply = await redis.sendCommand(['XRANGE', deadKeyOf(shard, range.sink), start, range.until ?? '+', 'COUNT', String(range.count)]);
-  return lettersOf(shard, reply, range.sink);
+  const entries = await rangeOfStream(redis, deadKeyOf(shard, range.sink), start, range.until ?? '+', range.count);
+  return entries.map((entry) => letterOf(shard, entry, range.sink));
 }
 
 /** The oldest `count` dead letters of each shard (or of `selection.shard` only), shard by shard. */
@@ -101,7 +98,7 @@ export async function findDeadLetters(
 ): Promise<DeadLetter[]> {
   const found = await Promise.all(
     shardsOf(shardCount, selection).map(async (shard) =>
-      lettersOf(shard, await redis.sendCommand(['XRANGE', deadKeyOf(shard, selection.sink), id, id]), selection.sink),
+      (await rangeOfStream(redis, deadKeyOf(shard, selection.sink), id, id)).map((entry) => letterOf(shard, entry, selection.sink)),
     ),
   );
   return found.flat();
@@ -158,12 +155,12 @@ export async function replayAllDeadLetters(
 ): Promise<string[]> {
   const replayed: string[] = [];
   for (const shard of shardsOf(store.layout.shardCount, selection)) {
-    const [last] = lettersOf(shard, await redis.sendCommand(['XREVRANGE', deadKeyOf(shard, selection.sink), '+', '-', 'COUNT', '1']));
+    const [last] = (await lastOfStream(redis, deadKeyOf(shard, selection.sink))) ?? [];
     if (last === undefined) continue;
     let left = selection.limit ?? Number.POSITIVE_INFINITY;
     let after: string | undefined;
     while (left > 0) {
-      const page = await readDeadLetters(redis, shard, { count: Math.min(left, DEAD_LETTER_PAGE_SIZE), after, until: last.id, sink: selection.sink });
+      const page = await readDeadLetters(redis, shard, { count: Math.min(left, DEAD_LETTER_PAGE_SIZE), after, until: last, sink: selection.sink });
       if (page.length === 0) break;
       replayed.push(...(await replayDeadLetters(redis, store, page)));
       onReplayed(replayed.length);

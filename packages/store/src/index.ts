@@ -8,6 +8,7 @@ export {
   TENANT_ID,
   allEventsStreamKeys,
   idempotencyCountKey,
+  idempotencyKeyPattern,
   idempotencyKeyName,
   rateLimitKey,
   tenantPart,

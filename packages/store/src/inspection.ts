@@ -2,6 +2,9 @@ import { INDEX_BUCKET_KEY_PATTERN, type IndexLayout, indexBucketKey, spaceOfInde
 import { CONSUMER_GROUP, deadLetterStreamKey, eventsStreamKey } from './names.ts';
 import { type RedisArgument, type RedisCommandSender, runScript } from './script-runner.ts';
 import { countLiveScript } from './scripts.ts';
+import { StreamGroup, groupsOfStream } from './streams/consumer-group.ts';
+import { fieldsOf } from './streams/flat-reply.ts';
+import { entryTimeMs } from './streams/stream-entry.ts';
 
 /** One consumer of the `ddup-workers` group on one shard's stream, as `XINFO CONSUMERS` shows it. */
 export interface ConsumerInspection {
@@ -35,25 +38,12 @@ export interface ShardInspection {
 
 type Reply = unknown;
 
-/** A flat `[name, value, name, value, ...]` reply (XINFO) as a map. */
-function fieldsOf(reply: Reply): Map<string, Reply> {
-  const fields = new Map<string, Reply>();
-  if (!Array.isArray(reply)) return fields;
-  for (let k = 0; k + 1 < reply.length; k += 2) fields.set(String(reply[k]), reply[k + 1]);
-  return fields;
-}
-
 function numberOf(value: Reply): number {
   return typeof value === 'number' ? value : Number(value ?? 0);
 }
 
-/** The Unix ms in a stream id (`<ms>-<seq>`). */
-function idMs(id: string): number {
-  return Number(id.slice(0, id.indexOf('-')));
-}
-
 /** XINFO STREAM, or undefined when the stream does not exist yet (nothing admitted to the shard). */
-async function streamInfo(redis: RedisCommandSender, stream: string): Promise<Map<string, Reply> | undefined> {
+async function streamInfo(redis: RedisCommandSender, stream: string): Promise<Record<string, Reply> | undefined> {
   try {
     return fieldsOf(await redis.sendCommand<Reply>(['XINFO', 'STREAM', stream]));
   } catch (error) {
@@ -62,42 +52,32 @@ async function streamInfo(redis: RedisCommandSender, stream: string): Promise<Ma
   }
 }
 
-/** XINFO CONSUMERS of the group; none when the group does not exist yet (no consumer started). */
-async function groupConsumers(redis: RedisCommandSender, stream: string): Promise<Reply[]> {
-  try {
-    return await redis.sendCommand<Reply[]>(['XINFO', 'CONSUMERS', stream, CONSUMER_GROUP]);
-  } catch (error) {
-    if (error instanceof Error && /NOGROUP/.test(error.message)) return [];
-    throw error;
-  }
-}
-
 async function inspectShard(redis: RedisCommandSender, shard: number, nowMs: number): Promise<ShardInspection> {
   const stream = eventsStreamKey(shard);
+  const workers = new StreamGroup(CONSUMER_GROUP, [stream]);
   const deadLetterStream = deadLetterStreamKey(shard);
   const [stats, deadLetters] = await Promise.all([streamInfo(redis, stream), redis.sendCommand<number>(['XLEN', deadLetterStream])]);
   const base = { shard, stream, group: CONSUMER_GROUP, deadLetterStream, deadLetters: numberOf(deadLetters) };
   if (stats === undefined) return { ...base, length: 0, entriesAdded: 0, pending: 0, lag: 0, oldestPendingAgeMs: null, consumers: [] };
-  const groups = (await redis.sendCommand<Reply[]>(['XINFO', 'GROUPS', stream])).map(fieldsOf);
-  const group = groups.find((fields) => fields.get('name') === CONSUMER_GROUP);
-  const length = numberOf(stats.get('length'));
+  const group = (await groupsOfStream(redis, stream)).find((fields) => fields.name === CONSUMER_GROUP);
+  const length = numberOf(stats.length);
   // Without the group nothing was delivered: every entry in the stream is lag.
   if (group === undefined)
-    return { ...base, length, entriesAdded: numberOf(stats.get('entries-added')), pending: 0, lag: length, oldestPendingAgeMs: null, consumers: [] };
-  const [consumers, summary] = await Promise.all([groupConsumers(redis, stream), redis.sendCommand<Reply[]>(['XPENDING', stream, CONSUMER_GROUP])]);
-  const lag = group.get('lag');
-  const oldest = summary[1];
+    return { ...base, length, entriesAdded: numberOf(stats['entries-added']), pending: 0, lag: length, oldestPendingAgeMs: null, consumers: [] };
+  const [consumers, summary] = await Promise.all([workers.consumers(redis, stream), workers.pendingSummary(redis, stream)]);
+  const lag = group.lag;
+  const oldest = summary.oldestId;
   return {
     ...base,
     length,
-    entriesAdded: numberOf(stats.get('entries-added')),
-    pending: numberOf(group.get('pending')),
+    entriesAdded: numberOf(stats['entries-added']),
+    pending: numberOf(group.pending),
     lag: lag === null || lag === undefined ? null : numberOf(lag),
-    oldestPendingAgeMs: typeof oldest === 'string' ? Math.max(0, nowMs - idMs(oldest)) : null,
-    consumers: consumers.map(fieldsOf).map((fields) => ({
-      name: String(fields.get('name')),
-      pending: numberOf(fields.get('pending')),
-      idleMs: numberOf(fields.get('idle')),
+    oldestPendingAgeMs: oldest === null ? null : Math.max(0, nowMs - entryTimeMs(oldest)),
+    consumers: consumers.map((fields) => ({
+      name: String(fields.name),
+      pending: numberOf(fields.pending),
+      idleMs: numberOf(fields.idle),
     })),
   };
 }

@@ -114,6 +114,11 @@ export function idempotencyKeyName(shard: number, keyDigest: string, tenant?: st
   return `${KEY_PREFIX}:${shardTag(shard)}:${tenantPart(tenant)}ik:${keyDigest}`;
 }
 
+/** Every Idempotency-Key record of `tenant`, over all shards: a KEYS or SCAN MATCH pattern. */
+export function idempotencyKeyPattern(tenant: string): string {
+  return `${KEY_PREFIX}:*:${tenantPart(tenant)}ik:*`;
+}
+
 /**
  * How many Idempotency-Keys a tenant noted on one shard in the last window, for its
  * max_idempotency_keys: `ddup:{s00}:t:<tenant>:ik-count` (a small hash of time slots).

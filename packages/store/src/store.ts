@@ -8,7 +8,6 @@ import {
   idempotencyKeyName,
   legacyKey,
   rateLimitKey,
-  shardOfEventsStreamKey,
   tenantPart,
 } from './names.ts';
 import { type RedisArgument, type RedisCommandSender, runScript } from './script-runner.ts';
@@ -21,7 +20,6 @@ import {
   admitBatchScript,
   admitScript,
   confirmBatchScript,
-  deadLetterScript,
   forgetScript,
   idempotencyClaimScript,
   lookupScript,
@@ -29,6 +27,7 @@ import {
   replayDeadLetterScript,
 } from './scripts.ts';
 import { shardOf } from './shard.ts';
+import { StreamGroup } from './streams/consumer-group.ts';
 
 export interface StoreSettings {
   readonly shardCount: number;
@@ -211,12 +210,9 @@ export class Store {
     return (await runScript<number>(redis, forgetScript, [this.bucketKeyOf(hash)], [fingerprintOf(hash)])) > 0;
   }
 
-  /** Moves pending entry `id` of `stream` to its shard's dead letters and acknowledges it; true when moved. */
+  /** Moves pending entry `id` of `stream` to its shard's dead letters and acknowledges it in the workers' group; true when moved. */
   async deadLetter(redis: RedisCommandSender, stream: string, id: string, reason: string, deliveries: number): Promise<boolean> {
-    const shard = shardOfEventsStreamKey(stream);
-    if (shard === undefined) throw new RangeError(`not an events stream: ${stream}`);
-    const [moved] = await runScript<MoveReply>(redis, deadLetterScript, [stream, deadLetterStreamKey(shard)], [CONSUMER_GROUP, id, reason, String(deliveries)]);
-    return moved === 1;
+    return new StreamGroup(CONSUMER_GROUP, [stream]).deadLetter(redis, stream, id, reason, deliveries);
   }
 
   /**

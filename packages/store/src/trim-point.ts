@@ -1,5 +1,6 @@
 import { sinkOfGroupName } from './names.ts';
 import type { RedisCommandSender } from './script-runner.ts';
+import { groupsOfStream, pendingSummaryOf } from './streams/consumer-group.ts';
 
 /** Orders stream ids (`ms-seq`) numerically. */
 export function compareIds(a: string, b: string): number {
@@ -12,11 +13,6 @@ export function compareIds(a: string, b: string): number {
 function nextId(id: string): string {
   const [ms = 0, seq = 0] = id.split('-').map(Number);
   return `${ms}-${seq + 1}`;
-}
-
-function field(flat: readonly unknown[], name: string): unknown {
-  const index = flat.indexOf(name);
-  return index === -1 ? undefined : flat[index + 1];
 }
 
 /**
@@ -39,18 +35,18 @@ export async function safeTrimId(
   now: number,
   sinkHoldMs?: number,
 ): Promise<string | undefined> {
-  const groups = await redis.sendCommand<unknown[][]>(['XINFO', 'GROUPS', stream]);
+  const groups = await groupsOfStream(redis, stream);
   if (groups.length === 0) return undefined;
   const candidates = [`${Math.max(0, now - retentionMs)}-0`];
   const sinkFloor = sinkHoldMs === undefined ? undefined : `${Math.max(0, now - sinkHoldMs)}-0`;
   for (const group of groups) {
-    const name = String(field(group, 'name'));
+    const name = String(group.name);
     const floor = sinkOfGroupName(name) === undefined ? undefined : sinkFloor;
     const held = (id: string) => (floor !== undefined && compareIds(id, floor) < 0 ? floor : id);
-    candidates.push(held(nextId(String(field(group, 'last-delivered-id') ?? '0-0'))));
-    if (Number(field(group, 'pending') ?? 0) === 0) continue;
-    const [pendingCount, oldestPending] = await redis.sendCommand<[number, string | null]>(['XPENDING', stream, name]);
-    if (pendingCount > 0 && oldestPending) candidates.push(held(oldestPending));
+    candidates.push(held(nextId(String(group['last-delivered-id'] ?? '0-0'))));
+    if (Number(group.pending ?? 0) === 0) continue;
+    const pending = await pendingSummaryOf(redis, stream, name);
+    if (pending.count > 0 && pending.oldestId) candidates.push(held(pending.oldestId));
   }
   return candidates.sort(compareIds)[0];
 }

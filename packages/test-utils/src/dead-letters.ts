@@ -1,5 +1,5 @@
 import { eventHash } from '@ddup/hashing';
-import { CONSUMER_GROUP, type RedisCommandSender, type Store, eventsStreamKey } from '@ddup/store';
+import { CONSUMER_GROUP, NEW_ENTRIES, type RedisCommandSender, type Store, StreamGroup, eventsStreamKey } from '@ddup/store';
 
 /** A dead letter made for a test: the admitted event it stands for, and where it went. */
 export interface MadeDeadLetter {
@@ -23,14 +23,8 @@ export async function makeDeadLetters(
   reason = 'made by a test',
   deliveries = 3,
 ): Promise<MadeDeadLetter[]> {
-  const shards = Array.from({ length: store.layout.shardCount }, (_, shard) => shard);
-  for (const shard of shards) {
-    try {
-      await redis.sendCommand(['XGROUP', 'CREATE', eventsStreamKey(shard), CONSUMER_GROUP, '0', 'MKSTREAM']);
-    } catch (error) {
-      if (!(error instanceof Error && error.message.startsWith('BUSYGROUP'))) throw error;
-    }
-  }
+  const workers = StreamGroup.ofEvents(CONSUMER_GROUP, store.layout.shardCount);
+  await workers.ensure(redis);
   const made = await Promise.all(
     names.map(async (name) => {
       const { hash, canonical } = eventHash({ user_id: name, event_type: 'dead', timestamp: 't', payload: Object.create(null) }, 'python');
@@ -39,7 +33,7 @@ export async function makeDeadLetters(
       return { hash, canonical, shard: store.shardOf(hash), sourceId: admitted.id };
     }),
   );
-  for (const shard of shards) await redis.sendCommand(['XREADGROUP', 'GROUP', CONSUMER_GROUP, 'never-confirms', 'STREAMS', eventsStreamKey(shard), '>']);
+  for (const stream of workers.streams) await workers.read(redis, 'never-confirms', [[stream, NEW_ENTRIES]]);
   const moved = await Promise.all(made.map((letter) => store.deadLetter(redis, eventsStreamKey(letter.shard), letter.sourceId, reason, deliveries)));
   if (moved.some((ok) => !ok)) throw new Error('an entry was not pending, so it could not be dead-lettered');
   return made;

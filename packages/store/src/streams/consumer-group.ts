@@ -1,5 +1,6 @@
-import { allEventsStreamKeys } from '../names.ts';
-import type { RedisCommandSender } from '../script-runner.ts';
+import { allEventsStreamKeys, deadLetterStreamKey, shardOfEventsStreamKey } from '../names.ts';
+import { type RedisCommandSender, runScript } from '../script-runner.ts';
+import { type MoveReply, deadLetterScript } from '../scripts.ts';
 import { fieldsOf } from './flat-reply.ts';
 import { type EventEntry, type RawStreamEntry, decodeStreamEntry, decodeStreamEntries } from './stream-entry.ts';
 import { rangeOfStream } from './stream-reads.ts';
@@ -99,11 +100,12 @@ export class StreamGroup {
 
   /**
    * One XREADGROUP as `consumer` over `cursors` (on a cluster, streams of one slot only), at most
-   * `count` entries a stream; with `blockMs`, waits that long for new entries when there are none.
-   * A stream with nothing to give may be left out of the answer.
+   * `count` entries a stream (all there are when unset); with `blockMs`, waits that long for new
+   * entries when there are none. A stream with nothing to give may be left out of the answer.
    */
-  async read(redis: RedisCommandSender, consumer: string, cursors: readonly ReadCursor[], count: number, blockMs?: number): Promise<StreamBatch[]> {
-    const command = ['XREADGROUP', 'GROUP', this.name, consumer, 'COUNT', String(count)];
+  async read(redis: RedisCommandSender, consumer: string, cursors: readonly ReadCursor[], count?: number, blockMs?: number): Promise<StreamBatch[]> {
+    const command = ['XREADGROUP', 'GROUP', this.name, consumer];
+    if (count !== undefined) command.push('COUNT', String(count));
     if (blockMs !== undefined) command.push('BLOCK', String(blockMs));
     command.push('STREAMS');
     for (const [stream] of cursors) command.push(stream);
@@ -145,6 +147,18 @@ export class StreamGroup {
   async entry(redis: RedisCommandSender, stream: string, id: string): Promise<EventEntry | undefined> {
     const [raw] = await rangeOfStream(redis, stream, id, id);
     return raw && decodeStreamEntry(raw);
+  }
+
+  /**
+   * Moves entry `id` of events stream `stream`, pending in this group, to its shard's dead letters
+   * (with the reason and delivery count) and acknowledges it, atomically (dead-letter-2.lua); true
+   * when moved, false when it was no longer pending.
+   */
+  async deadLetter(redis: RedisCommandSender, stream: string, id: string, reason: string, deliveries: number): Promise<boolean> {
+    const shard = shardOfEventsStreamKey(stream);
+    if (shard === undefined) throw new RangeError(`not an events stream: ${stream}`);
+    const [moved] = await runScript<MoveReply>(redis, deadLetterScript, [stream, deadLetterStreamKey(shard)], [this.name, id, reason, String(deliveries)]);
+    return moved === 1;
   }
 
   /** XPENDING's summary of the group on `stream`. */

@@ -10,7 +10,7 @@ export interface EventEntry {
   readonly event: string | undefined;
   readonly tenant: string | undefined;
   /** On a sink's replay stream: the events-stream entry it was copied from (its id's time is the event's first-seen time). */
-  readonly origin: string | undefined;
+  readonly origin?: string;
 }
 
 /** The fields of an events-stream entry, by name: what admission writes and a reader decodes. */

@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '@ddup/redis-process';
 import { createLogger } from '@ddup/runtime';
+import { eventsStreamKey } from '@ddup/store';
 import { type TestRedis, eventually, sampleEvent, startTestRedis } from '@ddup/test-utils';
 import { API_PREFIX } from '../../app.ts';
 import { parseGatewayConfig } from '../../env.ts';
@@ -108,7 +109,7 @@ describe('GET /dashboard/stream', () => {
       settings: { window_seconds: 3600, stream_shards: 2, canonical_form: 'python', index_capacity: 5000, durability: 'memory' },
       admin_enabled: false,
     });
-    expect(first.store?.shards.map((shard) => shard.stream)).toEqual(['ddup:{s00}:events', 'ddup:{s01}:events']);
+    expect(first.store?.shards.map((shard) => shard.stream)).toEqual([eventsStreamKey(0), eventsStreamKey(1)]);
     expect(Array.isArray(first.rates)).toBe(true);
 
     const post = (event: unknown) =>
