@@ -6,6 +6,7 @@ export {
   SINK_TYPES,
   loadSinksFile,
   parseSinksFile,
+  sinkTakes,
   type NatsSinkConfig,
   type PostgresSinkConfig,
   type SinkConfig,

@@ -155,6 +155,11 @@ export interface SinksConfig {
   readonly sinks: readonly SinkConfig[];
 }
 
+/** Whether `sink` takes an event of `tenant`: every event when it lists no tenants, else only theirs. */
+export function sinkTakes(sink: Pick<SinkConfig, 'tenants'>, tenant: string | undefined): boolean {
+  return sink.tenants === undefined || (tenant !== undefined && sink.tenants.includes(tenant));
+}
+
 type SinkEntry = z.output<typeof sinkSchema>;
 
 function sinkOf(entry: SinkEntry): SinkConfig {

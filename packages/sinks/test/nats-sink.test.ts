@@ -62,6 +62,22 @@ describe('nats sink', () => {
     expect(info.config.duplicate_window).toBe(600 * 1_000_000_000);
   });
 
+  it('a stream deleted under it is a retry, and the next delivery makes it again', async () => {
+    const sink = createSink(natsConfig(nats.url, { subject: 'ddup.recreated', stream: 'RECREATED' }));
+    const events = sampleSinkEvents(3);
+    expect(await sink.deliver(events.slice(0, 1), never)).toEqual([{ kind: 'delivered' }]);
+    const connection = await connect({ servers: nats.url });
+    await (await jetstreamManager(connection)).streams.delete('RECREATED');
+    await connection.close();
+    expect(await sink.deliver(events.slice(1), never)).toEqual([
+      { kind: 'retry', reason: expect.stringMatching(/no responders/) },
+      { kind: 'retry', reason: expect.stringMatching(/no responders/) },
+    ]);
+    expect(await sink.deliver(events.slice(1), never)).toEqual([{ kind: 'delivered' }, { kind: 'delivered' }]);
+    await sink.close();
+    expect(await streamMessages('RECREATED')).toBe(2);
+  });
+
   it('a server that is not there, or goes away, is a retry for every event', async () => {
     const nowhere = createSink(natsConfig(`nats://127.0.0.1:${await freePort()}`, { subject: 'ddup.nowhere' }));
     const outcomes = await nowhere.deliver(sampleSinkEvents(2), never);

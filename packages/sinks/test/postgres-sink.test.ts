@@ -62,6 +62,25 @@ describe('postgres sink', () => {
     expect(count?.rows).toBe(2);
   });
 
+  it('a statement that cannot finish within timeout_ms (the table locked) is a retry, delivered once the lock is gone', async () => {
+    const sink = createSink(postgresConfig(server.url, { table: 'locked', timeout_ms: 300 }));
+    const events = sampleSinkEvents(2);
+    expect(await sink.deliver(events.slice(0, 1), never)).toEqual([{ kind: 'delivered' }]);
+    const locker = await sql.reserve();
+    await locker`begin`;
+    await locker`lock table locked in access exclusive mode`;
+    expect(await sink.deliver(events, never)).toEqual([
+      { kind: 'retry', reason: expect.stringMatching(/statement timeout/) },
+      { kind: 'retry', reason: expect.stringMatching(/statement timeout/) },
+    ]);
+    await locker`rollback`;
+    locker.release();
+    expect(await sink.deliver(events, never)).toEqual([{ kind: 'delivered' }, { kind: 'delivered' }]);
+    await sink.close();
+    const [count] = await sql`select count(*)::int as rows from locked`;
+    expect(count?.rows).toBe(2);
+  });
+
   it('a server that refuses connections is a retry for every event', async () => {
     const sink = createSink(postgresConfig(`postgres://ddup@127.0.0.1:${await freePort()}/postgres`));
     expect(await sink.deliver(sampleSinkEvents(2), never)).toEqual([

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '@ddup/config';
-import { loadSinksFile, parseSinksFile } from '../src/index.ts';
+import { loadSinksFile, parseSinksFile, sinkTakes } from '../src/index.ts';
 
 const secret = `whsec_${Buffer.alloc(32, 7).toString('base64')}`;
 
@@ -80,5 +80,14 @@ describe('parseSinksFile', () => {
     writeFileSync(path, JSON.stringify({ sinks: [{ id: 'bus', type: 'nats', servers: ['a:4222', 'b:4222'], subject: 's', stream: 'EV' }] }));
     expect(loadSinksFile(path).sinks[0]).toMatchObject({ servers: ['a:4222', 'b:4222'], stream: 'EV', duplicateWindowSeconds: 3600 });
     expect(() => loadSinksFile(join(dir, 'missing.json'))).toThrow(/SINKS_FILE: cannot read .*missing\.json/);
+  });
+
+  it("a sink takes every event without tenants, else only its tenants' events", () => {
+    expect([sinkTakes({ tenants: undefined }, 'acme'), sinkTakes({ tenants: undefined }, undefined)]).toEqual([true, true]);
+    expect([sinkTakes({ tenants: ['acme'] }, 'acme'), sinkTakes({ tenants: ['acme'] }, 'globex'), sinkTakes({ tenants: ['acme'] }, undefined)]).toEqual([
+      true,
+      false,
+      false,
+    ]);
   });
 });

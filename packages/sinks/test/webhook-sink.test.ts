@@ -49,6 +49,26 @@ describe('webhook sink', () => {
     expect(first?.headers['webhook-signature']).toMatch(/^v1,[A-Za-z0-9+/]+=*$/);
   });
 
+  it('keeps the event as it was written: numbers are not rounded or reformatted', async () => {
+    receiver = await startWebhookReceiver({ secret });
+    const sink = createSink(webhookConfig(receiver.url));
+    const eventJson = '{"user_id": "u1", "payload": {"big": 12345678901234567890, "ratio": 1.0}}';
+    await sink.deliver(
+      [
+        { hash: 'a'.repeat(64), tenant: undefined, eventJson, firstSeenMs: 0 },
+        { hash: 'b'.repeat(64), tenant: 't', eventJson: '{}', firstSeenMs: 0 },
+      ],
+      never,
+    );
+    await sink.close();
+    const bodies = receiver.received.map((request) => request.body).sort();
+    expect(bodies).toEqual([
+      `{"tenant":"t","hash":"${'b'.repeat(64)}","first_seen_at":"1970-01-01T00:00:00.000Z"}`,
+      `{"user_id": "u1", "payload": {"big": 12345678901234567890, "ratio": 1.0},"tenant":null,"hash":"${'a'.repeat(64)}","first_seen_at":"1970-01-01T00:00:00.000Z"}`,
+    ]);
+    expect(receiver.received.every((request) => request.verified)).toBe(true);
+  });
+
   it('a receiver with another secret does not verify the signature', async () => {
     const other = `whsec_${Buffer.alloc(32, 1).toString('base64')}`;
     receiver = await startWebhookReceiver({ secret: other });

@@ -7,6 +7,7 @@ import type { NatsSinkConfig } from '../sinks-file.ts';
 interface Connected {
   readonly connection: NatsConnection;
   readonly js: JetStreamClient;
+  readonly manager: JetStreamManager;
 }
 
 /** The stream ddup creates when none captures the subject and SINKS_FILE names none. */
@@ -50,21 +51,29 @@ function headersOf(event: SinkEvent) {
  */
 export function createNatsSink(config: NatsSinkConfig): Sink {
   let connecting: Promise<Connected> | undefined;
+  let streamReady: Promise<void> | undefined;
 
   const connected = (): Promise<Connected> => {
     connecting ??= (async () => {
       const connection = await connect({ servers: [...config.servers], timeout: config.timeoutMs, name: `ddup-sink-${config.id}` });
-      try {
-        await ensureStream(await jetstreamManager(connection, { timeout: config.timeoutMs }), config);
-      } catch (error) {
-        await connection.close().catch(() => undefined);
-        throw error;
-      }
-      return { connection, js: jetstream(connection, { timeout: config.timeoutMs }) };
+      return {
+        connection,
+        js: jetstream(connection, { timeout: config.timeoutMs }),
+        manager: await jetstreamManager(connection, { timeout: config.timeoutMs }),
+      };
     })();
     // A failed connection is forgotten, so the next delivery tries again.
     connecting.catch(() => (connecting = undefined));
     return connecting;
+  };
+
+  /** Connected, with a stream capturing the subject (checked once, and again after "no responders"). */
+  const ready = async (): Promise<JetStreamClient> => {
+    const { js, manager } = await connected();
+    streamReady ??= ensureStream(manager, config);
+    streamReady.catch(() => (streamReady = undefined));
+    await streamReady;
+    return js;
   };
 
   const publish = async (js: JetStreamClient, event: SinkEvent): Promise<DeliveryOutcome> => {
@@ -75,6 +84,8 @@ export function createNatsSink(config: NatsSinkConfig): Sink {
       const reason = describeError(error);
       // Too large for this server is not going to change by retrying.
       if (/max(imum)?[ _]payload/i.test(reason)) return { kind: 'rejected', reason };
+      // No stream answers for the subject (deleted?): make sure of it again before the next publish.
+      if (/no responders/i.test(reason)) streamReady = undefined;
       return { kind: 'retry', reason };
     }
   };
@@ -86,7 +97,7 @@ export function createNatsSink(config: NatsSinkConfig): Sink {
       if (signal.aborted) return events.map(() => ({ kind: 'retry', reason: 'delivery was interrupted' }));
       let js: JetStreamClient;
       try {
-        js = (await connected()).js;
+        js = await ready();
       } catch (error) {
         const reason = `cannot reach JetStream: ${describeError(error)}`;
         return events.map(() => ({ kind: 'retry', reason }));
@@ -97,6 +108,7 @@ export function createNatsSink(config: NatsSinkConfig): Sink {
     async close() {
       const current = connecting;
       connecting = undefined;
+      streamReady = undefined;
       if (current) await (await current.catch(() => undefined))?.connection.close();
     },
   };
