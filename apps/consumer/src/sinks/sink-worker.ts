@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type DeliveryPolicy, type FinalOutcome, type Sink, type SinkConfig, type SinkEvent, deliverWithRetries } from '@ddup/sinks';
+import { type DeliveryPolicy, type FinalOutcome, type Sink, type SinkConfig, type SinkEvent, deliverWithRetries, sinkTakes } from '@ddup/sinks';
 import {
   type EventEntry,
   NEW_ENTRIES,
@@ -132,7 +132,6 @@ export class SinkWorker {
   /** Delivers `read` in chunks of the sink's batch size, then acknowledges or dead-letters each entry. */
   async #deliver(writes: RedisCommands, read: readonly ReadEntry[]): Promise<void> {
     const { config, metrics } = this.#options;
-    const tenants = config.tenants === undefined ? undefined : new Set(config.tenants);
     const acks: ReadEntry[] = [];
     const toSend: { readonly read: ReadEntry; readonly event: SinkEvent }[] = [];
     let trimmed = 0;
@@ -144,7 +143,7 @@ export class SinkWorker {
         acks.push(each);
       } else if (entry.hash === undefined || entry.event === undefined) {
         await this.#deadLetter(writes, each, 'not an events entry (no hash or event field)', 0);
-      } else if (tenants !== undefined && (entry.tenant === undefined || !tenants.has(entry.tenant))) {
+      } else if (!sinkTakes(config, entry.tenant)) {
         acks.push(each);
       } else {
         const firstSeenMs = entryTimeMs(entry.origin ?? entry.id);
