@@ -201,6 +201,12 @@ it('every accepted event reaches every sink once: through SIGKILL mid-delivery, 
   await admit('plain-later', PLAIN / 2);
   await eventually('the other sinks have everything while the webhook is down', async () => (await postgresRows()).rows === accepted.length, 30_000);
   expect(delivered(hooks).size).toBeLessThan(accepted.length);
+  // Down long enough for the webhook sink's breaker to open: it pauses, then probes until the receiver is back.
+  await eventually(
+    'the webhook sink’s breaker is open',
+    async () => /ddup_sink_breaker_state\{sink="hooks",type="webhook"\} 2/.test(await metricsText()),
+    30_000,
+  );
   const back = await receiver(undefined, port);
 
   await eventually(
