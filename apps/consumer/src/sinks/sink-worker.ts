@@ -183,7 +183,11 @@ export class SinkWorker {
 
   async #ack(writes: RedisCommands, acks: readonly ReadEntry[]): Promise<void> {
     const byStream = new Map<string, string[]>();
-    for (const { stream, entry } of acks) byStream.set(stream, [...(byStream.get(stream) ?? []), entry.id]);
+    for (const { stream, entry } of acks) {
+      const ids = byStream.get(stream);
+      if (ids) ids.push(entry.id);
+      else byStream.set(stream, [entry.id]);
+    }
     await Promise.all([...byStream].map(([stream, ids]) => this.#options.streams.group.ack(writes, stream, ids)));
   }
 
@@ -267,7 +271,9 @@ export class SinkWorker {
     const byShard = new Map<number | undefined, ReadCursor[]>();
     for (const cursor of cursors) {
       const shard = shardOfStreamKey(cursor[0]);
-      byShard.set(shard, [...(byShard.get(shard) ?? []), cursor]);
+      const shardCursors = byShard.get(shard);
+      if (shardCursors) shardCursors.push(cursor);
+      else byShard.set(shard, [cursor]);
     }
     const { values, failures } = await settleSome(
       [...byShard.values()].map((shardCursors) => streams.group.read(reads, consumer, shardCursors, config.batchSize)),
