@@ -298,6 +298,15 @@ it('the admin API says per sink where an event is, lists and replays a sink’s 
   expect((await admin('POST', '/sinks/nope/replay', { from: 0 })).status).toBe(404);
   const listed = (await admin('GET', '/sinks')).json.sinks as { id: string; dead_letters: number }[];
   expect(listed.map((sink) => sink.id)).toEqual(['acme', 'bus', 'gone', 'hooks', 'warehouse']);
+
+  // The dashboard's stream carries the same backlog per sink.
+  const stream = await fetch(`http://127.0.0.1:${gatewayPort}/dashboard/stream`);
+  const reader = (stream.body as ReadableStream<Uint8Array>).getReader();
+  let text = '';
+  while (!/^data: .*$/m.test(text)) text += new TextDecoder().decode((await reader.read()).value);
+  await reader.cancel();
+  const figures = JSON.parse(/^data: (.*)$/m.exec(text)?.[1] ?? '{}') as { store: { sinks: { id: string; dead_letters: number }[] } };
+  expect(figures.store.sinks.map((sink) => sink.id)).toEqual(listed.map((sink) => sink.id));
 }, 90_000);
 
 it('SIGHUP rereads SINKS_FILE: an added sink starts from the earliest entry, a removed one stops', async () => {
