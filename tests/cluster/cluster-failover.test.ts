@@ -1,6 +1,6 @@
 import { afterEach, expect, it } from 'vitest';
 import { freePort } from '@ddup/redis-process';
-import { allEventsStreamKeys } from '@ddup/store';
+import { allEventsStreamKeys, readEventEntries } from '@ddup/store';
 import { type ServiceProcess, type TestCluster, connectTestCluster, eventually, postJson, sampleEvent, startService, startTestCluster } from '@ddup/test-utils';
 import { CONSUMER_MAIN, GATEWAY_MAIN, allConfirmed, currentMasters } from './cluster-helpers.ts';
 
@@ -90,8 +90,7 @@ async function failoverUnderLoad(durability: 'memory' | 'wait') {
     await eventually('consumers confirmed everything after the failover', () => allConfirmed(redis, SHARDS), 30_000);
     const inStreams = new Set<string>();
     for (const stream of allEventsStreamKeys(SHARDS)) {
-      const entries = await redis.sendCommand<[string, string[]][]>(['XRANGE', stream, '-', '+']);
-      for (const [, fields] of entries) inStreams.add(fields[fields.indexOf('hash') + 1] ?? '');
+      for (const entry of await readEventEntries(redis, stream)) inStreams.add(entry.hash ?? '');
     }
     const survived = [...result.accepted.keys()].filter((hash) => inStreams.has(hash)).length;
     const figures = {

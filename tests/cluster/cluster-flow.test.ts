@@ -1,6 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '@ddup/redis-process';
-import { allEventsStreamKeys, eventsStreamKey, shardOf } from '@ddup/store';
+import {
+  INDEX_BUCKET_KEY_PATTERN,
+  allEventsStreamKeys,
+  deadLetterStreamKey,
+  encodeStreamEntry,
+  eventsStreamKey,
+  shardOf,
+  spaceOfIndexBucketKey,
+} from '@ddup/store';
 import { createLogger, createRedisConnection, shardSpread } from '@ddup/runtime';
 import {
   type ServiceProcess,
@@ -83,10 +91,10 @@ describe('ddup on a real 3-master Redis Cluster (REDIS_CLUSTER_NODES, STREAM_SHA
     expect(masters).toHaveLength(3);
     for (const master of masters) {
       const client = await master.client();
-      const buckets = await client.sendCommand<string[]>(['KEYS', 'ddup:*:ix:*']);
+      const buckets = await client.sendCommand<string[]>(['KEYS', INDEX_BUCKET_KEY_PATTERN]);
       expect(buckets.length).toBeGreaterThan(50);
       for (const key of buckets) {
-        const shard = /^ddup:\{s(\d+)\}:ix:\d+$/.exec(key)?.[1];
+        const shard = spaceOfIndexBucketKey(key)?.shard;
         expect(shard, key).toBeDefined();
         const slot = await client.sendCommand<number>(['CLUSTER', 'KEYSLOT', key]);
         expect(slot).toBe(await client.sendCommand<number>(['CLUSTER', 'KEYSLOT', eventsStreamKey(Number(shard))]));
@@ -121,8 +129,8 @@ describe('ddup on a real 3-master Redis Cluster (REDIS_CLUSTER_NODES, STREAM_SHA
 
   it('moves a poison entry to its shard dead letters, which the CLI lists over the cluster', async () => {
     const stream = allEventsStreamKeys(SHARDS)[5] as string;
-    const id = await redis.sendCommand<string>(['XADD', stream, '*', 'hash', 'not-a-hash', 'event', '{}']);
-    const dead = 'ddup:{s05}:dead';
+    const id = await redis.sendCommand<string>(['XADD', stream, '*', ...encodeStreamEntry({ hash: 'not-a-hash', event: '{}' })]);
+    const dead = deadLetterStreamKey(5);
     await eventually('poison entry dead-lettered', async () => (await redis.sendCommand<number>(['XLEN', dead])) === 1, 20_000);
     const cli = startService(DDUP_CLI, { REDIS_CLUSTER_NODES: cluster.seeds, STREAM_SHARDS: String(SHARDS) }, ['dead-letters', 'list', '--json']);
     expect(await cli.exited).toBe(0);

@@ -5,7 +5,16 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DedupEvent, eventHash } from '@ddup/hashing';
 import { freePort } from '@ddup/redis-process';
-import { allEventsStreamKeys, eventsStreamKey, idempotencyKeyName, rateLimitKey, shardOf } from '@ddup/store';
+import {
+  TENANT_KEY_PATTERN,
+  allEventsStreamKeys,
+  eventsStreamKey,
+  idempotencyKeyName,
+  rateLimitKey,
+  shardOf,
+  spaceOfIdempotencyKeyName,
+  spaceOfIndexBucketKey,
+} from '@ddup/store';
 import {
   type ServiceProcess,
   type TestCluster,
@@ -278,17 +287,18 @@ describe(`tenants on a real 3-master Redis Cluster (TENANTS_FILE, STREAM_SHARDS=
       const found: string[] = [];
       let cursor = '0';
       do {
-        const [next, keys] = await client.sendCommand<[string, string[]]>(['SCAN', cursor, 'MATCH', 'ddup:*:t:*', 'COUNT', '1000']);
+        const [next, keys] = await client.sendCommand<[string, string[]]>(['SCAN', cursor, 'MATCH', TENANT_KEY_PATTERN, 'COUNT', '1000']);
         found.push(...keys);
         cursor = next;
       } while (cursor !== '0');
       const kinds = new Set<string>();
       for (const key of found) {
-        const match = /^ddup:\{s(\d+)\}:t:(acme|globex|limited|debounce):(ix:\d+|ik:[0-9a-f]{64})$/.exec(key);
-        expect(match, key).not.toBeNull();
-        const [, shard, tenant, rest] = match ?? [];
+        const bucket = spaceOfIndexBucketKey(key);
+        const space = bucket ?? spaceOfIdempotencyKeyName(key);
+        expect(space?.tenant, key).toMatch(/^(acme|globex|limited|debounce)$/);
+        const shard = space?.shard;
         expect(Number(shard)).toBeLessThan(SHARDS);
-        kinds.add(`${tenant}:${rest?.slice(0, 2)}`);
+        kinds.add(`${space?.tenant}:${bucket ? 'ix' : 'ik'}`);
         const slot = await client.sendCommand<number>(['CLUSTER', 'KEYSLOT', key]);
         expect(slot, key).toBe(await client.sendCommand<number>(['CLUSTER', 'KEYSLOT', eventsStreamKey(Number(shard))]));
         expect(slotOwners[slot], key).toBe(master.port);

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createClient } from '@redis/client';
+import { CONSUMER_GROUP, eventsStreamKey, groupsOfStream } from '@ddup/store';
 import { type ServiceProcess, eventually, rememberedEvent as rememberedEventIn, seenState as seenStateIn, startService } from '@ddup/test-utils';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -16,8 +17,8 @@ export const GATEWAY_ENTRY = join(REPO_ROOT, 'apps/gateway/src/main.ts');
 export const CONSUMER_ENTRY = join(REPO_ROOT, 'apps/consumer/src/main.ts');
 
 export const API = '/api/v1/ddup_service';
-export const EVENTS_STREAM = 'ddup:{s00}:events';
-export const CONSUMER_GROUP = 'ddup-workers';
+export const EVENTS_STREAM = eventsStreamKey(0);
+export { CONSUMER_GROUP };
 export const SEVEN_DAYS_SECONDS = 604_800;
 
 /** What the index holds of `hash`, read as the launcher's defaults lay it out (one shard, 7 days): 'pending', 'processed' or null. */
@@ -236,22 +237,17 @@ export interface GroupInfo {
 }
 
 export async function consumerGroups(client: TestClient, stream: string): Promise<GroupInfo[]> {
-  let reply: unknown;
+  let groups: Record<string, unknown>[];
   try {
-    reply = await client.sendCommand(['XINFO', 'GROUPS', stream]);
+    groups = await groupsOfStream(client, stream);
   } catch (error) {
     // The stream does not exist yet.
     if (error instanceof Error && /no such key/i.test(error.message)) return [];
     throw error;
   }
-  if (!Array.isArray(reply)) throw new TypeError(`unexpected XINFO GROUPS reply: ${JSON.stringify(reply)}`);
-  return reply.map((flat: unknown) => {
-    if (!Array.isArray(flat)) throw new TypeError(`unexpected XINFO GROUPS entry: ${JSON.stringify(flat)}`);
+  return groups.map((group) => {
     const fields: Record<string, string | number | null> = {};
-    for (let i = 0; i + 1 < flat.length; i += 2) {
-      const value: unknown = flat[i + 1];
-      fields[String(flat[i])] = typeof value === 'number' || value === null ? value : String(value);
-    }
+    for (const [name, value] of Object.entries(group)) fields[name] = typeof value === 'number' || value === null ? value : String(value);
     return {
       ...fields,
       name: String(fields.name),

@@ -11,6 +11,7 @@ import { eventually, freeLauncherPort, postJson } from '@ddup/test-utils';
 import {
   API,
   CONSUMER_GROUP,
+  EVENTS_STREAM,
   type GroupInfo,
   type Launcher,
   type LauncherChildren,
@@ -93,7 +94,7 @@ describe('the ddup launcher (pnpm start)', () => {
 
     let group: GroupInfo | undefined;
     await eventually(
-      'group ddup-workers on ddup:{s00}:events',
+      `group ${CONSUMER_GROUP} on ${EVENTS_STREAM}`,
       async () => {
         group = await workersGroup(redis);
         return group !== undefined;

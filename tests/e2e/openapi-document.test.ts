@@ -12,7 +12,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API_PREFIX, type Gateway, createGateway, parseGatewayConfig, stopGateway } from '@ddup/gateway';
 import { createLogger } from '@ddup/runtime';
-import { CONSUMER_GROUP, eventsStreamKey } from '@ddup/store';
+import { CONSUMER_GROUP, NEW_ENTRIES, StreamGroup, eventsStreamKey } from '@ddup/store';
 import { type TestRedis, eventually, sampleEvent, startTestRedis, testStore } from '@ddup/test-utils';
 import { makeTempDir, removeDir } from './ddup-process.ts';
 
@@ -230,8 +230,9 @@ describe("the gateway's answers match the document's schema for their status", (
     // A dead letter as a consumer makes one: the entry read by the group, then moved by the store.
     const client = await redis.client();
     const stream = eventsStreamKey(0);
-    await client.sendCommand(['XGROUP', 'CREATE', stream, CONSUMER_GROUP, '0', 'MKSTREAM']);
-    await client.sendCommand(['XREADGROUP', 'GROUP', CONSUMER_GROUP, 'openapi-test', 'STREAMS', stream, '>']);
+    const workers = new StreamGroup(CONSUMER_GROUP, [stream]);
+    await workers.ensure(client, '0');
+    await workers.read(client, 'openapi-test', [[stream, NEW_ENTRIES]]);
     expect(await testStore().deadLetter(client, stream, String(accepted.id), 'test: poison', 5)).toBe(true);
 
     const listed = await expectDocumented('/admin/dead-letters', 'GET', 200, admin('/admin/dead-letters?limit=10'));

@@ -1,7 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { freePort } from '@ddup/redis-process';
+import { CONSUMER_GROUP, StreamGroup, deadLetterStreamKey } from '@ddup/store';
 import { type ServiceProcess, type TestRedis, eventually, postJson, sampleEvent, startService, startTestRedis, workersGroupInfo } from '@ddup/test-utils';
 import { API, CONSUMER_ENTRY, EVENTS_STREAM, GATEWAY_ENTRY, seenState } from './ddup-process.ts';
+
+const workers = new StreamGroup(CONSUMER_GROUP, [EVENTS_STREAM]);
 
 // What ddup does on a Redis that may evict (it would forget remembered events) or that is out of
 // memory (it refuses writes), with real redis-servers, gateway and consumer processes.
@@ -113,8 +116,8 @@ describe('a Redis out of memory', () => {
     await eventually(
       'entries delivered more than CONSUMER_MAX_DELIVERIES times',
       async () => {
-        const rows = await client.sendCommand<[string, string, number, number][]>(['XPENDING', EVENTS_STREAM, 'ddup-workers', '-', '+', '1']);
-        return (rows[0]?.[3] ?? 0) > 3;
+        const [oldest] = await workers.stale(client, EVENTS_STREAM, 0, 1);
+        return (oldest?.deliveries ?? 0) > 3;
       },
       20_000,
     );
@@ -133,7 +136,7 @@ describe('a Redis out of memory', () => {
       },
       20_000,
     );
-    expect(await client.xLen('ddup:{s00}:dead')).toBe(0);
+    expect(await client.xLen(deadLetterStreamKey(0))).toBe(0);
     const states = await Promise.all(accepted.map((hash) => seenState(client, hash)));
     expect(new Set(states)).toEqual(new Set(['processed']));
     expect((await readyz(base)).status).toBe(200);

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { freePort } from '@ddup/redis-process';
+import { INDEX_LAYOUT_KEY, REDIS_RESET_KEY } from '@ddup/store';
 import { type ServiceProcess, type TestRedis, eventually, postJson, sampleEvent, startService, startTestRedis } from '@ddup/test-utils';
 import { API, CONSUMER_ENTRY, EVENTS_STREAM, GATEWAY_ENTRY, REPO_ROOT, seenState } from './ddup-process.ts';
 
@@ -54,7 +55,7 @@ it('holds writes and says why until the reset is accepted, then starts an empty 
   await redis.restart();
   const fresh = await redis.client();
   // Empty, but for what a ddup process may have noted of the reset already.
-  expect((await fresh.keys('*')).filter((key) => key !== 'ddup:meta:reset')).toEqual([]);
+  expect((await fresh.keys('*')).filter((key) => key !== REDIS_RESET_KEY)).toEqual([]);
 
   await eventually('/readyz says redis_reset', async () => (await readyz()).body.reason === 'redis_reset', 30_000);
   const held = await readyz();
@@ -69,7 +70,7 @@ it('holds writes and says why until the reset is accepted, then starts an empty 
   await eventually('the gateway counted it', async () => (await metric(`${base}/metrics`)) === 1, 5_000);
   expect(await metric(consumerMetrics)).toBe(1);
   // Nothing was written back: no layout, no stream, no group; only the note that a reset is pending.
-  expect(await fresh.keys('*')).toEqual(['ddup:meta:reset']);
+  expect(await fresh.keys('*')).toEqual([REDIS_RESET_KEY]);
 
   const cli = startService(CLI_ENTRY, { REDIS_URL: redis.url }, ['accept-reset']);
   expect(await cli.exited, cli.output()).toBe(0);
@@ -108,7 +109,7 @@ it('with ALLOW_REDIS_RESET=true: logs and counts it, then goes on with an empty 
     const ownClient = await own.client();
     await ownClient.flushAll();
     await eventually('the FLUSHALL counted', async () => (await metric(`${url}/metrics`)) === 2, 30_000);
-    await eventually('the layout recorded again', async () => (await ownClient.exists('ddup:meta:index')) === 1);
+    await eventually('the layout recorded again', async () => (await ownClient.exists(INDEX_LAYOUT_KEY)) === 1);
   } finally {
     await allowing.stop('SIGKILL');
     await own.cleanup();

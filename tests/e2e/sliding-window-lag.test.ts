@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { freePort } from '@ddup/redis-process';
+import { CONSUMER_GROUP, NEW_ENTRIES, StreamGroup } from '@ddup/store';
 import { type ServiceProcess, type TestRedis, eventually, sampleEvent, startService, startTestRedis, workersGroupInfo } from '@ddup/test-utils';
 import { API, CONSUMER_ENTRY, EVENTS_STREAM, GATEWAY_ENTRY } from './ddup-process.ts';
 
@@ -94,7 +95,7 @@ it('an entry a dead consumer left pending past the window is reclaimed and marks
     const admitted = await post(event);
     expect(admitted.status).toBe(202);
     // Read by a consumer that dies before confirming it (as a SIGKILL right after a read leaves it).
-    await client.sendCommand(['XREADGROUP', 'GROUP', 'ddup-workers', 'killed', 'STREAMS', EVENTS_STREAM, '>']);
+    await new StreamGroup(CONSUMER_GROUP, [EVENTS_STREAM]).read(client, 'killed', [[EVENTS_STREAM, NEW_ENTRIES]]);
     for (let k = 0; k < 7; k++) {
       await new Promise((resolve) => setTimeout(resolve, 500));
       expect((await post(event)).status).toBe(409);

@@ -13,9 +13,9 @@ const consumerSchema = z
     ...redisResetVariables,
     /** Consumers in this process's pool; each has its own connection for the blocking read. */
     CONSUMER_CONCURRENCY: integerVar({ min: 1, max: 256, fallback: 4 }),
-    /** Entries one XREADGROUP may return (COUNT). */
+    /** Entries one group read may return per stream. */
     CONSUMER_BATCH_SIZE: integerVar({ min: 1, max: 100_000, fallback: 1_000 }),
-    /** How long one XREADGROUP waits for new entries (BLOCK); also bounds how long a stop waits. */
+    /** How long one group read waits for new entries; also bounds how long a stop waits. */
     CONSUMER_BLOCK_MS: integerVar({ min: 1, max: 60_000, fallback: 1_000 }),
     /** On Redis Cluster (no blocking read across shards): the pause after a round that found every shard empty. */
     CONSUMER_IDLE_POLL_MS: integerVar({ min: 1, max: 10_000, fallback: 20 }),

@@ -23,7 +23,7 @@ export interface ReclaimResult {
 
 /**
  * Takes over what crashed or stuck consumers of `group` left pending on `stream`. Entries idle for
- * `minIdleMs` are claimed (XCLAIM re-checks the idle time, so two reclaimers never both take one)
+ * `minIdleMs` are claimed (the claim re-checks the idle time, so two reclaimers never both take one)
  * and handed to `handler`; the confirm workers' handling is idempotent, so an entry its first owner
  * did confirm but not acknowledge does no harm.
  *
@@ -66,7 +66,7 @@ export async function reclaimStale(
   const more = stale.length >= settings.count;
   if (retry.length === 0) return { handled: 0, deadLettered, more };
   const claimed = await group.claim(redis, stream, consumer, settings.minIdleMs, retry);
-  // What XCLAIM returned: another reclaimer may have taken some first (it re-checks the idle time).
+  // What the claim returned: another reclaimer may have taken some first (it re-checks the idle time).
   settings.metrics?.countReclaimed(shard, claimed.length);
   const result = await handler.handle(redis, { stream, entries: claimed });
   return { handled: result.handled, deadLettered, more };

@@ -11,7 +11,7 @@ import { settleSome } from './settle-some.ts';
 const RECLAIM_PAGES = 10;
 
 export interface StreamConsumerOptions {
-  /** A connection of this consumer's own: XREADGROUP BLOCK holds it while waiting. */
+  /** A connection of this consumer's own: a blocking group read holds it while waiting. */
   readonly redis: RedisConnection;
   /** This consumer's name in the group. */
   readonly name: string;
@@ -221,7 +221,7 @@ export class StreamConsumer {
   }
 
   /**
-   * One XREADGROUP over every stream, blocking until something arrives. On a cluster the shards
+   * One group read over every stream, blocking until something arrives. On a cluster the shards
    * live in different slots, so each is read on its own (all at once, without BLOCK, which would
    * hold the connection to its master), and an empty round is followed by a short pause.
    */

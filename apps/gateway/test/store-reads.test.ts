@@ -19,7 +19,7 @@ import { type GatewayProcess, startGatewayProcess } from './gateway-process.ts';
 
 const TENANTS = 5_000;
 const SHARDS = 4;
-/** Per shard: XINFO STREAM, XLEN, XINFO GROUPS, XINFO CONSUMERS, XPENDING, and the estimate's script calls; INFO memory once. */
+/** Per shard: XINFO STREAM, XLEN, XINFO GROUPS, XINFO CONSUMERS, the group's pending summary, and the estimate's script calls; INFO memory once. */
 const CALLS_PER_READ = SHARDS * (5 + MAX_SAMPLE_CALLS) + 1;
 /** Buckets the estimate's rounds read at most: the last round's budget, and a third more before it (32 + 128 + 512 before 2,048). */
 const BUCKETS_PER_READ = Math.floor((SAMPLE_BUDGET_BUCKETS * 4) / 3);

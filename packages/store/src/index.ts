@@ -9,11 +9,14 @@ export {
   allEventsStreamKeys,
   idempotencyCountKey,
   idempotencyKeyPattern,
+  spaceOfIdempotencyKeyName,
+  TENANT_KEY_PATTERN,
   idempotencyKeyName,
   rateLimitKey,
   tenantPart,
   deadLetterStreamKey,
   eventsStreamKey,
+  formerSeenKey,
   legacyKey,
   shardOfEventsStreamKey,
   shardOfStreamKey,
@@ -37,6 +40,7 @@ export {
 export {
   BUCKET_HEADER_BYTES,
   DEFAULT_INDEX_CAPACITY,
+  INDEX_BUCKET_KEY_PATTERN,
   INDEX_LAYOUT,
   RECORD_BYTES,
   RECORDS_PER_BUCKET,
@@ -44,6 +48,7 @@ export {
   fingerprintOf,
   indexBucketKey,
   indexLayoutOf,
+  spaceOfIndexBucketKey,
   type IndexLayout,
 } from './index-layout.ts';
 export { MAX_SHARDS, shardOf } from './shard.ts';

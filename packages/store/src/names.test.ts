@@ -1,6 +1,15 @@
 import calculateSlot from 'cluster-key-slot';
 import { describe, expect, it } from 'vitest';
-import { CONSUMER_GROUP, deadLetterStreamKey, eventsStreamKey, shardOfEventsStreamKey, shardTag } from './names.ts';
+import {
+  CONSUMER_GROUP,
+  deadLetterStreamKey,
+  eventsStreamKey,
+  idempotencyKeyName,
+  idempotencyKeyPattern,
+  shardOfEventsStreamKey,
+  shardTag,
+  spaceOfIdempotencyKeyName,
+} from './names.ts';
 import { DEFAULT_INDEX_CAPACITY, bucketOf, indexBucketKey, indexLayoutOf } from './index-layout.ts';
 import { shardOf } from './shard.ts';
 import { Store } from './store.ts';
@@ -8,6 +17,14 @@ import { Store } from './store.ts';
 const hash = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
 
 describe('key names', () => {
+  it("give an Idempotency-Key record's shard and tenant back, and match a tenant's records by pattern", () => {
+    const digest = 'ab'.repeat(32);
+    expect(spaceOfIdempotencyKeyName(idempotencyKeyName(3, digest, 'acme'))).toEqual({ shard: 3, tenant: 'acme' });
+    expect(spaceOfIdempotencyKeyName(idempotencyKeyName(0, digest))).toEqual({ shard: 0, tenant: undefined });
+    expect(spaceOfIdempotencyKeyName(eventsStreamKey(0))).toBeUndefined();
+    expect(idempotencyKeyPattern('acme')).toBe('ddup:*:t:acme:ik:*');
+  });
+
   it('are the documented, stable names operators inspect', () => {
     expect(eventsStreamKey(0)).toBe('ddup:{s00}:events');
     expect(deadLetterStreamKey(7)).toBe('ddup:{s07}:dead');

@@ -87,6 +87,14 @@ export const INDEX_LAYOUT_KEY = `${KEY_PREFIX}:meta:index`;
  */
 export const REDIS_RESET_KEY = `${KEY_PREFIX}:meta:reset`;
 
+/**
+ * The per-event key of the layout before the compact index (`ddup:{s00}:seen:<hash>`): no longer
+ * written; named for the layout check that finds such data and for the index bench's comparison.
+ */
+export function formerSeenKey(shard: number, hash: string): string {
+  return `${KEY_PREFIX}:${shardTag(shard)}:seen:${hash}`;
+}
+
 /** The key the Python service wrote for an event (SETEX <hash> ... 1 in db 0): the bare hex hash. */
 export function legacyKey(hash: string): string {
   return hash;
@@ -112,6 +120,17 @@ export function tenantPart(tenant: string | undefined): string {
  */
 export function idempotencyKeyName(shard: number, keyDigest: string, tenant?: string): string {
   return `${KEY_PREFIX}:${shardTag(shard)}:${tenantPart(tenant)}ik:${keyDigest}`;
+}
+
+/** A glob matching every key of a tenant's dedup space (index buckets, Idempotency-Keys, their counts), of every shard and tenant. */
+export const TENANT_KEY_PATTERN = `${KEY_PREFIX}:*:t:*`;
+
+const IDEMPOTENCY_KEY_NAME = new RegExp(`^${KEY_PREFIX}:\\{s(\\d+)\\}:(?:t:([A-Za-z0-9_-]{1,64}):)?ik:[0-9a-f]{64}$`);
+
+/** The shard and tenant (undefined: the default space) of an Idempotency-Key record's name; undefined for any other name. */
+export function spaceOfIdempotencyKeyName(key: string): { readonly shard: number; readonly tenant: string | undefined } | undefined {
+  const match = IDEMPOTENCY_KEY_NAME.exec(key);
+  return match?.[1] === undefined ? undefined : { shard: Number(match[1]), tenant: match[2] };
 }
 
 /** Every Idempotency-Key record of `tenant`, over all shards: a KEYS or SCAN MATCH pattern. */

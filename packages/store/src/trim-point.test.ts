@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CONSUMER_GROUP, eventsStreamKey, sinkGroupName } from '@ddup/store';
+import { CONSUMER_GROUP, StreamGroup, eventsStreamKey, sinkGroupName } from '@ddup/store';
 import { type TestClient, useTestRedis } from '@ddup/test-utils';
 import { compareIds, trimAcknowledged } from './trim-point.ts';
 
@@ -17,8 +17,8 @@ async function addOldEntries(now: number): Promise<string[]> {
 }
 
 /** The workers' group on `streams` (each created if missing), starting at `0`, as the consumer creates it. */
-async function ensureConsumerGroup(client: TestClient, streams: readonly string[]): Promise<void> {
-  for (const key of streams) await client.sendCommand(['XGROUP', 'CREATE', key, CONSUMER_GROUP, '0', 'MKSTREAM']);
+function ensureConsumerGroup(client: TestClient, streams: readonly string[]): Promise<void> {
+  return new StreamGroup(CONSUMER_GROUP, streams).ensure(client);
 }
 
 async function ids() {

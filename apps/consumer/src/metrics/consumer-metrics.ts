@@ -17,7 +17,7 @@ export interface ConsumerMetricsOptions {
  * The consumer pool's Prometheus metrics, on a registry of their own (not prom-client's global
  * one), so that several pools in one process each count only their own work.
  *
- * The counters count what Redis confirmed: entries acknowledged (XACK's count), claimed (XCLAIM's
+ * The counters count what Redis confirmed: entries acknowledged (XACK's count), claimed (the claim's
  * reply) and moved to the dead letters (the script's answer), never what was only attempted. The
  * histograms time the calls that returned; a failed call is logged, not timed.
  */
@@ -40,7 +40,7 @@ export class ConsumerMetrics {
     });
     this.#reclaimed = new Counter({
       name: 'ddup_reclaimed_total',
-      help: 'Pending entries taken over from idle consumers (XCLAIM)',
+      help: 'Pending entries taken over from idle consumers (claimed)',
       labelNames: ['shard'],
       registers,
     });
@@ -52,7 +52,7 @@ export class ConsumerMetrics {
     });
     this.#readSeconds = new Histogram({
       name: 'ddup_read_duration_seconds',
-      help: 'Time of one XREADGROUP call, including its BLOCK wait for new entries',
+      help: 'Time of one read of the consumer group, including its wait for new entries',
       buckets: DURATION_BUCKETS,
       registers,
     });
@@ -86,7 +86,7 @@ export class ConsumerMetrics {
     if (shard !== undefined && count > 0) this.#deadLettered.inc({ shard: String(shard) }, count);
   }
 
-  /** Runs one XREADGROUP call and times it. */
+  /** Runs one read of the consumer group and times it. */
   timeRead<T>(call: () => Promise<T>): Promise<T> {
     return timed(this.#readSeconds, call);
   }

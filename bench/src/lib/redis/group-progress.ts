@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { CONSUMER_GROUP } from '@ddup/store';
+import { CONSUMER_GROUP, groupsOfStream } from '@ddup/store';
 import type { RedisProbe } from './redis-probe.ts';
 import { EVENTS_STREAM } from './stream-length.ts';
 
@@ -12,27 +12,22 @@ export interface GroupProgress {
   readonly pending: number;
 }
 
-function field(flat: readonly unknown[], name: string): unknown {
-  const index = flat.indexOf(name);
-  return index === -1 ? undefined : flat[index + 1];
-}
-
 const numberOrNull = (value: unknown) => (value === null || value === undefined ? null : Number(value));
 
 /** The group's progress, or undefined while the group does not exist (no consumer started yet). */
 export async function readGroup(probe: RedisProbe, stream = EVENTS_STREAM): Promise<GroupProgress | undefined> {
-  let groups: unknown[][];
+  let groups: Record<string, unknown>[];
   try {
-    groups = await probe.sendCommand<unknown[][]>(['XINFO', 'GROUPS', stream]);
+    groups = await groupsOfStream(probe, stream);
   } catch {
     return undefined; // no such key yet
   }
-  const group = groups.find((flat) => field(flat, 'name') === CONSUMER_GROUP);
+  const group = groups.find((fields) => fields.name === CONSUMER_GROUP);
   if (!group) return undefined;
   return {
-    entriesRead: numberOrNull(field(group, 'entries-read')) ?? 0,
-    lag: numberOrNull(field(group, 'lag')),
-    pending: Number(field(group, 'pending') ?? 0),
+    entriesRead: numberOrNull(group['entries-read']) ?? 0,
+    lag: numberOrNull(group.lag),
+    pending: Number(group.pending ?? 0),
   };
 }
 

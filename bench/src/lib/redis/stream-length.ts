@@ -1,8 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { eventsStreamKey } from '@ddup/store';
 import type { RedisProbe } from './redis-probe.ts';
 
 /** The one stream the gateway writes with STREAM_SHARDS=1 (names are stable, see README). */
-export const EVENTS_STREAM = 'ddup:{s00}:events';
+export const EVENTS_STREAM = eventsStreamKey(0);
 
 /**
  * `count()` once it has stopped changing: requests the load generator abandoned in flight when its

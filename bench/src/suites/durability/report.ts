@@ -4,6 +4,7 @@ import { leftColumn, markdownTable, rightColumn } from '../../lib/markdown-table
 import type { ModeResult } from './measure-mode.ts';
 import type { ModeSetup } from './modes.ts';
 import type { BenchSettings } from '../../lib/settings.ts';
+import { EVENTS_STREAM } from '../../lib/redis/stream-length.ts';
 
 export interface DurabilityReport {
   readonly machine: MachineInfo;
@@ -90,7 +91,7 @@ export function renderMarkdown(report: DurabilityReport): string {
     '',
     `- Date: ${machine.date}; Node ${machine.node}; \`nproc\` ${machine.nproc}; load average at start ${machine.loadAverage.join(' ')}; whole run ${report.totalSeconds.toFixed(0)} s.`,
     `- The load generator (autocannon, in-process) runs on the same ${machine.nproc}-core machine as the gateway and redis-server(s): absolute numbers are shared-CPU numbers and drift between runs, so compare modes by "× memory" (against \`memory\` measured in the same run).`,
-    '- Admission cost only: no consumer runs (entries stay pending in `ddup:{s00}:events`; confirmation is not measured).',
+    `- Admission cost only: no consumer runs (entries stay pending in \`${EVENTS_STREAM}\`; confirmation is not measured).`,
     `- ${settings.rounds} round(s) over the modes, every other one in reverse order (drift weighs on all modes alike). Each mode in each round: a fresh redis-server and a fresh gateway (Node, \`STREAM_SHARDS=1\`, one Redis connection), ${settings.warmupSeconds} s warm-up, ${settings.measureSeconds} s measured with ${settings.connections} connections; every request is \`POST /api/v1/ddup_service/events\` with a unique event.`,
     '',
     renderTable(report),

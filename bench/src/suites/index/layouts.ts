@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { type AdmitResult, type EventToAdmit, type LuaScript, type RedisCommandSender, Store, eventsStreamKey, runScript } from '@ddup/store';
+import { type AdmitResult, type EventToAdmit, type LuaScript, type RedisCommandSender, Store, eventsStreamKey, formerSeenKey, runScript } from '@ddup/store';
 
 /** A way of remembering events: how one admission is sent to Redis. */
 export interface IndexLayoutUnderTest {
@@ -16,18 +16,13 @@ const PER_KEY_SCRIPT: LuaScript = {
   sha1: createHash('sha1').update(PER_KEY_SOURCE).digest('hex'),
 };
 
-/** ddup before the compact index: one key per event (`ddup:{s00}:seen:<hash>`, 'pending', EX window). */
+/** ddup before the compact index: one key per event (formerSeenKey, 'pending', EX window). */
 export function perKeyLayout(windowSeconds: number): IndexLayoutUnderTest {
   const window = String(windowSeconds);
   return {
     name: 'per-key (before)',
     async admit(redis, { hash, canonical }) {
-      const [code, value] = await runScript<[number, string]>(
-        redis,
-        PER_KEY_SCRIPT,
-        [`ddup:{s00}:seen:${hash}`, eventsStreamKey(0)],
-        [window, hash, canonical],
-      );
+      const [code, value] = await runScript<[number, string]>(redis, PER_KEY_SCRIPT, [formerSeenKey(0, hash), eventsStreamKey(0)], [window, hash, canonical]);
       return code === 1 ? { outcome: 'accepted', hash, id: value } : { outcome: 'duplicate', hash, state: 'pending', firstSeenMs: undefined };
     },
   };

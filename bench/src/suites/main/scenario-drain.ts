@@ -132,7 +132,7 @@ export async function runDrainAndMemory(settings: SuiteSettings): Promise<{ drai
       indexCapacity: settings.drainEvents,
       indexKeys: keys - 3,
       checks: [
-        // + the stream and the recorded layout (ddup:meta:stream-shards and ddup:meta:index, set by the consumer).
+        // + the stream and the recorded layout (SHARD_COUNT_KEY and INDEX_LAYOUT_KEY, set by the consumer).
         {
           name: 'at most one index key per bucket, plus the stream and the two layout keys',
           ok: keys > 3 && keys <= buckets + 3,

@@ -4,6 +4,7 @@ import { checksList } from './suite-checks.ts';
 import { cpuPerEventTable, cpuTable } from './suite-cpu-table.ts';
 import type { SuiteReport } from './suite-report-types.ts';
 import { httpTable, redisTable } from './suite-tables.ts';
+import { EVENTS_STREAM } from '../../lib/redis/stream-length.ts';
 
 /** The p99 target of issue 4: at most 25 ms at 50 connections on Node, scenario (a). */
 export const P99_TARGET_MS = 25;
@@ -37,7 +38,7 @@ export function renderSuiteMarkdown(report: SuiteReport): string {
     '',
     redisTable(report),
     '',
-    `(c)'s script run and (d)'s pre-fill hash their ${int(settings.directEvents)} and ${int(settings.drainEvents)} events before the clock starts, then keep ${settings.inFlight} EVALSHA calls in flight on one connection. (c)'s runs while the consumer process confirms; (d) and (e) use their own fresh redis-server: pre-fill with no consumer, then one consumer process (\`apps/consumer/src/main.ts\`, defaults) is started and XINFO GROUPS polled every 50 ms; the rate is taken from the first reading that shows it at work to lag 0 and pending 0. (e): INFO memory used_memory after all are confirmed and the consumer stopped, minus used_memory of the empty server, ÷ events; then again after \`XTRIM ddup:{s00}:events MAXLEN 0\` (every entry acknowledged).`,
+    `(c)'s script run and (d)'s pre-fill hash their ${int(settings.directEvents)} and ${int(settings.drainEvents)} events before the clock starts, then keep ${settings.inFlight} EVALSHA calls in flight on one connection. (c)'s runs while the consumer process confirms; (d) and (e) use their own fresh redis-server: pre-fill with no consumer, then one consumer process (\`apps/consumer/src/main.ts\`, defaults) is started and XINFO GROUPS polled every 50 ms; the rate is taken from the first reading that shows it at work to lag 0 and pending 0. (e): INFO memory used_memory after all are confirmed and the consumer stopped, minus used_memory of the empty server, ÷ events; then again after \`XTRIM ${EVENTS_STREAM} MAXLEN 0\` (every entry acknowledged).`,
     '',
     `CPU used during each measured run, in % of one core (${machine.nproc} cores = ${machine.nproc * 100} %), from /proc (user + system). load generator: the benchmark's own process; others: the rest of the machine meanwhile (other users of a shared machine); machine: all of it:`,
     '',
