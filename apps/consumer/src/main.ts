@@ -25,10 +25,13 @@ if (directory !== undefined && 'failure' in directory) {
 }
 const tenants = directory?.config;
 let tenantRules = tenantRulesOf(tenants?.tenants ?? [], config.DEDUP_WINDOW_SECONDS);
-// Without TENANTS_FILE a SIGHUP is logged and ignored (Node's default would end the process).
-reloadOnSighup(tenants, logger, (reloaded) => {
-  tenantRules = tenantRulesOf(reloaded, config.DEDUP_WINDOW_SECONDS);
-});
+// Without TENANTS_FILE a SIGHUP is logged and ignored (Node's default would end the process),
+// unless SINKS_FILE is there to reread (below).
+if (directory !== undefined || config.SINKS_FILE === undefined) {
+  reloadOnSighup(tenants, logger, (reloaded) => {
+    tenantRules = tenantRulesOf(reloaded, config.DEDUP_WINDOW_SECONDS);
+  });
+}
 const sinksFile = config.SINKS_FILE;
 const sinks = sinksFile === undefined ? undefined : parseOrExplain('ddup-consumer', () => loadSinksFile(sinksFile));
 if (sinks !== undefined && 'failure' in sinks) {
