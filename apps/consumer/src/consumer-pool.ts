@@ -28,6 +28,8 @@ export interface ConsumerPoolSettings {
   readonly maxDeliveries: number;
   readonly retentionSeconds: number;
   readonly trimIntervalMs: number;
+  /** SINK_MAX_BACKLOG_SECONDS: how far back a sink's group may hold trimming (none: as far as it likes). */
+  readonly sinkMaxBacklogSeconds?: number;
   /** ALLOW_REDIS_RESET: go on (logged, counted) when Redis comes back without ddup's data, instead of holding. */
   readonly allowRedisReset?: boolean;
 }
@@ -50,6 +52,7 @@ export class ConsumerPool {
   readonly #logger: Logger;
   readonly #preflight: RedisPreflight | undefined;
   #closing: Promise<void> | undefined;
+  #started: Promise<void> = Promise.resolve();
 
   /** The first consumer's connection: the one whose outages are reported, and whose start-up an entry point may bound. */
   get connection(): RedisConnection {
@@ -118,7 +121,11 @@ export class ConsumerPool {
             count: settings.batchSize,
             metrics,
           },
-          retention: { retentionMs: settings.retentionSeconds * 1000, intervalMs: settings.trimIntervalMs },
+          retention: {
+            retentionMs: settings.retentionSeconds * 1000,
+            intervalMs: settings.trimIntervalMs,
+            ...(settings.sinkMaxBacklogSeconds === undefined ? {} : { sinkHoldMs: settings.sinkMaxBacklogSeconds * 1000 }),
+          },
           logger: logger.child({ consumer: name }),
           metrics,
           // A group gone with its stream may be a Redis that lost ddup's data: not recreated until that is accepted.
@@ -128,8 +135,13 @@ export class ConsumerPool {
     }
     const pool = new ConsumerPool(consumers, connections, group, logger, preflight);
     // Reading creates the consumer group: nothing is written before the first check has passed.
-    void preflight?.passed.then(() => pool.#startConsumers());
+    pool.#started = (preflight?.passed ?? Promise.resolve()).then(() => pool.#startConsumers());
     return pool;
+  }
+
+  /** Resolves once Redis has passed the preflight and the consumers started (never, when it refuses this Redis). */
+  get started(): Promise<void> {
+    return this.#started;
   }
 
   #startConsumers(): void {

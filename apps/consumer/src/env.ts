@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { layoutVariables, redisResetVariables } from '@ddup/store';
 import type { ConsumerPoolSettings } from './consumer-pool.ts';
 import type { MetricsServerSettings } from './metrics/metrics-server.ts';
+import type { SinkSupervisorSettings } from './sinks/sink-supervisor.ts';
 import { type RedisTarget, integerVar, parseOrExplain, parseEnv, redisTargetOf, redisVariables, refineOneRedisTarget, logVariables } from '@ddup/config';
 
 const consumerSchema = z
@@ -53,6 +54,14 @@ const consumerSchema = z
     REDIS_COMMAND_TIMEOUT_MS: integerVar({ min: 50, max: 60_000, fallback: 5_000 }),
     /** The tenants (see docs/tenants.md): the consumer reads each one's window and refresh_on_duplicate. */
     TENANTS_FILE: z.string().optional(),
+    /** Where to deliver events (see docs/sinks.md): each sink gets a worker in this process, reread on SIGHUP. */
+    SINKS_FILE: z.string().optional(),
+    /**
+     * How far back a sink's consumer group may hold the events streams: entries older than this are
+     * trimmed even when a sink (down, disabled by a 410, removed from SINKS_FILE) has not taken them,
+     * so one dead sink cannot grow Redis without bound. Six hours: ~6 GB of stream at 1,000 events/s.
+     */
+    SINK_MAX_BACKLOG_SECONDS: integerVar({ min: 1, max: 10 * 365 * 24 * 3600, fallback: 6 * 3600 }),
     ...logVariables,
   })
   .superRefine(refineOneRedisTarget);
@@ -92,7 +101,22 @@ export function consumerPoolSettingsOf(config: ConsumerConfig): ConsumerPoolSett
     maxDeliveries: config.CONSUMER_MAX_DELIVERIES,
     retentionSeconds: config.STREAM_RETENTION_SECONDS,
     trimIntervalMs: config.STREAM_TRIM_INTERVAL_MS,
+    sinkMaxBacklogSeconds: config.SINK_MAX_BACKLOG_SECONDS,
     allowRedisReset: config.ALLOW_REDIS_RESET,
+  };
+}
+
+/** What the sink workers share with the pool: the Redis, the shards, the consumer's name and its timings. */
+export function sinkSupervisorSettingsOf(config: ConsumerConfig): SinkSupervisorSettings {
+  return {
+    redis: config.redis,
+    shards: config.STREAM_SHARDS,
+    consumerName: `${config.CONSUMER_NAME}-${process.pid}`,
+    blockMs: config.CONSUMER_BLOCK_MS,
+    idlePollMs: config.CONSUMER_IDLE_POLL_MS,
+    commandTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS,
+    claimIdleMs: config.CONSUMER_CLAIM_IDLE_MS,
+    claimIntervalMs: config.CONSUMER_CLAIM_INTERVAL_MS,
   };
 }
 

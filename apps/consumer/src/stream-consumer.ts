@@ -30,7 +30,8 @@ export interface StreamConsumerOptions {
   /** What it does with each batch read or reclaimed (the confirm workers: confirmHandler). */
   readonly handler: BatchHandler;
   readonly reclaim: ReclaimSettings & { readonly intervalMs: number };
-  readonly retention: { readonly retentionMs: number; readonly intervalMs: number };
+  /** Trimming: entries older than retentionMs every group acknowledged; a sink's group holds them sinkHoldMs at most. */
+  readonly retention: { readonly retentionMs: number; readonly intervalMs: number; readonly sinkHoldMs?: number };
   /** One that names this consumer on every line: the pool gives `logger.child({ consumer: name })`. */
   readonly logger: Logger;
   /** Where reads are timed (confirm and reclaim count through their own settings); none: not measured. */
@@ -186,7 +187,7 @@ export class StreamConsumer {
     if (now - this.#lastTrim >= retention.intervalMs) {
       this.#lastTrim = now;
       for (const stream of group.streams) {
-        this.#trimmed += await trimAcknowledged(writes, stream, retention.retentionMs, now).catch((error: unknown) => {
+        this.#trimmed += await trimAcknowledged(writes, stream, retention.retentionMs, now, retention.sinkHoldMs).catch((error: unknown) => {
           logger.warn('cannot trim', { stream, error });
           return 0;
         });

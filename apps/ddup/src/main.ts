@@ -37,7 +37,7 @@ const children: SupervisedChild[] = [];
 // SIGHUP rereads TENANTS_FILE: passed on to the gateway and the consumer, which reload it themselves
 // (or log and ignore it, without a file). Listened to from the start: Node's default ends a process.
 process.on('SIGHUP', () => {
-  logger.info('SIGHUP: passing it on to the gateway and the consumer (they reread TENANTS_FILE, if set)');
+  logger.info('SIGHUP: passing it on to the gateway and the consumer (they reread TENANTS_FILE and SINKS_FILE, if set)');
   for (const child of children) child.current?.process.kill('SIGHUP');
 });
 

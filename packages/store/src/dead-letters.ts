@@ -1,13 +1,19 @@
-import { deadLetterStreamKey } from './names.ts';
-import type { RedisCommandSender } from './script-runner.ts';
+import { deadLetterStreamKey, sinkDeadLetterStreamKey, sinkReplayStreamKey } from './names.ts';
+import { type RedisCommandSender, runScript } from './script-runner.ts';
+import { type MoveReply, sinkReplayDeadLetterScript } from './scripts.ts';
 import type { Store } from './store.ts';
 import { fieldsOf } from './streams/flat-reply.ts';
 import type { RawStreamEntry } from './streams/stream-entry.ts';
 import { lastOfStream, rangeOfStream } from './streams/stream-reads.ts';
 
-/** One entry of a shard's dead-letter stream `ddup:{sNN}:dead`: `source_id`, `reason`, `deliveries`, then the original fields. */
+/**
+ * One entry of a shard's dead-letter stream `ddup:{sNN}:dead` (or a sink's, `ddup:{sNN}:dead:<sink>`):
+ * `source_id`, `reason`, `deliveries`, then the original fields.
+ */
 export interface DeadLetter {
   readonly shard: number;
+  /** The sink whose dead letter it is; undefined: the confirm workers'. */
+  readonly sink?: string;
   readonly id: string;
   readonly fields: Readonly<Record<string, string>>;
 }
@@ -31,13 +37,20 @@ export function deadLetterSummary(letter: DeadLetter) {
 export interface DeadLetterSelection {
   readonly shard?: number;
   readonly limit?: number;
+  /** A sink's dead letters (`ddup:{sNN}:dead:<sink>`) instead of the confirm workers'. */
+  readonly sink?: string;
+}
+
+function deadKeyOf(shard: number, sink: string | undefined): string {
+  return sink === undefined ? deadLetterStreamKey(shard) : sinkDeadLetterStreamKey(shard, sink);
 }
 
 /** Letters read per XRANGE when going through a whole dead-letter stream. */
 export const DEAD_LETTER_PAGE_SIZE = 500;
 
-function letterOf(shard: number, [id, flat]: RawStreamEntry): DeadLetter {
-  return { shard, id, fields: fieldsOf<string>(flat) };
+function letterOf(shard: number, [id, flat]: RawStreamEntry, sink?: string): DeadLetter {
+  const fields = fieldsOf<string>(flat);
+  return sink === undefined ? { shard, id, fields } : { shard, sink, id, fields };
 }
 
 function shardsOf(shardCount: number, selection: DeadLetterSelection): number[] {
@@ -57,11 +70,11 @@ function shardsOf(shardCount: number, selection: DeadLetterSelection): number[] 
 export async function readDeadLetters(
   redis: RedisCommandSender,
   shard: number,
-  range: { readonly count: number; readonly after?: string; readonly until?: string },
+  range: { readonly count: number; readonly after?: string; readonly until?: string; readonly sink?: string },
 ): Promise<DeadLetter[]> {
   const start = range.after === undefined ? '-' : `(${range.after}`;
-  const entries = await rangeOfStream(redis, deadLetterStreamKey(shard), start, range.until ?? '+', range.count);
-  return entries.map((entry) => letterOf(shard, entry));
+  const entries = await rangeOfStream(redis, deadKeyOf(shard, range.sink), start, range.until ?? '+', range.count);
+  return entries.map((entry) => letterOf(shard, entry, range.sink));
 }
 
 /** The oldest `count` dead letters of each shard (or of `selection.shard` only), shard by shard. */
@@ -71,7 +84,8 @@ export async function listDeadLetters(
   count: number,
   selection: Omit<DeadLetterSelection, 'limit'> = {},
 ): Promise<DeadLetter[]> {
-  const perShard = await Promise.all(shardsOf(shardCount, selection).map((shard) => readDeadLetters(redis, shard, { count })));
+  const { sink } = selection;
+  const perShard = await Promise.all(shardsOf(shardCount, selection).map((shard) => readDeadLetters(redis, shard, { count, sink })));
   return perShard.flat();
 }
 
@@ -84,7 +98,7 @@ export async function findDeadLetters(
 ): Promise<DeadLetter[]> {
   const found = await Promise.all(
     shardsOf(shardCount, selection).map(async (shard) =>
-      (await rangeOfStream(redis, deadLetterStreamKey(shard), id, id)).map((entry) => letterOf(shard, entry)),
+      (await rangeOfStream(redis, deadKeyOf(shard, selection.sink), id, id)).map((entry) => letterOf(shard, entry, selection.sink)),
     ),
   );
   return found.flat();
@@ -92,17 +106,29 @@ export async function findDeadLetters(
 
 /** How many dead letters the shards hold (XLEN of each dead-letter stream). */
 export async function countDeadLetters(redis: RedisCommandSender, shardCount: number, selection: Omit<DeadLetterSelection, 'limit'> = {}): Promise<number> {
-  const lengths = await Promise.all(shardsOf(shardCount, selection).map((shard) => redis.sendCommand<number>(['XLEN', deadLetterStreamKey(shard)])));
+  const lengths = await Promise.all(shardsOf(shardCount, selection).map((shard) => redis.sendCommand<number>(['XLEN', deadKeyOf(shard, selection.sink)])));
   return lengths.reduce((sum, length) => sum + Number(length), 0);
 }
 
+/** Moves one of a sink's dead letters to the sink's replay stream (only that sink delivers it again); the new entry's id. */
+async function replaySinkLetter(redis: RedisCommandSender, shard: number, sink: string, id: string): Promise<string | undefined> {
+  const keys = [sinkDeadLetterStreamKey(shard, sink), sinkReplayStreamKey(shard, sink)];
+  const [moved, newId] = await runScript<MoveReply>(redis, sinkReplayDeadLetterScript, keys, [id]);
+  return moved === 1 ? newId : undefined;
+}
+
 /**
- * Puts dead letters back on their shard's events stream, each atomically (replay-dead-letter-2.lua);
- * returns the new entry ids of those replayed. A letter already gone (replayed meanwhile) is skipped.
+ * Puts dead letters back on their shard's events stream (a sink's: on the sink's replay stream),
+ * each atomically (replay-dead-letter-2.lua, sink-replay-dead-letter-2.lua); returns the new entry
+ * ids of those replayed. A letter already gone (replayed meanwhile) is skipped.
  */
 export async function replayDeadLetters(redis: RedisCommandSender, store: Store, letters: readonly DeadLetter[]): Promise<string[]> {
   // Sent together: one shard's letters travel on one connection, so they keep their order.
-  const ids = await Promise.all(letters.map((letter) => store.replay(redis, letter.shard, letter.id)));
+  const ids = await Promise.all(
+    letters.map((letter) =>
+      letter.sink === undefined ? store.replay(redis, letter.shard, letter.id) : replaySinkLetter(redis, letter.shard, letter.sink, letter.id),
+    ),
+  );
   return ids.filter((id): id is string => id !== undefined);
 }
 
@@ -110,9 +136,9 @@ export async function replayDeadLetters(redis: RedisCommandSender, store: Store,
  * Replays the dead letters with these entry ids, looked for in every shard (or `shard` only); an id
  * that names no dead letter is not replayed. Returns the new entry ids.
  */
-export async function replayDeadLettersById(redis: RedisCommandSender, store: Store, ids: readonly string[], shard?: number): Promise<string[]> {
+export async function replayDeadLettersById(redis: RedisCommandSender, store: Store, ids: readonly string[], shard?: number, sink?: string): Promise<string[]> {
   const shards = shardsOf(store.layout.shardCount, { shard });
-  const letters = ids.flatMap((id) => shards.map((each) => ({ shard: each, id, fields: {} })));
+  const letters = ids.flatMap((id) => shards.map((each) => (sink === undefined ? { shard: each, id, fields: {} } : { shard: each, sink, id, fields: {} })));
   return replayDeadLetters(redis, store, letters);
 }
 
@@ -129,12 +155,12 @@ export async function replayAllDeadLetters(
 ): Promise<string[]> {
   const replayed: string[] = [];
   for (const shard of shardsOf(store.layout.shardCount, selection)) {
-    const [last] = (await lastOfStream(redis, deadLetterStreamKey(shard))) ?? [];
+    const [last] = (await lastOfStream(redis, deadKeyOf(shard, selection.sink))) ?? [];
     if (last === undefined) continue;
     let left = selection.limit ?? Number.POSITIVE_INFINITY;
     let after: string | undefined;
     while (left > 0) {
-      const page = await readDeadLetters(redis, shard, { count: Math.min(left, DEAD_LETTER_PAGE_SIZE), after, until: last });
+      const page = await readDeadLetters(redis, shard, { count: Math.min(left, DEAD_LETTER_PAGE_SIZE), after, until: last, sink: selection.sink });
       if (page.length === 0) break;
       replayed.push(...(await replayDeadLetters(redis, store, page)));
       onReplayed(replayed.length);

@@ -19,8 +19,24 @@ export {
   formerSeenKey,
   legacyKey,
   shardOfEventsStreamKey,
+  shardOfStreamKey,
   shardTag,
+  SINK_GROUP_PREFIX,
+  sinkDeadLetterStreamKey,
+  sinkGroupName,
+  sinkOfGroupName,
+  sinkReplayStreamKey,
 } from './names.ts';
+export {
+  SinkStreams,
+  inspectSinks,
+  replaySinkRange,
+  sinkDeliveryStates,
+  sinksWithGroups,
+  type SinkBacklog,
+  type SinkDeliveryState,
+  type SinkGroupStart,
+} from './sink-streams.ts';
 export {
   BUCKET_HEADER_BYTES,
   DEFAULT_INDEX_CAPACITY,

@@ -22,6 +22,38 @@ export function deadLetterStreamKey(shard: number): string {
   return `${KEY_PREFIX}:${shardTag(shard)}:dead`;
 }
 
+/** What a sink's consumer group is called: `ddup-sink:<id>` (one group per SINKS_FILE sink on every stream). */
+export const SINK_GROUP_PREFIX = 'ddup-sink:';
+
+/** The consumer group of sink `sink`: `ddup-sink:<sink>`. */
+export function sinkGroupName(sink: string): string {
+  return `${SINK_GROUP_PREFIX}${sink}`;
+}
+
+/** The sink a consumer group belongs to, or undefined when it is not a sink's group. */
+export function sinkOfGroupName(group: string): string | undefined {
+  return group.startsWith(SINK_GROUP_PREFIX) ? group.slice(SINK_GROUP_PREFIX.length) : undefined;
+}
+
+/** A sink's dead letters on one shard: `ddup:{s00}:dead:<sink>`. */
+export function sinkDeadLetterStreamKey(shard: number, sink: string): string {
+  return `${deadLetterStreamKey(shard)}:${sink}`;
+}
+
+/**
+ * What an operator asked to deliver again to one sink on one shard (a time range, or its dead
+ * letters): `ddup:{s00}:replay:<sink>`, read by the sink's group like the events stream.
+ */
+export function sinkReplayStreamKey(shard: number, sink: string): string {
+  return `${KEY_PREFIX}:${shardTag(shard)}:replay:${sink}`;
+}
+
+/** The shard of any of a shard's stream keys (`ddup:{s03}:...`), or undefined. */
+export function shardOfStreamKey(key: string): number | undefined {
+  const match = /^ddup:\{s(\d+)\}:/.exec(key);
+  return match?.[1] === undefined ? undefined : Number(match[1]);
+}
+
 /** Every events stream, in shard order. */
 export function allEventsStreamKeys(shardCount: number): string[] {
   return Array.from({ length: shardCount }, (_, shard) => eventsStreamKey(shard));

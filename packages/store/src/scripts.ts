@@ -100,3 +100,6 @@ export const replayDeadLetterScript = loadScript('replay-dead-letter-2.lua');
 
 /** `{1, id}` when the script acted, `{0, ''}` when there was nothing to act on. */
 export type MoveReply = [1, string] | [0, ''];
+
+/** Moves one of a sink's dead letters to its replay stream: see `scripts/sink-replay-dead-letter-2.lua`. */
+export const sinkReplayDeadLetterScript = loadScript('sink-replay-dead-letter-2.lua');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CONSUMER_GROUP, StreamGroup, eventsStreamKey } from '@ddup/store';
+import { CONSUMER_GROUP, StreamGroup, eventsStreamKey, sinkGroupName } from '@ddup/store';
 import { type TestClient, useTestRedis } from '@ddup/test-utils';
 import { compareIds, trimAcknowledged } from '../src/trim-point.ts';
 
@@ -56,6 +56,24 @@ describe('trimAcknowledged', () => {
     await redis.client.sendCommand(['XACK', stream, CONSUMER_GROUP, ...all.slice(0, 4)]);
     expect(await trimAcknowledged(redis.client, stream, 0, now)).toBe(4);
     expect(await ids()).toEqual(all.slice(4));
+  });
+
+  it('lets a sink’s group hold entries back for sinkHoldMs at most, and any other group for as long as it likes', async () => {
+    const now = Date.now();
+    const all = await addOldEntries(now);
+    await ensureConsumerGroup(redis.client, [stream]);
+    await redis.client.sendCommand(['XREADGROUP', 'GROUP', CONSUMER_GROUP, 'c', 'STREAMS', stream, '>']);
+    await redis.client.sendCommand(['XACK', stream, CONSUMER_GROUP, ...all]);
+    // A sink that read the 2 oldest and took neither (down, disabled): held back to 3.5 h only.
+    await redis.client.sendCommand(['XGROUP', 'CREATE', stream, sinkGroupName('hooks'), '0']);
+    await redis.client.sendCommand(['XREADGROUP', 'GROUP', sinkGroupName('hooks'), 'c', 'COUNT', '2', 'STREAMS', stream, '>']);
+    expect(await trimAcknowledged(redis.client, stream, 0, now)).toBe(0);
+    expect(await trimAcknowledged(redis.client, stream, 0, now, 3.5 * HOUR)).toBe(7);
+    expect(await ids()).toEqual(all.slice(7));
+    // Another reader's group is not a sink's: it holds everything it has not acknowledged.
+    await redis.client.sendCommand(['XGROUP', 'CREATE', stream, 'downstream', '0']);
+    await redis.client.sendCommand(['XADD', stream, `${now - 30 * 60_000}-0`, 'hash', 'h', 'event', '{}']);
+    expect(await trimAcknowledged(redis.client, stream, 0, now, 0)).toBe(0);
   });
 
   it('trims nothing when the group does not exist', async () => {

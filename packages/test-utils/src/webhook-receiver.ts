@@ -22,6 +22,8 @@ export interface WebhookReceiverOptions {
   readonly secret: string;
   /** Decides each answer; by default 204 to a verified request, 401 to one that is not. */
   readonly respond?: (request: { readonly id: string; readonly verified: boolean; readonly index: number }) => ReceiverAnswer;
+  /** The port to listen on (a free one when unset): a receiver brought back after an outage keeps its URL. */
+  readonly port?: number;
 }
 
 /** A local HTTP endpoint for webhook sinks that verifies signatures and records what came. */
@@ -84,7 +86,7 @@ export async function startWebhookReceiver(options: WebhookReceiverOptions): Pro
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', resolve);
+    server.listen(options.port ?? 0, '127.0.0.1', resolve);
   });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : 0;

@@ -1,6 +1,15 @@
 import { type RedisMemoryState, readMemoryStates } from '@ddup/redis-checks';
 import { rememberedSpacesOf } from '@ddup/gateway';
-import { type ShardInspection, MAX_SAMPLE_BUCKETS, estimateRememberedEvents, inspectShards } from '@ddup/store';
+import {
+  type ShardInspection,
+  type SinkBacklog,
+  MAX_SAMPLE_BUCKETS,
+  estimateRememberedEvents,
+  inspectShards,
+  inspectSinks,
+  sinkGroupName,
+  sinksWithGroups,
+} from '@ddup/store';
 import { bytes, type CliOutput, duration, table } from './output.ts';
 import type { CliSession } from './session.ts';
 
@@ -9,16 +18,19 @@ export interface Inspection {
   readonly shards: readonly ShardInspection[];
   readonly memory: readonly RedisMemoryState[];
   readonly rememberedEvents: number;
+  /** Each sink a consumer has started (its group on the events streams), over every shard. */
+  readonly sinks: readonly SinkBacklog[];
 }
 
 async function inspectAll(session: CliSession): Promise<Inspection> {
   const { redis, store } = session;
-  const [shards, memory, rememberedEvents] = await Promise.all([
+  const [shards, memory, rememberedEvents, sinks] = await Promise.all([
     inspectShards(redis, store.layout.shardCount),
     readMemoryStates(redis),
     estimateRememberedEvents(redis, store.layout, rememberedSpacesOf(session.settings.tenants, session.settings.DEDUP_WINDOW_SECONDS)),
+    sinksWithGroups(redis, store.layout.shardCount).then((ids) => inspectSinks(redis, store.layout.shardCount, ids)),
   ]);
-  return { shards, memory, rememberedEvents };
+  return { shards, memory, rememberedEvents, sinks };
 }
 
 function usedBytes(memory: readonly RedisMemoryState[]): number {
@@ -55,6 +67,12 @@ function consumerTable(shards: readonly ShardInspection[]): string {
   return rows.length === 0 ? 'no consumers in any group\n' : table([['shard', 'stream', 'consumer', 'pending', 'idle'], ...rows]);
 }
 
+/** A row per sink: entries not read yet (lag), read and not acknowledged (pending), dead letters. */
+function sinkTable(sinks: readonly SinkBacklog[]): string {
+  if (sinks.length === 0) return 'no sinks (none started by a consumer with SINKS_FILE)\n';
+  return table([['sink', 'group', 'lag', 'pending', 'dead letters'], ...sinks.map((s) => [s.sink, sinkGroupName(s.sink), s.lag, s.pending, s.deadLetters])]);
+}
+
 function memoryTable(inspection: Inspection): string {
   const rows = inspection.memory.map((state, master) => [
     master,
@@ -86,6 +104,7 @@ export async function inspect(session: CliSession, output: CliOutput, json: bool
       '',
       shardTable(inspection.shards),
       consumerTable(inspection.shards),
+      sinkTable(inspection.sinks),
       memoryTable(inspection),
       `remembered events ≈ ${inspection.rememberedEvents} (${spacesLabel(session)}: live records of a sample of up to ${MAX_SAMPLE_BUCKETS} buckets per shard, scaled up)`,
       perEvent === null

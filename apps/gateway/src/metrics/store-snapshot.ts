@@ -1,7 +1,16 @@
 import { readMemoryStates } from '@ddup/redis-checks';
 import type { RedisCommands } from '@ddup/runtime';
 import { singleFlight } from './single-flight.ts';
-import { type IndexLayout, type RememberedSpace, type ShardInspection, estimateRememberedEvents, inspectShards } from '@ddup/store';
+import {
+  type IndexLayout,
+  type RememberedSpace,
+  type ShardInspection,
+  type SinkBacklog,
+  estimateRememberedEvents,
+  inspectShards,
+  inspectSinks,
+  sinksWithGroups,
+} from '@ddup/store';
 
 /** What Redis holds for ddup at one moment: the shards, memory, and about how many events are remembered. */
 export interface StoreSnapshot {
@@ -11,6 +20,8 @@ export interface StoreSnapshot {
   readonly usedMemoryBytes: readonly number[];
   /** Estimated from a sample of index buckets (see estimateRememberedEvents). */
   readonly rememberedEvents: number;
+  /** Each sink a consumer has started (SINKS_FILE): its lag, pending entries and dead letters; none without sinks. */
+  readonly sinks: readonly SinkBacklog[];
 }
 
 /**
@@ -51,11 +62,12 @@ export class StoreSnapshots {
 
   async #read(now: number): Promise<StoreSnapshot> {
     const { layout } = this.settings;
-    const [shards, memory, rememberedEvents] = await Promise.all([
+    const [shards, memory, rememberedEvents, sinks] = await Promise.all([
       inspectShards(this.redis, layout.shardCount, now),
       readMemoryStates(this.redis),
       estimateRememberedEvents(this.redis, layout, this.settings.spaces()),
+      sinksWithGroups(this.redis, layout.shardCount).then((ids) => inspectSinks(this.redis, layout.shardCount, ids)),
     ]);
-    return { takenAtMs: now, shards, usedMemoryBytes: memory.map((state) => state.usedBytes), rememberedEvents };
+    return { takenAtMs: now, shards, usedMemoryBytes: memory.map((state) => state.usedBytes), rememberedEvents, sinks };
   }
 }

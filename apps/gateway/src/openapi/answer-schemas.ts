@@ -60,6 +60,19 @@ const problem = documented(
     .meta({ description: 'One problem, in the shape FastAPI/pydantic v2 gave' }),
 );
 
+const deadLetter = documented(
+  'DeadLetter',
+  z.object({
+    shard: z.int().nonnegative(),
+    id: streamEntryId.meta({ description: 'The dead entry id (what replay takes)' }),
+    source_id: z.string().nullable().meta({ description: 'The stream entry it was (events stream, or a sink’s replay stream)' }),
+    reason: z.string().nullable(),
+    deliveries: z.int().nonnegative().nullable(),
+    hash: z.string().nullable().meta({ description: "The entry's hash field as it was (a malformed one may be why it is here)" }),
+    event: z.string().nullable().meta({ description: "The entry's canonical event text, as it was in the stream" }),
+  }),
+);
+
 export const answerSchemas = {
   accepted: documented(
     'AcceptedEvent',
@@ -154,26 +167,20 @@ export const answerSchemas = {
       state: eventState,
       first_seen_at: firstSeenAt,
       expires_at: dateTime('When the window forgets the event'),
+      sinks: z
+        .record(z.string(), z.enum(['delivered', 'pending', 'dead']))
+        .optional()
+        .meta({
+          description:
+            'Per sink a consumer has started (SINKS_FILE): `delivered` (acknowledged by the sink: delivered, or not for its tenants), `pending` (not read yet, or read and not acknowledged), `dead` (in its dead letters); absent without sinks',
+        }),
     }),
   ),
   forgotten: documented('ForgottenEvent', z.object({ hash: hashSchema, forgotten: z.literal(true) })),
   deadLetters: documented(
     'DeadLetters',
     z.object({
-      dead_letters: z.array(
-        documented(
-          'DeadLetter',
-          z.object({
-            shard: z.int().nonnegative(),
-            id: streamEntryId.meta({ description: 'The dead entry id (what replay takes)' }),
-            source_id: z.string().nullable().meta({ description: 'The events-stream entry it was' }),
-            reason: z.string().nullable(),
-            deliveries: z.int().nonnegative().nullable(),
-            hash: z.string().nullable().meta({ description: "The entry's hash field as it was (a malformed one may be why it is here)" }),
-            event: z.string().nullable().meta({ description: "The entry's canonical event text, as it was in the stream" }),
-          }),
-        ),
-      ),
+      dead_letters: z.array(deadLetter),
       count: z.int().nonnegative(),
     }),
   ),
@@ -186,6 +193,43 @@ export const answerSchemas = {
           'Only this shard (0 to STREAM_SHARDS - 1); absent: every shard. Entry ids are per shard: without it, an id found on two shards replays both',
       }),
     }),
+  ),
+  sinks: documented(
+    'Sinks',
+    z.object({
+      sinks: z.array(
+        z.object({
+          id: z.string(),
+          lag: z.int().nonnegative().meta({ description: 'Entries not read by the sink yet, over every shard (replays included)' }),
+          pending: z.int().nonnegative().meta({ description: 'Read by the sink, not acknowledged yet' }),
+          dead_letters: z.int().nonnegative(),
+        }),
+      ),
+    }),
+  ),
+  sinkDeadLetters: documented('SinkDeadLetters', z.object({ sink: z.string(), dead_letters: z.array(deadLetter), count: z.int().nonnegative() })),
+  sinkRangeReplay: documented(
+    'SinkRangeReplay',
+    z.object({
+      from: z.union([z.string().meta({ format: 'date-time' }), z.int().nonnegative()]).meta({ description: 'ISO 8601 date-time, or ms since the epoch' }),
+      to: z
+        .union([z.string().meta({ format: 'date-time' }), z.int().nonnegative()])
+        .optional()
+        .meta({ description: 'ISO 8601 date-time, or ms since the epoch; absent: now' }),
+    }),
+  ),
+  sinkRangeReplayed: documented(
+    'SinkRangeReplayed',
+    z.object({
+      sink: z.string(),
+      from: dateTime('Start of the range'),
+      to: dateTime('End of the range'),
+      replayed: z.int().nonnegative().meta({ description: 'Entries of the range still in the events streams, put on the sink’s replay streams' }),
+    }),
+  ),
+  sinkReplayed: documented(
+    'SinkReplayed',
+    z.object({ sink: z.string(), replayed: z.int().nonnegative(), ids: z.array(streamEntryId).meta({ description: 'The new replay-stream entry ids' }) }),
   ),
   replayed: documented(
     'Replayed',

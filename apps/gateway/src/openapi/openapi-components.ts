@@ -146,6 +146,13 @@ const parameters: Record<string, Parameter> = {
     description: "The event's dedup key (64 lowercase hex), as the 202 and 409 answers give it",
     schema: jsonSchemaOf(hashSchema),
   },
+  SinkId: {
+    name: 'id',
+    in: 'path',
+    required: true,
+    description: 'A sink of SINKS_FILE, once a consumer has started it (404 before)',
+    schema: { type: 'string', pattern: '^[a-z0-9][a-z0-9_-]{0,62}$', examples: ['hooks'] },
+  },
   DeadLetterLimit: {
     name: 'limit',
     in: 'query',

@@ -207,6 +207,54 @@ const replayDeadLetters = adminOperation({
   },
 });
 
+const listSinks = adminOperation({
+  operationId: 'listSinks',
+  summary: 'Each sink a consumer has started: its lag, pending entries and dead letters',
+  responses: { '200': { description: 'The sinks', content: jsonContent('Sinks') }, '404': responseRef('AdminNotFound') },
+});
+
+const listSinkDeadLetters = adminOperation({
+  operationId: 'listSinkDeadLetters',
+  summary: 'The oldest dead letters of one sink, per shard',
+  parameters: [parameterRef('SinkId'), parameterRef('DeadLetterLimit')],
+  responses: {
+    '200': { description: 'The sink’s dead letters, shard by shard', content: jsonContent('SinkDeadLetters') },
+    '404': responseRef('AdminNotFound'),
+    '422': responseRef('ValidationFailed'),
+  },
+});
+
+const replaySinkDeadLetters = adminOperation({
+  operationId: 'replaySinkDeadLetters',
+  summary: 'Deliver a sink’s dead letters again, to that sink only',
+  parameters: [parameterRef('SinkId')],
+  requestBody: { required: false, content: jsonContent('ReplayRequest') },
+  responses: {
+    '200': { description: 'Put on the sink’s replay stream', content: jsonContent('SinkReplayed') },
+    '404': responseRef('AdminNotFound'),
+    '413': responseRef('BodyTooLarge'),
+    '422': responseRef('ValidationFailed'),
+  },
+});
+
+const replaySinkRange = adminOperation({
+  operationId: 'replaySinkRange',
+  summary: 'Deliver again to one sink every event admitted in a time range and still in the streams (same ids: the sink drops what it has)',
+  parameters: [parameterRef('SinkId')],
+  requestBody: {
+    required: true,
+    content: jsonContent('SinkRangeReplay', {
+      halfHour: { summary: 'Half an hour', value: { from: '2026-03-01T10:00:00Z', to: '2026-03-01T10:30:00Z' } },
+    }),
+  },
+  responses: {
+    '200': { description: 'Copied to the sink’s replay stream', content: jsonContent('SinkRangeReplayed') },
+    '404': responseRef('AdminNotFound'),
+    '413': responseRef('BodyTooLarge'),
+    '422': responseRef('ValidationFailed'),
+  },
+});
+
 /** The document's `paths`: every route the gateway serves but the pages' own files (`/docs/assets/*`, `/dashboard/assets/*`); the event routes under `apiPrefix`. */
 export function openApiPaths(apiPrefix: string): Record<string, PathItem> {
   return {
@@ -218,6 +266,10 @@ export function openApiPaths(apiPrefix: string): Record<string, PathItem> {
     '/admin/events/{hash}': { get: lookupEvent, delete: forgetEvent },
     '/admin/dead-letters': { get: listDeadLetters },
     '/admin/dead-letters/replay': { post: replayDeadLetters },
+    '/admin/sinks': { get: listSinks },
+    '/admin/sinks/{id}/dead-letters': { get: listSinkDeadLetters },
+    '/admin/sinks/{id}/dead-letters/replay': { post: replaySinkDeadLetters },
+    '/admin/sinks/{id}/replay': { post: replaySinkRange },
     '/metrics': { get: metrics },
     '/dashboard': { get: dashboard },
     '/dashboard/stream': { get: dashboardStream },

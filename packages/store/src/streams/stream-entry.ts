@@ -9,10 +9,12 @@ export interface EventEntry {
   readonly hash: string | undefined;
   readonly event: string | undefined;
   readonly tenant: string | undefined;
+  /** On a sink's replay stream: the events-stream entry it was copied from (its id's time is the event's first-seen time). */
+  readonly origin?: string;
 }
 
 /** The fields of an events-stream entry, by name: what admission writes and a reader decodes. */
-export const ENTRY_FIELDS = { hash: 'hash', event: 'event', tenant: 'tenant' } as const;
+export const ENTRY_FIELDS = { hash: 'hash', event: 'event', tenant: 'tenant', origin: 'origin_id' } as const;
 
 /** One entry as XRANGE, XREADGROUP and XCLAIM return it (RESP2): its id and its flat field list, null when deleted. */
 export type RawStreamEntry = readonly [id: string, flat: readonly unknown[] | null];
@@ -22,6 +24,7 @@ export function decodeStreamEntry([id, flat]: RawStreamEntry): EventEntry {
   let hash: string | undefined;
   let event: string | undefined;
   let tenant: string | undefined;
+  let origin: string | undefined;
   if (flat) {
     for (let i = 0; i + 1 < flat.length; i += 2) {
       const value = flat[i + 1] as string;
@@ -35,10 +38,13 @@ export function decodeStreamEntry([id, flat]: RawStreamEntry): EventEntry {
         case ENTRY_FIELDS.tenant:
           tenant = value;
           break;
+        case ENTRY_FIELDS.origin:
+          origin = value;
+          break;
       }
     }
   }
-  return { id, present: flat !== null, hash, event, tenant };
+  return { id, present: flat !== null, hash, event, tenant, origin };
 }
 
 /** Decodes a list of entries (an XRANGE or XCLAIM reply). */

@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import type { Logger } from '@ddup/runtime';
-import { type RedisCommandSender, type Store, listDeadLetters, replayAllDeadLetters, replayDeadLettersById } from '@ddup/store';
+import { type RedisCommandSender, type Store, listDeadLetters, replayAllDeadLetters, replayDeadLettersById, sinkDeliveryStates } from '@ddup/store';
 import { notFound, validationError } from '../../errors.ts';
 import { readBodyBytes } from '../../http/read-body.ts';
 import { decodeUtf8Body } from '../../http/utf8-body.ts';
@@ -8,6 +8,7 @@ import { deadLetterBody, rememberedEventBody } from './admin-answers.ts';
 import { hashParam, limitQuery, replayRequestOf } from './admin-input.ts';
 import { requireBearerToken } from './bearer-token.ts';
 import { FailureThrottle } from './failure-throttle.ts';
+import { sinkAdminRoutes } from './sink-admin-routes.ts';
 
 export interface AdminDependencies {
   /** `DDUP_ADMIN_TOKEN`: the bearer token every admin request must carry. */
@@ -32,7 +33,8 @@ const REPLAY_BODY_LIMIT_BYTES = 1024 * 1024;
 
 /**
  * The operators' routes (mounted at `/admin`, only when `DDUP_ADMIN_TOKEN` is set), all behind the
- * bearer token: one remembered event (look up, forget) and the dead letters (list, replay).
+ * bearer token: one remembered event (look up, forget), the dead letters (list, replay) and the
+ * sinks (`/admin/sinks`: see sink-admin-routes.ts).
  */
 export function adminRoutes(deps: AdminDependencies): Hono {
   const { redis, store } = deps;
@@ -51,7 +53,11 @@ export function adminRoutes(deps: AdminDependencies): Hono {
       const hash = hashParam(c.req.param('hash'));
       const remembered = await spaceStore(c.req.query('tenant')).lookup(redis, hash);
       if (remembered === undefined) throw notFound('No event with this hash is remembered within the window');
-      return c.json(rememberedEventBody(remembered));
+      const sinks = await sinkDeliveryStates(redis, store.shardOf(hash), hash, remembered.firstSeenMs);
+      return c.json({
+        ...rememberedEventBody(remembered),
+        ...(sinks.length > 0 ? { sinks: Object.fromEntries(sinks.map(({ sink, state }) => [sink, state])) } : {}),
+      });
     })
     .delete('/events/:hash', async function forgetEvent(c) {
       const hash = hashParam(c.req.param('hash'));
@@ -68,5 +74,6 @@ export function adminRoutes(deps: AdminDependencies): Hono {
       const { ids, shard } = replayRequestOf(text, store.layout.shardCount);
       const replayed = ids === undefined ? await replayAllDeadLetters(redis, store, { shard }) : await replayDeadLettersById(redis, store, ids, shard);
       return c.json({ replayed: replayed.length, ids: replayed });
-    });
+    })
+    .route('/sinks', sinkAdminRoutes(redis, store));
 }

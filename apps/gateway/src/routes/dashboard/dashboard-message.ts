@@ -64,6 +64,8 @@ function storeBody(store: StoreSnapshot) {
     taken_at: new Date(store.takenAtMs).toISOString(),
     shards: shards.map(shardBody),
     consumers,
+    // The sinks' backlogs as Redis holds them; delivered/failed counts and breakers are the consumer's metrics.
+    sinks: store.sinks.map((sink) => ({ id: sink.sink, lag: sink.lag, pending: sink.pending, dead_letters: sink.deadLetters })),
     totals: {
       length: sum(shards.map((shard) => shard.length)),
       pending: sum(shards.map((shard) => shard.pending)),

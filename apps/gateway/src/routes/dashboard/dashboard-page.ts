@@ -106,6 +106,13 @@ export function dashboardPage(settings: DashboardSettings, initial?: DashboardMe
         <tbody></tbody>
       </table>
     </section>
+    <section aria-labelledby="sinks-title" id="sinks-section" hidden>
+      <h2 id="sinks-title">Sinks</h2>
+      <table id="sinks" data-testid="sink-table">
+        <thead><tr><th>sink</th><th>lag</th><th>pending</th><th>dead letters</th></tr></thead>
+        <tbody></tbody>
+      </table>
+    </section>
   </div>
 
   <div class="row">

@@ -191,6 +191,12 @@
     }
     document.querySelector('#shards tbody').replaceChildren(...shardRows);
     document.querySelector('#consumers tbody').replaceChildren(...consumerRows);
+    // Sinks (SINKS_FILE): a row each once a consumer has started them; the section stays hidden without.
+    const sinks = store === null ? [] : (store.sinks ?? []);
+    document.getElementById('sinks-section').hidden = sinks.length === 0;
+    document
+      .querySelector('#sinks tbody')
+      .replaceChildren(...sinks.map((sink) => row([sink.id, count(sink.lag), count(sink.pending), count(sink.dead_letters)])));
   }
 
   /** `604800` → `7 d`, as the page's settings say it (dashboard-page.ts, describeSeconds). */
