@@ -32,7 +32,7 @@ export interface RedisConnection extends RedisCommands {
   /** Connected and able to take commands (on a cluster: the topology is known). */
   readonly isReady: boolean;
   /**
-   * Whether one XREADGROUP may name the streams of several shards. Not on a cluster: the shards
+   * Whether one group read may name the streams of several shards. Not on a cluster: the shards
    * live in different slots (CROSSSLOT), so each is read on its own.
    */
   readonly readsAcrossShards: boolean;

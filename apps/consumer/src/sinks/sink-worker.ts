@@ -24,7 +24,7 @@ export interface SinkWorkerOptions {
   /** The sink's retries and breaker (one per sink: it holds the breaker). */
   readonly policy: DeliveryPolicy;
   readonly streams: SinkStreams;
-  /** A connection of this worker's own: XREADGROUP BLOCK holds it while waiting. */
+  /** A connection of this worker's own: a blocking group read holds it while waiting. */
   readonly redis: RedisConnection;
   /** Its name in the sink's group (the process's consumer name and pid). */
   readonly consumer: string;
@@ -258,7 +258,7 @@ export class SinkWorker {
   }
 
   /**
-   * One XREADGROUP over every stream, blocking for new entries. On a cluster each shard (its events
+   * One group read over every stream, blocking for new entries. On a cluster each shard (its events
    * and replay streams share a slot) is read on its own, without BLOCK, and an empty round pauses.
    */
   async #read(reads: RedisCommands): Promise<StreamBatch[]> {
