@@ -1,8 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { NEW_ENTRIES, type ReadCursor, type StreamBatch, type StreamGroup, isMissingGroupError, trimAcknowledged } from '@ddup/store';
+import { type StreamBatch, type StreamGroup, isMissingGroupError, trimAcknowledged } from '@ddup/store';
 import { type Logger, type RedisCommands, type RedisConnection, rateLimitedWarning, withCommandTimeout, withTimeout } from '@ddup/runtime';
 import { backoff } from './backoff.ts';
 import type { BatchHandler } from './batch-handler.ts';
+import { GroupReader } from './group-reader.ts';
 import type { ConsumerMetrics } from './metrics/consumer-metrics.ts';
 import { type ReclaimSettings, reclaimStale } from './reclaim.ts';
 import { settleSome } from './settle-some.ts';
@@ -40,9 +41,6 @@ export interface StreamConsumerOptions {
   readonly beforeGroupCreate?: () => Promise<void>;
 }
 
-/** Where to read next: the consumer's own pending entries (per stream cursor), or new entries. */
-type ReadPosition = { readonly kind: 'backlog'; readonly cursors: ReadonlyMap<string, string> } | { readonly kind: 'new' };
-
 /**
  * One member of a consumer group (the confirm workers': `ddup-workers`): reads new entries of its
  * streams, hands each stream's batch to its handler (which acknowledges them), repeats.
@@ -59,7 +57,7 @@ export class StreamConsumer {
   #confirmed = 0;
   #deadLettered = 0;
   #trimmed = 0;
-  #position: ReadPosition;
+  readonly #reader: GroupReader;
   #lastReclaim = 0;
   #lastTrim = 0;
   /** Logs, now and then, that some shards failed while others went on (a cluster master away). */
@@ -67,8 +65,19 @@ export class StreamConsumer {
 
   constructor(options: StreamConsumerOptions) {
     this.#options = options;
-    this.#position = this.#fromBacklogStart();
     this.#notePartialFailure = rateLimitedWarning(options.logger, 'some shards cannot be read or confirmed; the others go on');
+    const { metrics } = options;
+    this.#reader = new GroupReader({
+      group: options.group,
+      consumer: options.name,
+      readsAcrossShards: options.redis.readsAcrossShards,
+      batchSize: options.batchSize,
+      blockMs: options.blockMs,
+      idlePollMs: options.idlePollMs,
+      signal: this.#stop.signal,
+      notePartialFailure: this.#notePartialFailure,
+      timeRead: metrics && ((call) => metrics.timeRead(call)),
+    });
   }
 
   get name(): string {
@@ -112,7 +121,7 @@ export class StreamConsumer {
         continue;
       }
       try {
-        const batches = await this.#read(reads);
+        const batches = await this.#reader.read(reads);
         // Every stream's batch at once (on a cluster, each to its own master); one timer for all.
         // A batch whose master fails stays pending: the backlog pass or a reclaim confirms it later.
         const { handler } = this.#options;
@@ -129,12 +138,12 @@ export class StreamConsumer {
             logger.warn('entries without a valid hash left pending', { stream: batches[index]?.stream, ids: result.unhandled.slice(0, 10) });
           }
         });
-        this.#advance(batches);
+        this.#reader.advance(batches);
         failures = 0;
         await this.#maintain(writes);
         if (this.#shouldLinger(batches)) await this.#pause(this.#options.lingerMs);
       } catch (error) {
-        this.#position = this.#fromBacklogStart();
+        this.#reader.rewind();
         // A stream without the group (deleted and written again): create it and read on at once;
         // if even that fails (Redis out of memory, say), back off like any other failure.
         if (isMissingGroupError(error)) {
@@ -197,57 +206,12 @@ export class StreamConsumer {
 
   /** A partial batch of new entries: the stream is keeping up, not backed up. */
   #shouldLinger(batches: readonly StreamBatch[]): boolean {
-    if (this.#options.lingerMs === 0 || this.#position.kind !== 'new') return false;
+    if (this.#options.lingerMs === 0 || !this.#reader.readingNew) return false;
     const read = batches.reduce((sum, batch) => sum + batch.entries.length, 0);
     return read > 0 && read < this.#options.batchSize;
   }
 
   #pause(ms: number): Promise<void> {
     return sleep(ms, undefined, { signal: this.#stop.signal }).catch(() => undefined);
-  }
-
-  #fromBacklogStart(): ReadPosition {
-    return { kind: 'backlog', cursors: new Map(this.#options.group.streams.map((stream) => [stream, '0'])) };
-  }
-
-  /** In the backlog, move each stream's cursor past what was read; a stream with nothing left is done. */
-  #advance(batches: readonly StreamBatch[]): void {
-    if (this.#position.kind === 'new') return;
-    const cursors = new Map<string, string>();
-    for (const batch of batches) {
-      const last = batch.entries.at(-1);
-      if (last) cursors.set(batch.stream, last.id);
-    }
-    this.#position = cursors.size === 0 ? { kind: 'new' } : { kind: 'backlog', cursors };
-  }
-
-  /**
-   * One group read over every stream, blocking until something arrives. On a cluster the shards
-   * live in different slots, so each is read on its own (all at once, without BLOCK, which would
-   * hold the connection to its master), and an empty round is followed by a short pause.
-   */
-  async #read(reads: RedisCommands): Promise<StreamBatch[]> {
-    const { redis, group, batchSize, blockMs, idlePollMs, name, metrics } = this.#options;
-    const read = (cursors: readonly ReadCursor[], block?: number) => {
-      const call = () => group.read(reads, name, cursors, batchSize, block);
-      return metrics?.timeRead(call) ?? call();
-    };
-    const cursors: ReadCursor[] = this.#position.kind === 'backlog' ? [...this.#position.cursors] : group.streams.map((stream) => [stream, NEW_ENTRIES]);
-    if (redis.readsAcrossShards) {
-      return read(cursors, this.#position.kind === 'new' ? blockMs : undefined);
-    }
-    // A shard whose master is away (until its failover) must not stop the others: its read fails
-    // alone, and in the backlog it drops out (a reclaim takes over what it had pending).
-    const { values: replies, failures } = await settleSome(cursors.map((cursor) => read([cursor])));
-    // A stream that lost its group (deleted, then written again) gets it back through #loop's catch;
-    // noted as a partial failure like the others, it would stay unread for good.
-    const missingGroup = failures.find(isMissingGroupError);
-    if (missingGroup !== undefined) throw missingGroup;
-    if (failures.length > 0) this.#notePartialFailure(failures[0]);
-    const batches = replies.flatMap((reply) => reply ?? []).filter((batch) => batch.entries.length > 0 || this.#position.kind === 'backlog');
-    if (batches.length === 0 && this.#position.kind === 'new') {
-      await this.#pause(idlePollMs);
-    }
-    return batches;
   }
 }

@@ -1,18 +1,8 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { type DeliveryPolicy, type FinalOutcome, type Sink, type SinkConfig, type SinkEvent, deliverWithRetries, sinkTakes } from '@ddup/sinks';
-import {
-  type EventEntry,
-  NEW_ENTRIES,
-  type ReadCursor,
-  type SinkStreams,
-  type StreamBatch,
-  entryTimeMs,
-  isMissingGroupError,
-  shardOfStreamKey,
-} from '@ddup/store';
+import { type EventEntry, type SinkStreams, entryTimeMs, isMissingGroupError } from '@ddup/store';
 import { type Logger, type RedisCommands, type RedisConnection, rateLimitedWarning, withCommandTimeout } from '@ddup/runtime';
 import { backoff } from '../backoff.ts';
-import { settleSome } from '../settle-some.ts';
+import { GroupReader } from '../group-reader.ts';
 import type { SinkMetrics } from './sink-metrics.ts';
 
 /** How often a worker trims what its sink has acknowledged of its replay streams. */
@@ -39,9 +29,6 @@ export interface SinkWorkerOptions {
   readonly metrics?: SinkMetrics;
 }
 
-/** Where to read next: this consumer's own pending entries (per stream cursor), or new entries. */
-type ReadPosition = { readonly kind: 'backlog'; readonly cursors: ReadonlyMap<string, string> } | { readonly kind: 'new' };
-
 /** An entry read for the sink, with the stream it came from. */
 interface ReadEntry {
   readonly stream: string;
@@ -65,16 +52,24 @@ export class SinkWorker {
   readonly #options: SinkWorkerOptions;
   readonly #stop = new AbortController();
   #running: Promise<void> | undefined;
-  #position: ReadPosition;
+  readonly #reader: GroupReader;
   #disabled: string | undefined;
   #lastReclaim = 0;
   #lastTrim = 0;
-  readonly #notePartialFailure: (error: unknown) => void;
 
   constructor(options: SinkWorkerOptions) {
     this.#options = options;
-    this.#position = this.#fromBacklogStart();
-    this.#notePartialFailure = rateLimitedWarning(options.logger, 'some of a sink’s streams cannot be read; the others go on');
+    // On a cluster each shard is read on its own: its events and replay streams share a slot, so one read covers both.
+    this.#reader = new GroupReader({
+      group: options.streams.group,
+      consumer: options.consumer,
+      readsAcrossShards: options.redis.readsAcrossShards,
+      batchSize: options.config.batchSize,
+      blockMs: options.blockMs,
+      idlePollMs: options.idlePollMs,
+      signal: this.#stop.signal,
+      notePartialFailure: rateLimitedWarning(options.logger, 'some of a sink’s streams cannot be read; the others go on'),
+    });
   }
 
   get id(): string {
@@ -113,16 +108,16 @@ export class SinkWorker {
           await streams.ensureGroups(writes, config.start);
           groupsReady = true;
         }
-        const batches = await this.#read(reads);
+        const batches = await this.#reader.read(reads);
         await this.#deliver(
           writes,
           batches.flatMap((batch) => batch.entries.map((entry) => ({ stream: batch.stream, entry }))),
         );
-        this.#advance(batches);
+        this.#reader.advance(batches);
         await this.#maintain(writes);
         failures = 0;
       } catch (error) {
-        this.#position = this.#fromBacklogStart();
+        this.#reader.rewind();
         if (isMissingGroupError(error)) groupsReady = false;
         logFailure(error);
         await backoff(failures++, this.#stop.signal);
@@ -240,51 +235,5 @@ export class SinkWorker {
       this.#lastTrim = now;
       await streams.trimReplays(writes);
     }
-  }
-
-  #fromBacklogStart(): ReadPosition {
-    return { kind: 'backlog', cursors: new Map(this.#options.streams.group.streams.map((stream) => [stream, '0'])) };
-  }
-
-  /** In the backlog, move each stream's cursor past what was read; a stream with nothing left is done. */
-  #advance(batches: readonly StreamBatch[]): void {
-    if (this.#position.kind === 'new') return;
-    const cursors = new Map<string, string>();
-    for (const batch of batches) {
-      const last = batch.entries.at(-1);
-      if (last) cursors.set(batch.stream, last.id);
-    }
-    this.#position = cursors.size === 0 ? { kind: 'new' } : { kind: 'backlog', cursors };
-  }
-
-  /**
-   * One group read over every stream, blocking for new entries. On a cluster each shard (its events
-   * and replay streams share a slot) is read on its own, without BLOCK, and an empty round pauses.
-   */
-  async #read(reads: RedisCommands): Promise<StreamBatch[]> {
-    const { redis, streams, consumer, config, blockMs, idlePollMs } = this.#options;
-    const cursors: ReadCursor[] =
-      this.#position.kind === 'backlog' ? [...this.#position.cursors] : streams.group.streams.map((stream) => [stream, NEW_ENTRIES] as const);
-    if (redis.readsAcrossShards) {
-      return streams.group.read(reads, consumer, cursors, config.batchSize, this.#position.kind === 'new' ? blockMs : undefined);
-    }
-    const byShard = new Map<number | undefined, ReadCursor[]>();
-    for (const cursor of cursors) {
-      const shard = shardOfStreamKey(cursor[0]);
-      const shardCursors = byShard.get(shard);
-      if (shardCursors) shardCursors.push(cursor);
-      else byShard.set(shard, [cursor]);
-    }
-    const { values, failures } = await settleSome(
-      [...byShard.values()].map((shardCursors) => streams.group.read(reads, consumer, shardCursors, config.batchSize)),
-    );
-    const missingGroup = failures.find(isMissingGroupError);
-    if (missingGroup !== undefined) throw missingGroup;
-    if (failures.length > 0) this.#notePartialFailure(failures[0]);
-    const batches = values.flatMap((batch) => batch ?? []);
-    if (this.#position.kind === 'new' && batches.every((batch) => batch.entries.length === 0)) {
-      await sleep(idlePollMs, undefined, { signal: this.#stop.signal }).catch(() => undefined);
-    }
-    return batches;
   }
 }
