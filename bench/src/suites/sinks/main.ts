@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { startTestNats, startTestPostgres } from '@ddup/test-utils';
 import { benchEnvironment, resultsDir } from '../../lib/env.ts';
-import { positiveInteger, positiveSeconds } from '../../lib/env-values.ts';
+import { flag, positiveInteger, positiveSeconds } from '../../lib/env-values.ts';
 import { wrkAvailable } from '../../lib/launched/wrk-run.ts';
 import { describeMachine } from '../../lib/machine.ts';
 import { writeResults } from '../../lib/write-results.ts';
@@ -26,6 +26,7 @@ const settings: RunSettings = {
   warmupSeconds: positiveSeconds('BENCH_WARMUP_SECONDS', env.BENCH_WARMUP_SECONDS, 2),
   connections: positiveInteger('BENCH_CONNECTIONS', env.BENCH_CONNECTIONS, 50),
   drainTimeoutSeconds: positiveInteger('BENCH_DRAIN_TIMEOUT_SECONDS', env.BENCH_DRAIN_TIMEOUT_SECONDS, 180),
+  pauseConsumer: flag('BENCH_PAUSE_CONSUMER', env.BENCH_PAUSE_CONSUMER),
   cpuProfileDir: env.BENCH_CPU_PROFILE_DIR?.trim() || undefined,
 };
 const concurrency = env.BENCH_SINK_CONCURRENCY === undefined ? undefined : positiveInteger('BENCH_SINK_CONCURRENCY', env.BENCH_SINK_CONCURRENCY, 4);
@@ -72,5 +73,5 @@ const report: SinksReport = {
   runs,
   totalSeconds: (Date.now() - started) / 1000,
 };
-writeResults(resultsDir(env), 'sinks', report, renderSinks(report));
+writeResults(resultsDir(env), settings.pauseConsumer ? 'sinks-backlog' : 'sinks', report, renderSinks(report));
 if (runs.some((figures) => figures.checks.some((check) => !check.ok))) process.exit(1);

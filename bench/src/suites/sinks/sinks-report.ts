@@ -23,6 +23,7 @@ export function renderSinks(report: SinksReport): string {
       sink.type,
       int(run.acceptedPerSecond),
       int(sink.deliveredPerSecondUnderLoad),
+      int(sink.deliveredPerSecondCatchUp),
       int(sink.deliveredPerSecondOverall),
       run.catchUpSeconds.toFixed(1),
       ms(sink.p50Ms),
@@ -43,7 +44,7 @@ export function renderSinks(report: SinksReport): string {
     '# bench:sinks: delivery to webhook, NATS JetStream and PostgreSQL under load',
     '',
     `${machine.date}, Node ${machine.node}, ${machine.nproc} cores, load average ${machine.loadAverage.map((value) => value.toFixed(2)).join(' ')} at the end; ${report.totalSeconds.toFixed(0)} s in all.`,
-    `Each run: a fresh redis-server, gateway and consumer (one shard, sink defaults${report.sinkConcurrency === undefined ? '' : ` but concurrency ${report.sinkConcurrency} for webhook and postgres`}), wrk -t1 -c${settings.connections} with the 80/20 mix for ${settings.warmupSeconds} s of warm-up, catch-up, then ${settings.seconds} s measured and the catch-up after it. Webhook receiver: ${report.receiver}.`,
+    `Each run: a fresh redis-server, gateway and consumer (one shard, sink defaults${report.sinkConcurrency === undefined ? '' : ` but concurrency ${report.sinkConcurrency} for webhook and postgres`}), wrk -t1 -c${settings.connections} with the 80/20 mix for ${settings.warmupSeconds} s of warm-up, catch-up, then ${settings.seconds} s measured${settings.pauseConsumer ? ' with the consumer stopped (SIGSTOP)' : ''} and the catch-up after it. Webhook receiver: ${report.receiver}.`,
     '',
     markdownTable(
       [
@@ -51,7 +52,8 @@ export function renderSinks(report: SinksReport): string {
         leftColumn('sink'),
         rightColumn('accepted/s'),
         rightColumn('delivered/s under load'),
-        rightColumn('delivered/s incl. catch-up'),
+        rightColumn('delivered/s in its catch-up'),
+        rightColumn('delivered/s overall'),
         rightColumn('catch-up s'),
         rightColumn('202→delivered p50'),
         rightColumn('p99'),

@@ -19,6 +19,11 @@ export interface RunSettings {
   readonly connections: number;
   /** How long the sinks get to catch up after the load before the run fails. */
   readonly drainTimeoutSeconds: number;
+  /**
+   * Whether the consumer is stopped (SIGSTOP) during the measured load and continued after it: the
+   * catch-up then measures how fast each sink drains a backlog with the gateway idle.
+   */
+  readonly pauseConsumer: boolean;
   /** Where to write a V8 CPU profile of the consumer, when set. */
   readonly cpuProfileDir: string | undefined;
 }
@@ -28,6 +33,8 @@ export interface SinkFigures {
   readonly type: SinkType;
   /** Delivered events/s while the gateway was under load. */
   readonly deliveredPerSecondUnderLoad: number;
+  /** Delivered events/s after the load until this sink had everything (NaN when it had at the end of the load). */
+  readonly deliveredPerSecondCatchUp: number;
   /** Delivered events/s from the start of the load until the sink had everything. */
   readonly deliveredPerSecondOverall: number;
   readonly p50Ms: number;
@@ -64,10 +71,24 @@ async function entriesAdded(probe: RedisProbe): Promise<number> {
   }
 }
 
-/** Waits until every consumer group on the events stream has read and acknowledged everything. */
-async function caughtUp(probe: RedisProbe, groups: number, timeoutSeconds: number): Promise<boolean> {
+const deliveredNow = (probes: readonly SinkProbe[]) => Promise.all(probes.map((probe) => probe.delivered()));
+
+/**
+ * Waits until every consumer group on the events stream has read and acknowledged everything;
+ * meanwhile notes in `doneAt` when each sink first held `target` events.
+ */
+async function caughtUp(
+  probe: RedisProbe,
+  groups: number,
+  timeoutSeconds: number,
+  sinks?: { probes: readonly SinkProbe[]; target: number; doneAt: number[] },
+): Promise<boolean> {
   const deadline = Date.now() + timeoutSeconds * 1000;
   while (Date.now() < deadline) {
+    if (sinks) {
+      const counts = await deliveredNow(sinks.probes);
+      for (const [index, count] of counts.entries()) if (count >= sinks.target && Number.isNaN(sinks.doneAt[index] ?? 0)) sinks.doneAt[index] = Date.now();
+    }
     try {
       const found = await groupsOfStream(probe, EVENTS_STREAM);
       if (found.length >= groups && found.every((group) => Number(group.lag) === 0 && Number(group.pending) === 0)) return true;
@@ -83,8 +104,6 @@ function percentile(sorted: readonly number[], fraction: number): number {
   if (sorted.length === 0) return Number.NaN;
   return sorted[Math.min(sorted.length - 1, Math.floor(fraction * sorted.length))] ?? Number.NaN;
 }
-
-const deliveredNow = (probes: readonly SinkProbe[]) => Promise.all(probes.map((probe) => probe.delivered()));
 
 /**
  * One run on a fresh redis-server, gateway and consumer whose SINKS_FILE names `probes`' sinks (none:
@@ -119,12 +138,17 @@ export async function measureRun(label: string, probes: readonly SinkProbe[], se
     const delivered0 = await deliveredNow(probes);
     const cpu0 = cpu();
     const t0 = Date.now();
+    if (settings.pauseConsumer) process.kill(consumer.pid, 'SIGSTOP');
     const load = await runWrkMix(gateway.baseUrl, settings.seconds, settings.connections);
-    const t1 = Date.now();
     const delivered1 = await deliveredNow(probes);
     const accepted1 = await entriesAdded(probe);
-    const done = await caughtUp(probe, groups, settings.drainTimeoutSeconds);
+    const t1 = Date.now();
+    if (settings.pauseConsumer) process.kill(consumer.pid, 'SIGCONT');
+    const doneAt = probes.map((_, index) => ((delivered1[index] ?? 0) >= accepted1 ? t1 : Number.NaN));
+    const done = await caughtUp(probe, groups, settings.drainTimeoutSeconds, { probes, target: accepted1, doneAt });
     const t2 = Date.now();
+    // A sink that got its last events between the last look and the groups' catch-up: it finished by now.
+    for (const [index, at] of doneAt.entries()) if (Number.isNaN(at)) doneAt[index] = t2;
     const cpu2 = cpu();
     const accepted2 = await settledCount(() => entriesAdded(probe));
     const delivered2 = await deliveredNow(probes);
@@ -136,6 +160,7 @@ export async function measureRun(label: string, probes: readonly SinkProbe[], se
       sinks.push({
         type: sink.type,
         deliveredPerSecondUnderLoad: (((delivered1[index] ?? 0) - start) * 1000) / (t1 - t0),
+        deliveredPerSecondCatchUp: doneAt[index] === t1 ? Number.NaN : ((accepted1 - (delivered1[index] ?? 0)) * 1000) / ((doneAt[index] ?? t2) - t1),
         deliveredPerSecondOverall: (((delivered2[index] ?? 0) - start) * 1000) / (t2 - t0),
         p50Ms: percentile(latencies, 0.5),
         p99Ms: percentile(latencies, 0.99),
