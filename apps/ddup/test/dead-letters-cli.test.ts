@@ -2,7 +2,19 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { ConsumerPool, type ConsumerPoolSettings } from '@ddup/consumer';
 import { createLogger } from '@ddup/runtime';
-import { CONSUMER_GROUP, DEFAULT_INDEX_CAPACITY, NEW_ENTRIES, StreamGroup, deadLetterStreamKey, encodeStreamEntry, eventsStreamKey } from '@ddup/store';
+import {
+  CONSUMER_GROUP,
+  DEFAULT_INDEX_CAPACITY,
+  NEW_ENTRIES,
+  SinkStreams,
+  StreamGroup,
+  deadLetterStreamKey,
+  encodeStreamEntry,
+  eventsStreamKey,
+  readEventEntries,
+  sinkDeadLetterStreamKey,
+  sinkReplayStreamKey,
+} from '@ddup/store';
 import { type TestRedis, eventually, seenState, startService, testStore, useTestRedis } from '@ddup/test-utils';
 
 const CLI = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
@@ -77,4 +89,34 @@ it('a poison entry ends in the dead letters, the CLI lists it, and replay puts a
   expect(replay.output()).toContain('replayed 1 dead letter(s)');
   await eventually('replayed entry confirmed', async () => (await seenState(client, HASH, { windowSeconds: WINDOW_SECONDS })) === 'processed');
   expect(await client.xLen(deadLetterStreamKey(0))).toBe(0);
+}, 60_000);
+
+it('--sink lists and replays one sink’s dead letters, to that sink alone; the confirm workers’ are not touched', async () => {
+  const sink = new SinkStreams('hooks', 1);
+  await sink.ensureGroups(client, 'now');
+  const id = await client.sendCommand<string>(['XADD', eventsStreamKey(0), '*', ...encodeStreamEntry({ hash: HASH, event: '{"n":1}' })]);
+  await sink.group.read(client, 'deliverer', [[eventsStreamKey(0), NEW_ENTRIES]]);
+  expect(await sink.deadLetter(client, eventsStreamKey(0), id, 'webhook answered 400', 8)).toBe(true);
+
+  const list = startService(CLI, { REDIS_URL: test.redis.url }, ['dead-letters', 'list', '--sink', 'hooks', '--json']);
+  expect(await list.exited).toBe(0);
+  const lines = list
+    .output()
+    .split('\n')
+    .filter((l) => l.startsWith('{'));
+  expect(lines.map((line) => JSON.parse(line))).toMatchObject([{ shard: 0, source_id: id, reason: 'webhook answered 400', hash: HASH }]);
+  const workersList = startService(CLI, { REDIS_URL: test.redis.url }, ['dead-letters', 'list', '--json']);
+  expect(await workersList.exited).toBe(0);
+  expect(workersList.output()).toContain('0 dead letter(s)');
+
+  const replay = startService(CLI, { REDIS_URL: test.redis.url }, ['dead-letters', 'replay', '--sink', 'hooks']);
+  expect(await replay.exited).toBe(0);
+  expect(replay.output()).toContain('replayed 1 dead letter(s)');
+  expect(await client.xLen(sinkDeadLetterStreamKey(0, 'hooks'))).toBe(0);
+  const replayed = await readEventEntries(client, sinkReplayStreamKey(0, 'hooks'));
+  expect(replayed.map((entry) => entry.hash)).toEqual([HASH]);
+
+  const bad = startService(CLI, { REDIS_URL: test.redis.url }, ['dead-letters', 'list', '--sink', 'Not A Sink']);
+  expect(await bad.exited).toBe(2);
+  expect(bad.output()).toContain('--sink must be a sink id');
 }, 60_000);

@@ -3,9 +3,13 @@ import { type CliOutput, table } from './output.ts';
 import { Progress } from './progress.ts';
 import type { CliSession } from './session.ts';
 
-/** Which letters a `dead-letters` command takes: one shard's or all, one id's, at most `count` per shard. */
+/**
+ * Which letters a `dead-letters` command takes: one shard's or all, one id's, at most `count` per
+ * shard; the confirm workers' (`ddup:{sNN}:dead`) or, with `sink`, that sink's.
+ */
 export interface DeadLetterOptions {
   readonly shard?: number;
+  readonly sink?: string | undefined;
   readonly id?: string;
   readonly count?: number;
   readonly json: boolean;
@@ -18,7 +22,7 @@ export const LIST_COUNT = 100;
 export async function listLetters(session: CliSession, output: CliOutput, options: DeadLetterOptions): Promise<number> {
   const { redis, store } = session;
   const shardCount = store.layout.shardCount;
-  const selection = { shard: options.shard };
+  const selection = { shard: options.shard, sink: options.sink };
   const letters =
     options.id === undefined
       ? await listDeadLetters(redis, shardCount, options.count ?? LIST_COUNT, selection)
@@ -37,18 +41,18 @@ export async function listLetters(session: CliSession, output: CliOutput, option
 
 /**
  * `ddup dead-letters replay`: puts letters back on their events stream (each atomically) for the
- * consumers to confirm; progress on stderr, the count on stdout (or `{replayed, ids}` with --json).
+ * consumers to confirm (a sink's on the sink's replay stream, for that sink alone); progress on stderr, the count on stdout (or `{replayed, ids}` with --json).
  */
 export async function replayLetters(session: CliSession, output: CliOutput, options: DeadLetterOptions): Promise<number> {
   const { redis, store } = session;
   let replayed: string[];
   if (options.id !== undefined) {
-    replayed = await replayDeadLettersById(redis, store, [options.id], options.shard);
+    replayed = await replayDeadLettersById(redis, store, [options.id], options.shard, options.sink);
   } else {
-    const held = await countDeadLetters(redis, store.layout.shardCount, { shard: options.shard });
+    const held = await countDeadLetters(redis, store.layout.shardCount, { shard: options.shard, sink: options.sink });
     const shards = options.shard === undefined ? store.layout.shardCount : 1;
     const progress = new Progress(output, 'replayed', Math.min(held, (options.count ?? Number.POSITIVE_INFINITY) * shards));
-    replayed = await replayAllDeadLetters(redis, store, { shard: options.shard, limit: options.count }, (done) => progress.update(done));
+    replayed = await replayAllDeadLetters(redis, store, { shard: options.shard, limit: options.count, sink: options.sink }, (done) => progress.update(done));
     progress.finish();
   }
   output.out(options.json ? `${JSON.stringify({ replayed: replayed.length, ids: replayed })}\n` : `replayed ${replayed.length} dead letter(s)\n`);

@@ -15,7 +15,10 @@ import { UsageError } from './usage-error.ts';
 
 // `pnpm -s ddup <command>`: the operators' tool. The only module of the CLI that exits the process.
 
-type Options = { json?: boolean; event?: string; tenant?: string; count?: string; shard?: string; id?: string; help?: boolean };
+type Options = { json?: boolean; event?: string; tenant?: string; count?: string; shard?: string; id?: string; sink?: string; help?: boolean };
+
+/** A sink id as SINKS_FILE allows it (@ddup/sinks' SINK_ID). */
+const SINK_ID = /^[a-z0-9][a-z0-9_-]{0,62}$/;
 
 /** The options only some commands take, and which. */
 const OPTION_COMMANDS: Record<string, readonly string[]> = {
@@ -24,6 +27,7 @@ const OPTION_COMMANDS: Record<string, readonly string[]> = {
   count: ['dead-letters'],
   shard: ['dead-letters'],
   id: ['dead-letters'],
+  sink: ['dead-letters'],
 };
 
 function wholeNumber(name: string, value: string | undefined, min: number): number | undefined {
@@ -64,11 +68,13 @@ function commandOf(positionals: readonly string[], options: Options, settings: C
       if (action !== 'list' && action !== 'replay') throw new UsageError('dead-letters: expected "list" or "replay"');
       expectArguments(command, args, 1);
       if (options.id !== undefined && !/^\d+-\d+$/.test(options.id)) throw new UsageError(`--id must be a dead entry id such as 1795480777001-0`);
+      if (options.sink !== undefined && !SINK_ID.test(options.sink)) throw new UsageError('--sink must be a sink id of SINKS_FILE, such as hooks');
       const letters: DeadLetterOptions = {
         json,
         id: options.id,
         count: wholeNumber('count', options.count, 1),
         shard: wholeNumber('shard', options.shard, 0),
+        sink: options.sink,
       };
       return async (session) => {
         const shards = session.store.layout.shardCount;
@@ -93,6 +99,7 @@ async function main(): Promise<number> {
         count: { type: 'string' },
         shard: { type: 'string' },
         id: { type: 'string' },
+        sink: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });

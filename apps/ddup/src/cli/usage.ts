@@ -12,10 +12,11 @@ export const USAGE = `usage: ${INVOCATION} <command> [options]
   lookup --event FILE          the same, for the event in FILE (- for stdin), hashed as the gateway does
   forget <hash> | --event FILE the index forgets the event: its next copy is accepted (exit 1: nothing to forget)
     [--tenant ID]              lookup/forget in tenant ID's space (needs TENANTS_FILE: its window, key fields, form)
-  dead-letters list   [--count N] [--shard N] [--id ID]
+  dead-letters list   [--count N] [--shard N] [--id ID] [--sink ID]
                                the oldest N (100) dead letters per shard; the count on stderr
-  dead-letters replay [--count N] [--shard N] [--id ID]
-                               puts them back on their events stream (all unless --count/--id), progress on stderr
+  dead-letters replay [--count N] [--shard N] [--id ID] [--sink ID]
+                               puts them back on their events stream (all unless --count/--id), progress on stderr;
+                               --sink: that sink's dead letters, replayed to that sink alone
   accept-reset                 Redis came back without ddup's data: let gateways and consumers write
                                again, with an empty dedup window (exit 1: no reset pending)
   help                         this text
