@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '@ddup/redis-process';
 import { createLogger } from '@ddup/runtime';
-import { CONSUMER_GROUP, NEW_ENTRIES, StreamGroup, deadLetterStreamKey, eventsStreamKey } from '@ddup/store';
+import { CONSUMER_GROUP, NEW_ENTRIES, SinkStreams, StreamGroup, deadLetterStreamKey, eventsStreamKey } from '@ddup/store';
 import { postJson, sampleEvent, useTestRedis } from '@ddup/test-utils';
 import { API_PREFIX } from '../src/app.ts';
 import { parseGatewayConfig } from '../src/env.ts';
@@ -157,6 +157,15 @@ describe.skipIf(missing !== undefined)('the dashboard in a browser', () => {
     expect(await page.content()).not.toContain('poison-');
     expect(await textOf(page, 'p99')).toMatch(/ ms$/);
     expect(await page.$$eval('.chart canvas', (canvases) => canvases.length)).toBe(3);
+
+    // A sink's group (as a consumer with SINKS_FILE makes it) that has taken one entry of shard 0:
+    // the sinks table shows its backlog, what it has not read and what it holds.
+    const sink = new SinkStreams('hooks', 2);
+    await sink.ensureGroups(client, 'earliest');
+    await sink.group.read(client, 'deliverer', [[eventsStreamKey(0), NEW_ENTRIES]], 1);
+    await page.waitForFunction(() => document.querySelector('#sinks-section')?.hidden === false, { timeout: WAIT_MS });
+    const sinkRows = await page.$$eval('#sinks tbody tr', (rows) => rows.map((row) => [...row.cells].map((cell) => cell.textContent)));
+    expect(sinkRows).toEqual([['hooks', String(accepted - 1), '1', '0']]);
   });
 
   it('lists the dead letters with the admin token, keeps markup as text, and replays one', async () => {
