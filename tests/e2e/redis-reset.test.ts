@@ -84,7 +84,9 @@ it('holds writes and says why until the reset is accepted, then starts an empty 
   await eventually('confirmed on the new data', async () => (await seenState(fresh, String(again.json.hash))) === 'processed', 30_000);
   expect(await fresh.exists(EVENTS_STREAM)).toBe(1);
 
-  // A FLUSHALL under connections that stay up is found by the look every 5 s.
+  // A FLUSHALL under connections that stay up is found by the look every 5 s. Only once the
+  // consumer has recorded the layout again too: a FLUSHALL in the middle of that would be undone by it.
+  await eventually('the consumer writes again', async () => /Redis reset accepted/.test(consumer.output()), 30_000);
   await fresh.flushAll();
   await eventually('/readyz says redis_reset after a FLUSHALL', async () => (await readyz()).body.reason === 'redis_reset', 30_000);
   expect((await post(event)).status).toBe(503);

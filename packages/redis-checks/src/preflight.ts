@@ -64,6 +64,8 @@ export class RedisPreflight {
   #sawLayout = false;
   /** Why writes are held: Redis was reset and no operator has accepted it yet. */
   #reset: string | undefined;
+  /** A held reset was accepted: said once the check that records the layout again has passed. */
+  #resetAccepted = false;
   readonly #logger: Logger;
   readonly #warn: (error: unknown) => void;
   readonly #resetTimer: NodeJS.Timeout;
@@ -125,6 +127,9 @@ export class RedisPreflight {
           this.#sawLayout = true;
           this.#checked = true;
           this.#pass();
+          // Said once the layout is recorded again, not before: until then this process may still write it.
+          if (this.#resetAccepted) this.#logger.warn('Redis reset accepted: writing again, the dedup window starts empty');
+          this.#resetAccepted = false;
           return;
         }
       } catch (error) {
@@ -160,8 +165,8 @@ export class RedisPreflight {
       return this.#hold('found by this process');
     }
     if (this.#reset !== undefined) {
-      this.#logger.warn('Redis reset accepted: writing again, the dedup window starts empty');
       this.#reset = undefined;
+      this.#resetAccepted = true;
     }
     return false;
   }
